@@ -2,7 +2,7 @@
  * Growable byte buffer (see buf.h). Growth doubles; out of memory is fatal
  * through xalloc.
  */
-#include "config.h"
+#include <config.h>
 
 #include <stdio.h>
 #include <stdlib.h>

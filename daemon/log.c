@@ -3,7 +3,7 @@
  * syslog. Messages are formatted into a bounded stack buffer and control
  * characters are replaced so a hostile value cannot forge log lines.
  */
-#include "config.h"
+#include <config.h>
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /*
  * Allocation wrappers that never return NULL, and a bounded string copy.
  */
-#include "config.h"
+#include <config.h>
 
 #include <errno.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /* Unit tests for daemon/buf.c. */
-#include "config.h"
+#include <config.h>
 
 #include <stdarg.h>
 #include <stddef.h>

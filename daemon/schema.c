@@ -1,0 +1,203 @@
+/*
+ * The whole schema, in order. A migration is appended, never edited once
+ * released; user_version counts the migrations applied.
+ */
+#include <config.h>
+
+#include <stdio.h>
+
+#include <sqlite3.h>
+
+#include "daemon/db.h"
+#include "daemon/log.h"
+#include "daemon/schema.h"
+
+static const char *const schema_migrations[] = {
+/* 1: the mailing-list core */
+"CREATE TABLE settings("
+"  key TEXT PRIMARY KEY,"
+"  value TEXT NOT NULL);"
+"CREATE TABLE groups("
+"  id INTEGER PRIMARY KEY,"
+"  slug TEXT NOT NULL UNIQUE,"
+"  name TEXT NOT NULL,"
+"  description TEXT NOT NULL DEFAULT '',"
+"  visibility TEXT NOT NULL DEFAULT 'public'"
+"    CHECK (visibility IN ('public','members','private')),"
+"  language TEXT NOT NULL DEFAULT 'en' CHECK (language IN ('ar','fr','en')),"
+"  post_policy TEXT NOT NULL DEFAULT 'members'"
+"    CHECK (post_policy IN ('members','anyone','announce')),"
+"  created INTEGER NOT NULL,"
+"  archived INTEGER NOT NULL DEFAULT 0);"
+"CREATE TABLE members("
+"  id INTEGER PRIMARY KEY,"
+"  email TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+"  name TEXT NOT NULL DEFAULT '',"
+"  locale TEXT NOT NULL DEFAULT 'en',"
+"  timezone TEXT NOT NULL DEFAULT 'UTC',"
+"  password_hash TEXT,"
+"  is_admin INTEGER NOT NULL DEFAULT 0,"
+"  created INTEGER NOT NULL);"
+"CREATE TABLE memberships("
+"  group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,"
+"  member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,"
+"  role TEXT NOT NULL DEFAULT 'member'"
+"    CHECK (role IN ('member','moderator','owner')),"
+"  delivery TEXT NOT NULL DEFAULT 'each'"
+"    CHECK (delivery IN ('each','daily','weekly','none')),"
+"  moderated INTEGER NOT NULL DEFAULT 0,"
+"  receive_own INTEGER NOT NULL DEFAULT 0,"
+"  bounce_score INTEGER NOT NULL DEFAULT 0,"
+"  suspended INTEGER NOT NULL DEFAULT 0,"
+"  unsub_token TEXT NOT NULL UNIQUE,"
+"  joined INTEGER NOT NULL,"
+"  PRIMARY KEY (group_id, member_id));"
+"CREATE INDEX memberships_member ON memberships(member_id);"
+"CREATE TABLE inbound("
+"  id INTEGER PRIMARY KEY,"
+"  received INTEGER NOT NULL,"
+"  mail_from TEXT NOT NULL,"
+"  rcpts TEXT NOT NULL,"
+"  peer TEXT NOT NULL DEFAULT '',"
+"  raw BLOB NOT NULL,"
+"  state TEXT NOT NULL DEFAULT 'new'"
+"    CHECK (state IN ('new','done','held','quarantined')),"
+"  approved INTEGER NOT NULL DEFAULT 0,"
+"  note TEXT NOT NULL DEFAULT '');"
+"CREATE INDEX inbound_new ON inbound(id) WHERE state = 'new';"
+"CREATE TABLE threads("
+"  id INTEGER PRIMARY KEY,"
+"  group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,"
+"  subject TEXT NOT NULL,"
+"  subject_norm TEXT NOT NULL,"
+"  created INTEGER NOT NULL,"
+"  last_post INTEGER NOT NULL,"
+"  post_count INTEGER NOT NULL DEFAULT 0,"
+"  locked INTEGER NOT NULL DEFAULT 0,"
+"  pinned INTEGER NOT NULL DEFAULT 0);"
+"CREATE INDEX threads_group_last ON threads(group_id, last_post DESC);"
+"CREATE INDEX threads_norm ON threads(group_id, subject_norm, last_post);"
+"CREATE TABLE posts("
+"  id INTEGER PRIMARY KEY,"
+"  thread_id INTEGER NOT NULL REFERENCES threads(id) ON DELETE CASCADE,"
+"  group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,"
+"  parent_id INTEGER REFERENCES posts(id),"
+"  member_id INTEGER REFERENCES members(id) ON DELETE SET NULL,"
+"  author_name TEXT NOT NULL,"
+"  author_email TEXT NOT NULL,"
+"  subject TEXT NOT NULL,"
+"  body TEXT NOT NULL,"
+"  mime_part BLOB NOT NULL,"
+"  message_id TEXT NOT NULL,"
+"  refs TEXT NOT NULL DEFAULT '',"
+"  created INTEGER NOT NULL,"
+"  source TEXT NOT NULL DEFAULT 'mail' CHECK (source IN ('mail','web')),"
+"  inbound_id INTEGER REFERENCES inbound(id),"
+"  hidden INTEGER NOT NULL DEFAULT 0);"
+"CREATE UNIQUE INDEX posts_msgid ON posts(group_id, message_id);"
+"CREATE INDEX posts_thread ON posts(thread_id, created);"
+"CREATE TABLE attachments("
+"  id INTEGER PRIMARY KEY,"
+"  post_id INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,"
+"  filename TEXT NOT NULL,"
+"  content_type TEXT NOT NULL,"
+"  size INTEGER NOT NULL,"
+"  data BLOB NOT NULL);"
+"CREATE INDEX attachments_post ON attachments(post_id);"
+"CREATE TABLE outbox("
+"  id INTEGER PRIMARY KEY,"
+"  kind TEXT NOT NULL CHECK (kind IN ('post','system')),"
+"  post_id INTEGER REFERENCES posts(id) ON DELETE CASCADE,"
+"  group_id INTEGER REFERENCES groups(id) ON DELETE CASCADE,"
+"  member_id INTEGER REFERENCES members(id) ON DELETE CASCADE,"
+"  rcpt TEXT NOT NULL,"
+"  message BLOB,"
+"  state TEXT NOT NULL DEFAULT 'queued'"
+"    CHECK (state IN ('queued','sent','failed')),"
+"  attempts INTEGER NOT NULL DEFAULT 0,"
+"  created INTEGER NOT NULL,"
+"  next_attempt INTEGER NOT NULL,"
+"  updated INTEGER NOT NULL,"
+"  last_reply TEXT NOT NULL DEFAULT '');"
+"CREATE INDEX outbox_due ON outbox(next_attempt, id) WHERE state = 'queued';"
+"CREATE TABLE held("
+"  id INTEGER PRIMARY KEY,"
+"  group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,"
+"  inbound_id INTEGER NOT NULL REFERENCES inbound(id),"
+"  sender TEXT NOT NULL,"
+"  subject TEXT NOT NULL,"
+"  reason TEXT NOT NULL,"
+"  created INTEGER NOT NULL,"
+"  state TEXT NOT NULL DEFAULT 'pending'"
+"    CHECK (state IN ('pending','approved','rejected','discarded')),"
+"  decided_by TEXT NOT NULL DEFAULT '',"
+"  decided_at INTEGER,"
+"  note TEXT NOT NULL DEFAULT '',"
+"  UNIQUE (group_id, inbound_id));"
+"CREATE TABLE tokens("
+"  hash TEXT PRIMARY KEY,"
+"  kind TEXT NOT NULL,"
+"  group_id INTEGER REFERENCES groups(id) ON DELETE CASCADE,"
+"  email TEXT NOT NULL DEFAULT '',"
+"  name TEXT NOT NULL DEFAULT '',"
+"  created INTEGER NOT NULL,"
+"  expires INTEGER NOT NULL,"
+"  used INTEGER NOT NULL DEFAULT 0);"
+"CREATE TABLE bounces("
+"  id INTEGER PRIMARY KEY,"
+"  group_id INTEGER REFERENCES groups(id) ON DELETE CASCADE,"
+"  member_id INTEGER REFERENCES members(id) ON DELETE CASCADE,"
+"  outbox_id INTEGER,"
+"  received INTEGER NOT NULL,"
+"  status TEXT NOT NULL DEFAULT '',"
+"  diagnostic TEXT NOT NULL DEFAULT '');"
+"CREATE TABLE audit_log("
+"  id INTEGER PRIMARY KEY,"
+"  time INTEGER NOT NULL,"
+"  actor TEXT NOT NULL,"
+"  action TEXT NOT NULL,"
+"  group_id INTEGER,"
+"  target TEXT NOT NULL DEFAULT '',"
+"  detail TEXT NOT NULL DEFAULT '');",
+};
+
+#define SCHEMA_NMIGRATIONS \
+	((int)(sizeof schema_migrations / sizeof schema_migrations[0]))
+
+int
+schema_version(void)
+{
+	return SCHEMA_NMIGRATIONS;
+}
+
+int
+schema_migrate(struct db *db, struct buf *err)
+{
+	for (;;) {
+		if (db_begin(db) == -1) {
+			buf_puts(err, "cannot start a transaction for migration");
+			return -1;
+		}
+		int v = (int)db_int(db, "PRAGMA user_version", 0, NULL);
+		if (v > SCHEMA_NMIGRATIONS) {
+			db_rollback(db);
+			buf_printf(err, "database schema version %d is newer than "
+			    "this majlis (%d)", v, SCHEMA_NMIGRATIONS);
+			return -1;
+		}
+		if (v == SCHEMA_NMIGRATIONS) {
+			db_rollback(db);
+			return 0;
+		}
+		char pragma[64];
+		snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", v + 1);
+		if (db_exec(db, schema_migrations[v]) == -1 ||
+		    db_exec(db, pragma) == -1 || db_commit(db) == -1) {
+			db_rollback(db);
+			buf_printf(err, "migration %d failed: %s", v + 1,
+			    sqlite3_errmsg(db_handle(db)));
+			return -1;
+		}
+		log_info("database migrated to schema version %d", v + 1);
+	}
+}
