@@ -1,0 +1,185 @@
+/*
+ * The configuration file of majlisd and majlisctl: `key = value` lines, every
+ * key optional with a default. Parsing, validation, defaults and a dump.
+ */
+#ifndef MAJLIS_DAEMON_CONFIG_H
+#define MAJLIS_DAEMON_CONFIG_H
+
+/*
+ * This header shares its name with autoconf's: a file of daemon/ that wrote
+ * `#include "config.h"` (the project writes <config.h>) would land here, as a
+ * quoted include searches the includer's directory first. Pull autoconf's in
+ * for it: <> skips that directory and finds the build directory's one.
+ */
+#ifndef PACKAGE_NAME
+#include <config.h>
+#endif
+
+#include <stddef.h>
+
+#include "daemon/buf.h"
+
+/* Input limits of the file itself. */
+#define CONFIG_FILE_MAX		(1024 * 1024)	/* bytes in a config file */
+#define CONFIG_LINE_MAX		4096		/* bytes in one line */
+#define CONFIG_ECHO_MAX		64	/* bytes of a bad key echoed in errors */
+
+/* Ranges of the numeric keys (inclusive). Sizes in bytes, durations in
+ * seconds. */
+#define CONFIG_RELAY_CONNECTIONS_MIN	1
+#define CONFIG_RELAY_CONNECTIONS_MAX	64
+#define CONFIG_PARSER_WORKERS_MIN	1
+#define CONFIG_PARSER_WORKERS_MAX	32
+#define CONFIG_BOUNCE_THRESHOLD_MIN	1
+#define CONFIG_BOUNCE_THRESHOLD_MAX	100
+#define CONFIG_SMTP_MAX_RECIPIENTS_MIN	1
+#define CONFIG_SMTP_MAX_RECIPIENTS_MAX	10000
+#define CONFIG_MESSAGE_SIZE_MIN		((size_t)1 << 10)	/* 1K */
+#define CONFIG_MESSAGE_SIZE_MAX		((size_t)1 << 30)	/* 1G */
+#define CONFIG_PARSER_MEMORY_MIN	((size_t)16 << 20)	/* 16M */
+#define CONFIG_PARSER_MEMORY_MAX	((size_t)2 << 30)	/* 2G */
+#define CONFIG_RETRY_MAX_AGE_MIN	60L			/* 1m */
+#define CONFIG_RETRY_MAX_AGE_MAX	(30L * 86400)		/* 30d */
+#define CONFIG_RETRY_DELAY_MIN		1L			/* 1s */
+#define CONFIG_RETRY_DELAY_MAX		86400L			/* 1d */
+#define CONFIG_SMTP_TIMEOUT_MIN		1L			/* 1s */
+#define CONFIG_SMTP_TIMEOUT_MAX		3600L			/* 1h */
+#define CONFIG_PARSER_TIMEOUT_MIN	1L			/* 1s */
+#define CONFIG_PARSER_TIMEOUT_MAX	600L			/* 10m */
+/* Longest unix socket path (sizeof sun_path minus the NUL). */
+#define CONFIG_UNIX_PATH_MAX		107
+/* A domain name (RFC 1035): whole name and one label. */
+#define CONFIG_DOMAIN_MAX		253
+#define CONFIG_LABEL_MAX		63
+#define CONFIG_USER_MAX			32
+
+enum config_listen_kind {
+	CONFIG_LISTEN_OFF = 0,
+	CONFIG_LISTEN_TCP,
+	CONFIG_LISTEN_UNIX
+};
+
+/* A listening address. OFF: host, port and path NULL. TCP: host (IPv6
+ * without brackets) and port (decimal text) set. UNIX: path (absolute) set.
+ * text is the value as written ("" when off), never NULL once parsed. */
+struct config_listen {
+	int	 kind;
+	char	*host;
+	char	*port;
+	char	*path;
+	char	*text;
+};
+
+enum config_relay_tls {
+	CONFIG_RELAY_PLAIN = 0,		/* smtp:// (port 25) */
+	CONFIG_RELAY_STARTTLS,		/* smtp+starttls:// (port 587) */
+	CONFIG_RELAY_SMTPS		/* smtps:// (port 465) */
+};
+
+/* The outbound relay. host is IPv6 without brackets; port always set
+ * (default by scheme); user and password percent-decoded, both NULL or both
+ * set; text_safe is the normalised URL with the password shown as ***. */
+struct config_relay {
+	int	 tls;
+	char	*host;
+	char	*port;
+	char	*user;
+	char	*password;
+	char	*text_safe;
+};
+
+/*
+ * The whole configuration. Every pointer is owned by the struct (config_free).
+ * Optional paths and user are NULL when unset. After config_load the paths
+ * (data_dir, tls_cert, tls_key, relay_ca_file) are absolute: a relative one
+ * is taken relative to the current directory at load time.
+ */
+struct config {
+	char	*path;			/* file loaded; NULL: defaults only */
+	char	*data_dir;
+	char	*site_name;
+	char	*site_url;		/* http(s)://..., no trailing '/' */
+	char	*list_domain;		/* lower case */
+	char	*hostname;		/* EHLO and greeting name */
+	struct config_listen http_listen;
+	struct config_listen smtp_listen;
+	struct config_listen lmtp_listen;
+	struct config_relay relay;
+	int	 relay_tls_verify;	/* 1 yes, 0 no */
+	char	*relay_ca_file;		/* NULL: system trust store */
+	int	 relay_connections;
+	char	*tls_cert;		/* NULL: no STARTTLS, no HTTPS */
+	char	*tls_key;
+	int	 http_tls;		/* 1 yes, 0 no */
+	size_t	 max_message_size;	/* bytes */
+	char	*user;			/* NULL: no privilege drop */
+	int	 parser_workers;
+	int	 log_level;		/* LOG_LEVEL_* of daemon/log.h */
+	int	 bounce_threshold;
+	long	 retry_max_age;		/* seconds */
+	long	 retry_min_delay;	/* seconds */
+	long	 retry_max_delay;	/* seconds */
+	int	 smtp_max_recipients;
+	long	 smtp_command_timeout;	/* seconds */
+	long	 parser_timeout;	/* seconds */
+	size_t	 parser_memory;		/* bytes */
+};
+
+/* Initialise every field of *cfg to its default (hostname from
+ * gethostname(), "localhost" when that is not a valid name). Previous
+ * contents are not freed: use on a fresh struct, or after config_free. */
+void	config_defaults(struct config *cfg);
+
+/* config_defaults, then the file at path (NULL: no file), then the checks
+ * between keys (tls_cert with tls_key, http_tls, retry delays) and the
+ * resolution of relative paths against the current directory. Returns 0, or
+ * -1 with err (if not NULL) set to "path:line: message" ("path: message" for
+ * an unreadable file) for the first error found. The struct is filled either
+ * way: call config_free after. */
+int	config_load(struct config *cfg, const char *path, struct buf *err);
+
+/* Set one key from its text value (as it would be after unquoting). Returns
+ * 0, or -1 with err (if not NULL) set to "key: message" and the field left
+ * unchanged; an unknown key is "unknown key \"KEY\"". Does not check
+ * duplicates nor the rules between keys (config_check). */
+int	config_set(struct config *cfg, const char *key, const char *value,
+	    struct buf *err);
+
+/* The rules between keys: tls_cert and tls_key both or neither, http_tls
+ * needs them, retry_min_delay <= retry_max_delay. Returns 0, or -1 with err
+ * set to the message. config_load runs it (with line numbers). */
+int	config_check(const struct config *cfg, struct buf *err);
+
+/* Free everything *cfg owns and zero it. */
+void	config_free(struct config *cfg);
+
+/* Parse a listening address: "" (off), "host:port", "[ipv6]:port" or
+ * "unix:/absolute/path". On success the previous contents of *l are freed
+ * (start from a zeroed struct) and 0 is returned; on error *l is unchanged,
+ * err (if not NULL) gets the message, -1 is returned. */
+int	config_parse_listen(struct config_listen *l, const char *value,
+	    struct buf *err);
+void	config_listen_free(struct config_listen *l);
+
+/* Parse a relay URL: smtp://, smtp+starttls:// or smtps://, optional
+ * "user:password@" (percent-encoded), host (name, IPv4 or [IPv6]), optional
+ * ":port" (default 25, 587, 465). Same ownership and errors as
+ * config_parse_listen. */
+int	config_parse_relay(struct config_relay *r, const char *value,
+	    struct buf *err);
+void	config_relay_free(struct config_relay *r);
+
+/* A size: decimal bytes, or with a K, M or G suffix (powers of 1024, either
+ * case). Returns 0 with *out set when min <= size <= max, -1 otherwise. */
+int	config_parse_size(const char *value, size_t min, size_t max,
+	    size_t *out);
+
+/* A duration: decimal seconds, or with an s, m, h or d suffix. Returns 0
+ * with *seconds set, -1 on bad syntax or overflow. */
+int	config_parse_duration(const char *value, long *seconds);
+
+/* Append the configuration to out as loadable "key = value" lines in the
+ * order of the man page, the relay password shown as ***. */
+void	config_dump(const struct config *cfg, struct buf *out);
+
+#endif
