@@ -1,3 +1,112 @@
-/* majlisd: placeholder main until the supervisor lands in this file. */
-#include "config.h"
-int main(void) { return 0; }
+/*
+ * majlisd: parse the command line, load the configuration, then hand over to
+ * the supervisor.
+ */
+#include <config.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon/config.h"
+#include "daemon/log.h"
+#include "daemon/supervisor.h"
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: majlisd [-dnv] [-f config]\n"
+	    "  -f config  configuration file (default: $MAJLIS_CONFIG or"
+	    " ./majlis.conf when present)\n"
+	    "  -d         stay in the foreground, log to stderr\n"
+	    "  -n         check the configuration and exit\n"
+	    "  -v         more logging (twice: debug)\n");
+	exit(1);
+}
+
+static const char *
+majlisd_config_path(const char *given)
+{
+	if (given)
+		return given;
+	const char *env = getenv("MAJLIS_CONFIG");
+	if (env && *env)
+		return env;
+	return access("majlis.conf", R_OK) == 0 ? "majlis.conf" : NULL;
+}
+
+static void
+majlisd_daemonize(void)
+{
+	pid_t pid = fork();
+	if (pid == -1)
+		fatal("fork");
+	if (pid > 0)
+		_exit(0);
+	if (setsid() == -1)
+		fatal("setsid");
+	int fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *path = NULL;
+	int foreground = 0, check = 0, verbose = 0, ch;
+	while ((ch = getopt(argc, argv, "df:nv")) != -1) {
+		switch (ch) {
+		case 'd':
+			foreground = 1;
+			break;
+		case 'f':
+			path = optarg;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	struct config cfg;
+	struct buf err = BUF_INIT;
+	path = majlisd_config_path(path);
+	if (config_load(&cfg, path, &err) == -1) {
+		fprintf(stderr, "majlisd: %s\n", buf_cstr(&err));
+		return 1;
+	}
+	if (check) {
+		if (verbose) {
+			struct buf dump = BUF_INIT;
+			config_dump(&cfg, &dump);
+			fputs(buf_cstr(&dump), stdout);
+			buf_free(&dump);
+		}
+		printf("majlisd: configuration %s OK\n", path ? path : "(defaults)");
+		config_free(&cfg);
+		return 0;
+	}
+	int level = cfg.log_level + verbose;
+	log_init("majlisd", foreground, level > LOG_LEVEL_DEBUG ?
+	    LOG_LEVEL_DEBUG : level);
+	if (!foreground)
+		majlisd_daemonize();
+	int rc = supervisor_run(&cfg);
+	config_free(&cfg);
+	buf_free(&err);
+	return rc;
+}

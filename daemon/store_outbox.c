@@ -11,9 +11,13 @@
 #include "daemon/xalloc.h"
 
 #define OUTBOX_COLS \
-	"id, kind, coalesce(post_id, 0), coalesce(group_id, 0), " \
-	"coalesce(member_id, 0), rcpt, message, state, attempts, created, " \
-	"next_attempt, updated, last_reply"
+	"o.id, o.kind, coalesce(o.post_id, 0), coalesce(o.group_id, 0), " \
+	"coalesce(o.member_id, 0), o.rcpt, o.message, o.state, o.attempts, " \
+	"o.created, o.next_attempt, o.updated, o.last_reply, " \
+	"coalesce(ms.unsub_token, '')"
+#define OUTBOX_FROM \
+	" FROM outbox o LEFT JOIN memberships ms ON ms.group_id = o.group_id" \
+	" AND ms.member_id = o.member_id"
 
 void
 store_outbox_clear(struct outbox_row *r)
@@ -73,6 +77,7 @@ store_outbox_row(sqlite3_stmt *st, struct outbox_row *r)
 	r->next_attempt = sqlite3_column_int64(st, 10);
 	r->updated = sqlite3_column_int64(st, 11);
 	r->last_reply = xstrdup(db_col_text(st, 12));
+	xstrlcpy(r->unsub_token, db_col_text(st, 13), sizeof r->unsub_token);
 }
 
 static int
@@ -97,9 +102,10 @@ int
 store_outbox_due(struct db *db, int64_t now, int64_t cur_next, int64_t cur_id,
     int max, int (*fn)(void *, const struct outbox_row *), void *arg)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT " OUTBOX_COLS " FROM outbox"
-	    " WHERE state = 'queued' AND next_attempt <= ? AND"
-	    " (next_attempt, id) > (?, ?) ORDER BY next_attempt, id LIMIT ?",
+	sqlite3_stmt *st = db_stmt(db, "SELECT " OUTBOX_COLS OUTBOX_FROM
+	    " WHERE o.state = 'queued' AND o.next_attempt <= ? AND"
+	    " (o.next_attempt, o.id) > (?, ?) ORDER BY o.next_attempt, o.id"
+	    " LIMIT ?",
 	    "iiid", now, cur_next, cur_id, max);
 	if (st == NULL)
 		return -1;
@@ -119,8 +125,8 @@ int
 store_outbox_each(struct db *db, int max,
     int (*fn)(void *, const struct outbox_row *), void *arg)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT " OUTBOX_COLS " FROM outbox"
-	    " ORDER BY id DESC LIMIT ?", "d", max > 0 ? max : -1);
+	sqlite3_stmt *st = db_stmt(db, "SELECT " OUTBOX_COLS OUTBOX_FROM
+	    " ORDER BY o.id DESC LIMIT ?", "d", max > 0 ? max : -1);
 	if (st == NULL)
 		return -1;
 	return store_outbox_iterate(db, st, fn, arg);

@@ -22,6 +22,7 @@ struct outbox_row {
 	int		 attempts;
 	int64_t		 created, next_attempt, updated;
 	char		*last_reply;
+	char		 unsub_token[48];	/* the member's, "" if none */
 };
 
 void	store_outbox_clear(struct outbox_row *);

@@ -199,3 +199,10 @@ store_attachment_count(struct db *db, int64_t post_id)
 	return db_int(db, "SELECT count(*) FROM attachments WHERE post_id = ?", 0,
 	    "i", post_id);
 }
+
+int
+store_post_raw(struct db *db, int64_t post_id, struct buf *out)
+{
+	return db_text(db, out, "SELECT i.raw FROM posts p JOIN inbound i ON"
+	    " i.id = p.inbound_id WHERE p.id = ?", "i", post_id);
+}

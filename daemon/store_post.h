@@ -74,6 +74,9 @@ int	store_thread_each(struct db *, int64_t group_id,
 /* Add an attachment (inside the caller's transaction). 0 or -1. */
 int	store_attachment_add(struct db *, int64_t post_id, const char *filename,
 	    const char *content_type, const void *data, size_t len);
+/* Append the raw message a post came from (mail posts); 1 found, 0 none
+ * (web post or unknown id), -1 error. */
+int	store_post_raw(struct db *, int64_t post_id, struct buf *out);
 /* Number of attachments of a post. */
 int64_t	store_attachment_count(struct db *, int64_t post_id);
 

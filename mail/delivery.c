@@ -1,0 +1,415 @@
+/*
+ * Delivery (see delivery.h). Rows are loaded in (next_attempt, id) order
+ * behind a cursor; an id set keeps loaded rows from being loaded twice.
+ * Results are written in one transaction per loop iteration. A copy whose
+ * result was not written before a crash is sent again: at most the copies
+ * in flight are duplicated.
+ */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "daemon/config.h"
+#include "daemon/db.h"
+#include "daemon/engine.h"
+#include "daemon/idset.h"
+#include "daemon/log.h"
+#include "daemon/store_group.h"
+#include "daemon/store_outbox.h"
+#include "daemon/store_post.h"
+#include "daemon/xalloc.h"
+#include "mail/bounce.h"
+#include "mail/compose.h"
+#include "mail/delivery.h"
+#include "mail/smtpc.h"
+
+struct delivery_job {
+	struct outbox_row	 row;
+	struct buf		 msg;
+	struct buf		 mail_from;
+	struct smtpc_reply	 reply;
+	struct delivery_job	*next;
+};
+
+struct delivery {
+	struct engine		*e;
+	struct event		*tick;
+	struct event		*flush;
+	struct delivery_job	*head, *tail;		/* loaded, waiting */
+	size_t			 queued;
+	struct delivery_job	*done;			/* results to write */
+	struct idset		 loaded;
+	int64_t			 cur_next, cur_id;
+	struct smtpc		*conns[DELIVERY_MAX_CONNECTIONS];
+	int			 nconns;
+	int64_t			 conn_retry_at;
+	int			 conn_backoff;
+	int			 stopping;
+	/* the post being fanned out, kept for its many copies */
+	int64_t			 post_id;
+	struct post		 post;
+	struct group		 group;
+};
+
+int64_t
+delivery_backoff(int attempts, int64_t min_delay, int64_t max_delay)
+{
+	int64_t d = min_delay;
+	for (int i = 1; i < attempts && d < max_delay; i++)
+		d *= 2;
+	return d < max_delay ? d : max_delay;
+}
+
+static void
+delivery_job_free(struct delivery_job *j)
+{
+	store_outbox_clear(&j->row);
+	buf_free(&j->msg);
+	buf_free(&j->mail_from);
+	free(j);
+}
+
+static int
+delivery_load_row(void *arg, const struct outbox_row *r)
+{
+	struct delivery *d = arg;
+	d->cur_next = r->next_attempt;
+	d->cur_id = r->id;
+	if (!idset_add(&d->loaded, r->id))
+		return 0;
+	struct delivery_job *j = xcalloc(1, sizeof *j);
+	j->row = *r;	/* take the strings: the iterator's copy is cleared */
+	j->row.rcpt = xstrdup(r->rcpt);
+	j->row.last_reply = xstrdup(r->last_reply);
+	buf_init(&j->row.message);
+	buf_append(&j->row.message, r->message.data, r->message.len);
+	if (d->tail)
+		d->tail->next = j;
+	else
+		d->head = j;
+	d->tail = j;
+	d->queued++;
+	return 0;
+}
+
+static void
+delivery_fill(struct delivery *d)
+{
+	if (d->stopping || d->queued >= DELIVERY_LOW_WATER)
+		return;
+	size_t before = d->loaded.count;
+	int64_t n0 = d->cur_id;
+	if (store_outbox_due(d->e->db, db_now(), d->cur_next, d->cur_id,
+	    DELIVERY_BATCH, delivery_load_row, d) == -1)
+		return;
+	if (d->cur_id == n0 || d->loaded.count == before)
+		d->cur_next = d->cur_id = 0;	/* reached the end: rescan next time */
+}
+
+static int delivery_next(void *ctx, struct smtpc_job *job);
+static void delivery_result(void *ctx, const struct smtpc_job *job,
+    const struct smtpc_reply *r);
+static void delivery_closed(void *ctx, struct smtpc *c,
+    const struct smtpc_reply *why);
+static const struct smtpc_callbacks delivery_cb = { delivery_next,
+    delivery_result, delivery_closed };
+
+static void
+delivery_connect(struct delivery *d)
+{
+	const struct config *cfg = d->e->cfg;
+	int want = cfg->relay_connections < DELIVERY_MAX_CONNECTIONS ?
+	    cfg->relay_connections : DELIVERY_MAX_CONNECTIONS;
+	if (d->stopping || d->queued == 0 || db_now() < d->conn_retry_at)
+		return;
+	for (int i = 0; i < d->nconns; i++)
+		smtpc_wakeup(d->conns[i]);
+	if ((size_t)d->nconns >= d->queued)
+		return;
+	struct smtpc_config sc;
+	memset(&sc, 0, sizeof sc);
+	sc.host = cfg->relay.host;
+	sc.port = cfg->relay.port;
+	sc.tls = cfg->relay.tls == CONFIG_RELAY_SMTPS ? SMTPC_TLS_SMTPS :
+	    cfg->relay.tls == CONFIG_RELAY_STARTTLS ? SMTPC_TLS_STARTTLS :
+	    SMTPC_TLS_NONE;
+	sc.tls_verify = cfg->relay_tls_verify;
+	sc.ca_file = cfg->relay_ca_file;
+	sc.user = cfg->relay.user;
+	sc.pass = cfg->relay.password;
+	sc.helo = cfg->hostname;
+	while (d->nconns < want && (size_t)d->nconns < d->queued) {
+		struct smtpc *c = smtpc_connect(d->e->base, d->e->dns,
+		    d->e->relay_tls, &sc, &delivery_cb, d);
+		if (c == NULL) {
+			d->conn_retry_at = db_now() + DELIVERY_CONN_BACKOFF_MAX;
+			return;
+		}
+		d->conns[d->nconns++] = c;
+	}
+}
+
+/* Load the post (and its group) for a copy, reusing the last one. */
+static int
+delivery_post(struct delivery *d, int64_t post_id)
+{
+	if (d->post_id == post_id)
+		return 0;
+	store_post_clear(&d->post);
+	store_group_clear(&d->group);
+	d->post_id = 0;
+	if (store_post_get(d->e->db, post_id, &d->post) != 1)
+		return -1;
+	if (store_group_get_id(d->e->db, d->post.group_id, &d->group) != 1) {
+		store_post_clear(&d->post);
+		return -1;
+	}
+	d->post_id = post_id;
+	return 0;
+}
+
+/* Build the bytes and envelope of a job; -1 when the post is gone. */
+static int
+delivery_build(struct delivery *d, struct delivery_job *j)
+{
+	const struct config *cfg = d->e->cfg;
+	struct buf token = BUF_INIT;
+	bounce_verp_token(&token, d->e->secret, j->row.id);
+	if (strcmp(j->row.kind, "system") == 0) {
+		buf_append(&j->msg, j->row.message.data, j->row.message.len);
+		struct group g;
+		if (j->row.group_id && store_group_get_id(d->e->db, j->row.group_id,
+		    &g) == 1) {
+			buf_printf(&j->mail_from, "%s-bounces+%s@%s", g.slug,
+			    buf_cstr(&token), cfg->list_domain);
+			store_group_clear(&g);
+		}
+		buf_free(&token);
+		return 0;
+	}
+	if (delivery_post(d, j->row.post_id) == -1) {
+		buf_free(&token);
+		return -1;
+	}
+	struct compose_copy cc = { &d->group, &d->post, j->row.rcpt,
+	    j->row.unsub_token, cfg->list_domain, cfg->site_url };
+	compose_post_copy(&j->msg, &cc);
+	buf_printf(&j->mail_from, "%s-bounces+%s@%s", d->group.slug,
+	    buf_cstr(&token), cfg->list_domain);
+	buf_free(&token);
+	return 0;
+}
+
+static void
+delivery_finish(struct delivery *d, struct delivery_job *j)
+{
+	j->next = d->done;
+	d->done = j;
+	event_active(d->flush, 0, 0);
+}
+
+static int
+delivery_next(void *ctx, struct smtpc_job *job)
+{
+	struct delivery *d = ctx;
+	while (d->head && !d->stopping) {
+		struct delivery_job *j = d->head;
+		d->head = j->next;
+		if (d->head == NULL)
+			d->tail = NULL;
+		j->next = NULL;
+		d->queued--;
+		if (delivery_build(d, j) == -1) {
+			j->reply.code = 554;
+			j->reply.local = 1;
+			xstrlcpy(j->reply.text, "the post no longer exists",
+			    sizeof j->reply.text);
+			delivery_finish(d, j);
+			continue;
+		}
+		job->mail_from = buf_cstr(&j->mail_from);
+		job->rcpt = j->row.rcpt;
+		job->data = j->msg.data;
+		job->len = j->msg.len;
+		job->arg = j;
+		return 1;
+	}
+	if (d->queued < DELIVERY_LOW_WATER)
+		event_active(d->tick, 0, 0);
+	return 0;
+}
+
+static void
+delivery_result(void *ctx, const struct smtpc_job *job,
+    const struct smtpc_reply *r)
+{
+	struct delivery *d = ctx;
+	struct delivery_job *j = job->arg;
+	j->reply = *r;
+	buf_free(&j->msg);
+	if (r->code >= 200 && r->code < 300)
+		d->conn_backoff = 0;
+	delivery_finish(d, j);
+}
+
+static void
+delivery_closed(void *ctx, struct smtpc *c, const struct smtpc_reply *why)
+{
+	struct delivery *d = ctx;
+	for (int i = 0; i < d->nconns; i++)
+		if (d->conns[i] == c) {
+			d->conns[i] = d->conns[--d->nconns];
+			break;
+		}
+	if (why->code != 221 && !d->stopping) {
+		d->conn_backoff = d->conn_backoff ? d->conn_backoff * 2 :
+		    DELIVERY_CONN_BACKOFF_MIN;
+		if (d->conn_backoff > DELIVERY_CONN_BACKOFF_MAX)
+			d->conn_backoff = DELIVERY_CONN_BACKOFF_MAX;
+		d->conn_retry_at = db_now() + d->conn_backoff;
+		log_warnx("relay %s: %d %s (retry in %d s)",
+		    d->e->cfg->relay.text_safe, why->code, why->text,
+		    d->conn_backoff);
+	}
+}
+
+/* Write one job's outcome (inside the flush transaction). */
+static int
+delivery_record(struct delivery *d, struct delivery_job *j)
+{
+	const struct config *cfg = d->e->cfg;
+	const struct smtpc_reply *r = &j->reply;
+	char reply[600];
+	snprintf(reply, sizeof reply, "%d %s%s%s", r->code, r->enhanced,
+	    r->enhanced[0] ? " " : "", r->text);
+	int attempts = j->row.attempts + 1;
+	int64_t now = db_now();
+	if (r->code >= 200 && r->code < 300)
+		return store_outbox_update(d->e->db, j->row.id, "sent", attempts,
+		    now, reply);
+	if (r->code >= 500) {
+		log_info("copy %lld to <%s> failed: %s", (long long)j->row.id,
+		    j->row.rcpt, reply);
+		if (store_outbox_update(d->e->db, j->row.id, "failed", attempts,
+		    now, reply) == -1)
+			return -1;
+		if (j->row.member_id && j->row.group_id && !r->local)
+			return bounce_record(d->e, j->row.group_id, j->row.member_id,
+			    j->row.id, r->enhanced, r->text);
+		return 0;
+	}
+	int64_t next = now + delivery_backoff(attempts, cfg->retry_min_delay,
+	    cfg->retry_max_delay);
+	if (next - j->row.created > cfg->retry_max_age) {
+		log_info("copy %lld to <%s> expired: %s", (long long)j->row.id,
+		    j->row.rcpt, reply);
+		return store_outbox_update(d->e->db, j->row.id, "failed", attempts,
+		    now, reply);
+	}
+	return store_outbox_update(d->e->db, j->row.id, "queued", attempts, next,
+	    reply);
+}
+
+static void
+delivery_flush(evutil_socket_t fd, short ev, void *arg)
+{
+	struct delivery *d = arg;
+	struct delivery_job *list = d->done;
+	if (list == NULL)
+		return;
+	if (db_begin(d->e->db) == -1) {
+		event_active(d->flush, 0, 0);	/* try again next iteration */
+		return;
+	}
+	int rc = 0;
+	for (struct delivery_job *j = list; j && rc == 0; j = j->next)
+		rc = delivery_record(d, j);
+	if (rc == 0)
+		rc = db_commit(d->e->db);
+	else
+		db_rollback(d->e->db);
+	if (rc == -1) {
+		log_warnx("delivery: could not record %s results, retrying",
+		    "the");
+		return;
+	}
+	d->done = NULL;
+	while (list) {
+		struct delivery_job *j = list;
+		list = j->next;
+		idset_remove(&d->loaded, j->row.id);
+		delivery_job_free(j);
+	}
+}
+
+static void
+delivery_tick(evutil_socket_t fd, short ev, void *arg)
+{
+	struct delivery *d = arg;
+	delivery_fill(d);
+	delivery_connect(d);
+}
+
+struct delivery *
+delivery_new(struct engine *e)
+{
+	struct delivery *d = xcalloc(1, sizeof *d);
+	d->e = e;
+	d->tick = event_new(e->base, -1, EV_PERSIST, delivery_tick, d);
+	d->flush = event_new(e->base, -1, 0, delivery_flush, d);
+	struct timeval tv = { DELIVERY_TICK, 0 };
+	event_add(d->tick, &tv);
+	event_active(d->tick, 0, 0);
+	return d;
+}
+
+void
+delivery_kick(struct delivery *d)
+{
+	if (d)
+		event_active(d->tick, 0, 0);
+}
+
+void
+delivery_stop(struct delivery *d)
+{
+	d->stopping = 1;
+	for (int i = 0; i < d->nconns; i++)
+		smtpc_quit(d->conns[i]);
+}
+
+size_t
+delivery_pending(const struct delivery *d)
+{
+	return d->loaded.count;
+}
+
+void
+delivery_free(struct delivery **dp)
+{
+	struct delivery *d = *dp;
+	if (d == NULL)
+		return;
+	delivery_flush(-1, 0, d);
+	while (d->head) {
+		struct delivery_job *j = d->head;
+		d->head = j->next;
+		delivery_job_free(j);
+	}
+	while (d->done) {
+		struct delivery_job *j = d->done;
+		d->done = j->next;
+		delivery_job_free(j);
+	}
+	event_free(d->tick);
+	event_free(d->flush);
+	idset_free(&d->loaded);
+	store_post_clear(&d->post);
+	store_group_clear(&d->group);
+	free(d);
+	*dp = NULL;
+}

@@ -1,0 +1,379 @@
+/*
+ * The inbound pipeline (see process.h). A timer scans for rows in state
+ * 'new' (left over from a crash, or released by a moderator) so nothing
+ * accepted is ever forgotten.
+ */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "daemon/config.h"
+#include "daemon/db.h"
+#include "daemon/engine.h"
+#include "daemon/idset.h"
+#include "daemon/log.h"
+#include "daemon/publish.h"
+#include "daemon/store_group.h"
+#include "daemon/store_held.h"
+#include "daemon/store_inbound.h"
+#include "daemon/store_outbox.h"
+#include "daemon/xalloc.h"
+#include "mail/address.h"
+#include "mail/bounce.h"
+#include "mail/classify.h"
+#include "mail/compose.h"
+#include "mail/delivery.h"
+#include "mail/listcmd.h"
+#include "mail/parsepool.h"
+#include "mail/prescan.h"
+#include "mail/process.h"
+#include "mail/threading.h"
+
+struct process {
+	struct engine	*e;
+	struct idset	 inflight;
+	struct idset	 failures;	/* ids that failed once (retry, then stop) */
+	struct event	*poll;
+};
+
+/* What one message does to one recipient address. */
+struct process_ctx {
+	struct engine		*e;
+	const struct inbound	*in;
+	const struct parsed	*p;
+	const struct prescan_info *scan;
+	const char		*sender;	/* From address, else envelope */
+	struct buf		 note;
+	int			 held;
+};
+
+static void
+process_quarantine(struct process *pr, int64_t id, const char *why)
+{
+	log_warnx("inbound %lld quarantined: %s", (long long)id, why);
+	if (db_begin(pr->e->db) == 0) {
+		if (store_inbound_set_state(pr->e->db, id, "quarantined", why) == 0)
+			db_commit(pr->e->db);
+		else
+			db_rollback(pr->e->db);
+	}
+	idset_remove(&pr->inflight, id);
+}
+
+void
+process_enqueue(struct process *pr, int64_t id)
+{
+	if (!idset_add(&pr->inflight, id))
+		return;
+	struct inbound in;
+	if (store_inbound_get(pr->e->db, id, &in) != 1) {
+		idset_remove(&pr->inflight, id);
+		return;
+	}
+	struct prescan_info info;
+	enum prescan_status st = prescan_message(in.raw.data, in.raw.len, &info);
+	if (st != PRESCAN_OK)
+		process_quarantine(pr, id, prescan_status_str(st));
+	else if (parsepool_submit(pr->e->pool, (uint64_t)id, in.raw.data,
+	    in.raw.len) == -1)
+		idset_remove(&pr->inflight, id);	/* the poll retries */
+	store_inbound_clear(&in);
+}
+
+static int
+process_notify_moderators(struct process_ctx *c, const struct group *g,
+    int64_t held_id, const char *reason)
+{
+	struct engine *e = c->e;
+	struct buf from = BUF_INIT, text = BUF_INIT, subj = BUF_INIT, lid = BUF_INIT;
+	int rc = 0;
+	buf_printf(&from, "%s-owner@%s", g->slug, e->cfg->list_domain);
+	buf_printf(&lid, "%s.%s", g->slug, e->cfg->list_domain);
+	buf_printf(&subj, "Held for moderation: %s", c->p->subject[0] ?
+	    c->p->subject : "(no subject)");
+	buf_printf(&text,
+	    "A message to the group \"%s\" is held for moderation.\n\n"
+	    "  From:    %s %s\n  Subject: %s\n  Reason:  %s\n  Held id: %lld\n\n"
+	    "Approve:  majlisctl held approve %lld\n"
+	    "Reject:   majlisctl held reject %lld --reason \"...\"\n\n"
+	    "----- The message -----\n%s\n", g->name, c->p->from_name, c->sender,
+	    c->p->subject, reason, (long long)held_id, (long long)held_id,
+	    (long long)held_id, c->p->text);
+	sqlite3_stmt *st = db_stmt(e->db, "SELECT m.email FROM memberships ms"
+	    " JOIN members m ON m.id = ms.member_id WHERE ms.group_id = ? AND"
+	    " ms.role IN ('moderator', 'owner') ORDER BY m.email", "i", g->id);
+	struct buf msg = BUF_INIT;
+	while (rc == 0 && st && db_step(e->db, st) == 1) {
+		char *to = xstrdup(db_col_text(st, 0));
+		struct compose_system cs = { .from_name = g->name,
+		    .from_addr = buf_cstr(&from), .to = to, .subject = buf_cstr(&subj),
+		    .text = buf_cstr(&text), .list_domain = e->cfg->list_domain,
+		    .list_id = buf_cstr(&lid), .auto_submitted = 1 };
+		buf_reset(&msg);
+		compose_system(&msg, &cs);
+		if (store_outbox_add_system(e->db, g->id, 0, to, msg.data,
+		    msg.len) == -1)
+			rc = -1;
+		free(to);
+	}
+	if (st)
+		sqlite3_reset(st);
+	buf_free(&msg);
+	buf_free(&from);
+	buf_free(&text);
+	buf_free(&subj);
+	buf_free(&lid);
+	return rc;
+}
+
+static int
+process_hold(struct process_ctx *c, const struct group *g, const char *reason)
+{
+	int64_t h = store_held_add(c->e->db, g->id, c->in->id, c->sender,
+	    c->p->subject, reason);
+	if (h == -1)
+		return -1;
+	c->held = 1;
+	buf_printf(&c->note, "%s: held (%s); ", g->slug, reason);
+	return h > 0 ? process_notify_moderators(c, g, h, reason) : 0;
+}
+
+static void
+process_refs(struct buf *out, const struct parsed *p)
+{
+	buf_puts(out, p->references);
+	if (p->in_reply_to[0] && strstr(p->references, p->in_reply_to) == NULL) {
+		if (out->len)
+			buf_putc(out, ' ');
+		buf_puts(out, p->in_reply_to);
+	}
+}
+
+static int
+process_publish(struct process_ctx *c, const struct group *g,
+    const struct membership *ms)
+{
+	struct threading_result tr;
+	if (threading_resolve(c->e->db, g->id, g->slug, c->p, &tr) == -1)
+		return -1;
+	struct buf msgid = BUF_INIT, refs = BUF_INIT, part = BUF_INIT;
+	if (c->p->message_id[0])
+		buf_puts(&msgid, c->p->message_id);
+	else
+		compose_message_id(&msgid, c->e->cfg->list_domain);
+	process_refs(&refs, c->p);
+	int broken = c->scan->boundary_missing || !c->p->ok;
+	compose_mime_part_from_raw(&part, c->in->raw.data, c->in->raw.len,
+	    broken ? c->p->text : NULL);
+	struct publish_attachment att[PARSED_MAX_ATTACHMENTS];
+	for (size_t i = 0; i < c->p->nattach; i++) {
+		att[i].filename = c->p->attach[i].filename;
+		att[i].content_type = c->p->attach[i].content_type;
+		att[i].data = c->p->attach[i].data.data;
+		att[i].len = c->p->attach[i].data.len;
+	}
+	const char *name = c->p->from_name[0] ? c->p->from_name :
+	    ms && ms->name[0] ? ms->name : "";
+	struct post_new pn = { .group_id = g->id, .thread_id = tr.thread_id,
+	    .parent_id = tr.parent_id, .member_id = ms ? ms->member_id : 0,
+	    .author_name = name, .author_email = c->sender,
+	    .subject = c->p->subject[0] ? c->p->subject : "(no subject)",
+	    .subject_norm = buf_cstr(&tr.subject_norm), .body = c->p->text,
+	    .mime_part = part.data, .mime_part_len = part.len,
+	    .message_id = buf_cstr(&msgid), .refs = buf_cstr(&refs),
+	    .source = "mail", .inbound_id = c->in->id };
+	int64_t copies = 0;
+	int64_t id = publish_post(c->e->db, &pn, att, c->p->nattach, &copies);
+	if (id > 0)
+		buf_printf(&c->note, "%s: post %lld (%s), %lld copies; ", g->slug,
+		    (long long)id, tr.how, (long long)copies);
+	else if (id == 0)
+		buf_printf(&c->note, "%s: duplicate Message-ID, not published; ",
+		    g->slug);
+	buf_free(&msgid);
+	buf_free(&refs);
+	buf_free(&part);
+	buf_free(&tr.subject_norm);
+	return id == -1 ? -1 : 0;
+}
+
+static int
+process_post(struct process_ctx *c, const struct group *g)
+{
+	const char *why;
+	enum classify_kind k = classify_message(c->p, c->in->mail_from, g->slug,
+	    c->e->cfg->list_domain, 0, &why);
+	if (k != CLASSIFY_NORMAL) {
+		buf_printf(&c->note, "%s: not posted (%s); ", g->slug, why);
+		return 0;
+	}
+	struct membership ms;
+	int member = store_membership_get(c->e->db, g->id, c->sender, &ms);
+	if (member == -1)
+		return -1;
+	int rc;
+	if (store_held_approved(c->e->db, g->id, c->in->id))
+		rc = process_publish(c, g, member ? &ms : NULL);
+	else if (!member)
+		rc = process_hold(c, g, "non-member");
+	else if (ms.moderated)
+		rc = process_hold(c, g, "moderated member");
+	else if (strcmp(g->post_policy, "announce") == 0 &&
+	    strcmp(ms.role, "member") == 0)
+		rc = process_hold(c, g, "announce-only group");
+	else
+		rc = process_publish(c, g, &ms);
+	if (member)
+		store_membership_clear(&ms);
+	return rc;
+}
+
+static int
+process_owner(struct process_ctx *c, const struct group *g)
+{
+	const char *why;
+	if (classify_message(c->p, c->in->mail_from, g->slug,
+	    c->e->cfg->list_domain, 1, &why) != CLASSIFY_NORMAL) {
+		buf_printf(&c->note, "%s-owner: dropped (%s); ", g->slug, why);
+		return 0;
+	}
+	buf_printf(&c->note, "%s-owner: forwarded to moderators; ", g->slug);
+	return process_notify_moderators(c, g, 0, "message for the moderators");
+}
+
+static int
+process_rcpt(struct process_ctx *c, const char *rcpt)
+{
+	struct list_address la;
+	struct group g;
+	if (address_list_split(rcpt, c->e->cfg->list_domain, &la) == -1 ||
+	    store_group_get(c->e->db, la.slug, &g) != 1) {
+		buf_printf(&c->note, "%s: no such group; ", rcpt);
+		return 0;
+	}
+	int rc = 0;
+	const char *why;
+	switch (la.kind) {
+	case ADDR_POST:
+		rc = process_post(c, &g);
+		break;
+	case ADDR_OWNER:
+		rc = process_owner(c, &g);
+		break;
+	case ADDR_BOUNCES:
+		rc = bounce_report(c->e, la.token, c->p, &c->note);
+		break;
+	case ADDR_REQUEST:
+	case ADDR_JOIN:
+	case ADDR_LEAVE:
+	case ADDR_CONFIRM:
+		if (classify_message(c->p, c->in->mail_from, g.slug,
+		    c->e->cfg->list_domain, 1, &why) != CLASSIFY_NORMAL) {
+			buf_printf(&c->note, "%s: command ignored (%s); ", rcpt, why);
+			break;
+		}
+		rc = la.kind == ADDR_CONFIRM ? listcmd_confirm(c->e, &g, la.token,
+		    c->sender, c->p, &c->note) : listcmd_handle(c->e, &g, la.kind,
+		    c->sender, c->p, &c->note);
+		break;
+	case ADDR_MODERATE:
+		buf_printf(&c->note, "%s: moderation by mail not available; ", rcpt);
+		break;
+	}
+	store_group_clear(&g);
+	return rc;
+}
+
+/* Every recipient, then the row's state, in one transaction. */
+static int
+process_act(struct process *pr, const struct inbound *in, const struct parsed *p)
+{
+	struct prescan_info scan;
+	prescan_message(in->raw.data, in->raw.len, &scan);
+	struct process_ctx c = { pr->e, in, p, &scan,
+	    p->from_addr[0] ? p->from_addr : in->mail_from, BUF_INIT, 0 };
+	if (db_begin(pr->e->db) == -1)
+		return -1;
+	int rc = 0;
+	char *rcpts = xstrdup(in->rcpts), *save = NULL;
+	for (char *r = strtok_r(rcpts, "\n", &save); r && rc == 0;
+	    r = strtok_r(NULL, "\n", &save))
+		rc = process_rcpt(&c, r);
+	free(rcpts);
+	if (rc == 0)
+		rc = store_inbound_set_state(pr->e->db, in->id, c.held ? "held" :
+		    "done", buf_cstr(&c.note));
+	if (rc == 0)
+		rc = db_commit(pr->e->db);
+	else
+		db_rollback(pr->e->db);
+	if (rc == 0)
+		log_info("inbound %lld from <%s>: %s", (long long)in->id,
+		    in->mail_from, buf_cstr(&c.note));
+	buf_free(&c.note);
+	return rc;
+}
+
+void
+process_parsed(void *arg, uint64_t job, enum parsepool_status status,
+    const struct parsed *parsed)
+{
+	struct process *pr = arg;
+	int64_t id = (int64_t)job;
+	if (status != PARSEPOOL_DONE) {
+		process_quarantine(pr, id, status == PARSEPOOL_TIMEOUT ?
+		    "parser timeout" : "parser crashed");
+		return;
+	}
+	struct inbound in;
+	if (store_inbound_get(pr->e->db, id, &in) != 1) {
+		idset_remove(&pr->inflight, id);
+		return;
+	}
+	if (process_act(pr, &in, parsed) == 0) {
+		idset_remove(&pr->failures, id);
+		delivery_kick(pr->e->delivery);
+	} else if (!idset_add(&pr->failures, id))
+		process_quarantine(pr, id, "processing failed twice");
+	store_inbound_clear(&in);
+	idset_remove(&pr->inflight, id);
+}
+
+static void
+process_poll(evutil_socket_t fd, short ev, void *arg)
+{
+	struct process *pr = arg;
+	int64_t ids[PROCESS_MAX_INFLIGHT];
+	int n = store_inbound_pending(pr->e->db, 0, ids, PROCESS_MAX_INFLIGHT);
+	for (int i = 0; i < n; i++)
+		if (pr->inflight.count < PROCESS_MAX_INFLIGHT)
+			process_enqueue(pr, ids[i]);
+}
+
+struct process *
+process_new(struct engine *e)
+{
+	struct process *pr = xcalloc(1, sizeof *pr);
+	pr->e = e;
+	pr->poll = event_new(e->base, -1, EV_PERSIST, process_poll, pr);
+	struct timeval tv = { PROCESS_POLL_INTERVAL, 0 };
+	event_add(pr->poll, &tv);
+	event_active(pr->poll, 0, 0);
+	return pr;
+}
+
+void
+process_free(struct process **prp)
+{
+	struct process *pr = *prp;
+	if (pr == NULL)
+		return;
+	event_free(pr->poll);
+	idset_free(&pr->inflight);
+	idset_free(&pr->failures);
+	free(pr);
+	*prp = NULL;
+}
