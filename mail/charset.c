@@ -305,6 +305,8 @@ charset_utf8_repair(struct buf *out, const char *in, size_t len)
 	const unsigned char *s = (const unsigned char *)in;
 	size_t i = 0, start = 0, k, bad;
 
+	if (len == 0)
+		return;
 	buf_reserve(out, len);
 	while (i < len) {
 		if ((k = utf8_scan(s + i, len - i, &bad)) != 0) {

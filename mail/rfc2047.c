@@ -218,7 +218,7 @@ rfc2047_decode(struct buf *out, const char *in, size_t len)
 	const char *lit = in, *end = in + len, *p = in, *eq;
 	size_t k;
 
-	while ((eq = memchr(p, '=', (size_t)(end - p))) != NULL) {
+	while (p < end && (eq = memchr(p, '=', (size_t)(end - p))) != NULL) {
 		p = eq + 1;
 		if (p < end && *p == '?' &&
 		    (k = decoder_word(&d, lit, eq, (size_t)(end - eq))) > 0)

@@ -26,11 +26,12 @@
 void	rfc2047_decode(struct buf *out, const char *in, size_t len);
 
 /* Append the NUL-terminated UTF-8 text utf8 to out as an unstructured header
- * value, to be written after "Name: " which takes `used` columns. The text is first cleaned as display text
- * (controls to spaces, spaces collapsed, trimmed, bad UTF-8 to U+FFFD).
- * Printable ASCII words are written as they are; runs of words that are not
- * ASCII, contain "=?" or could not fit a line become =?UTF-8?Q?...?= or
- * =?UTF-8?B?...?= words (whichever is shorter), each at most
+ * value, to be written after "Name: " which takes `used` columns. The text
+ * is first cleaned as display text (controls to spaces, spaces collapsed,
+ * trimmed, bad UTF-8 to U+FFFD). Printable ASCII words are written as they
+ * are; runs of words that are not ASCII, contain "=?" or could not fit a
+ * line become =?UTF-8?Q?...?= or =?UTF-8?B?...?= words (Q unless B is
+ * shorter; the spaces inside a run are encoded with it), each at most
  * RFC2047_WORD_MAX long, never splitting a character. Lines are folded with
  * "\r\n " before RFC2047_LINE_SOFT columns where possible (the output may
  * start with a fold when its first word does not fit after "Name: ") and

@@ -165,6 +165,10 @@ test_convert_utf8_and_unknown(void **state)
 	conv_eq("x-klingon", "caf\xc3\xa9\xff", 6, "caf\xc3\xa9" REPL, -1);
 	conv_eq(NULL, "abc", 3, "abc", -1);
 	conv_eq("windows-1252", "", 0, "", 0);
+	conv_eq("windows-1252", NULL, 0, "", 0);
+	conv_eq("utf-8", NULL, 0, "", 0);
+	repair_eq(NULL, 0, "");
+	display_eq(NULL, 0, "");
 }
 
 /* The result is appended to what out already holds. */

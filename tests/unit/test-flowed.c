@@ -75,6 +75,8 @@ test_corpus_apple(void **state)
 static void
 test_soft_breaks(void **state)
 {
+	struct buf b = BUF_INIT;
+
 	flowed_eq("Hello \r\nworld\r\n", 0, "Hello world\n");
 	flowed_eq("Hello \r\nworld\r\n", 1, "Helloworld\n");
 	flowed_eq("one \ntwo \nthree\nfour\n", 0, "one two three\nfour\n");
@@ -86,6 +88,8 @@ test_soft_breaks(void **state)
 	/* an empty line after a flowed one joins, then ends it */
 	flowed_eq("a \r\n\r\nb\r\n", 0, "a \nb\n");
 	flowed_eq("", 0, "");
+	flowed_decode(&b, NULL, 0, 1);
+	assert_int_equal(b.len, 0);
 	flowed_eq("\r\n", 0, "\n");
 	flowed_eq("\n\n", 1, "\n\n");
 }

@@ -172,6 +172,8 @@ test_decode_folding_and_joining(void **state)
 static void
 test_decode_malformed(void **state)
 {
+	struct buf b = BUF_INIT;
+
 	dec_eq("=?utf-8?B?@@@@?=", "=?utf-8?B?@@@@?=");
 	dec_eq("=?utf-8?B?QUJDR?=", "=?utf-8?B?QUJDR?=");
 	dec_eq("=?utf-8?X?abc?=", "=?utf-8?X?abc?=");
@@ -191,6 +193,8 @@ test_decode_malformed(void **state)
 	dec_eq("a\0b", "a");
 	dec_eq("", "");
 	dec_eq(" \r\n\t ", "");
+	rfc2047_decode(&b, NULL, 0);
+	assert_int_equal(b.len, 0);
 }
 
 /* A charset label of CHARSET_LABEL_MAX bytes is a word, one more is text. */

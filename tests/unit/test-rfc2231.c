@@ -162,6 +162,20 @@ test_plain(void **state)
 	lookup_eq(p, NPARAMS(p), "d", "two lines");
 }
 
+/* Empty values are found and give empty text. */
+static void
+test_empty(void **state)
+{
+	const struct rfc2231_param p[] = {
+		{ "a*0", "" }, { "b", "" }, { "c*", "" }, { "d*0*", "" },
+	};
+
+	lookup_eq(p, NPARAMS(p), "a", "");
+	lookup_eq(p, NPARAMS(p), "b", "");
+	lookup_eq(p, NPARAMS(p), "c", "");
+	lookup_eq(p, NPARAMS(p), "d", "");
+}
+
 static void
 test_not_found(void **state)
 {
@@ -300,6 +314,7 @@ main(void)
 		cmocka_unit_test(test_extended),
 		cmocka_unit_test(test_preference),
 		cmocka_unit_test(test_plain),
+		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_not_found),
 		cmocka_unit_test(test_max_sections),
 		cmocka_unit_test(test_safe_filename),
