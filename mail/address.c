@@ -85,7 +85,8 @@ dot_string_ok(const char *s, size_t n)
 	if (n == 0 || s[0] == '.' || s[n - 1] == '.')
 		return 0;
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '.' ? s[i + 1] == '.' : !is_atext((unsigned char)s[i]))
+		int c = (unsigned char)s[i];
+		if (c == '.' ? s[i + 1] == '.' : !is_atext(c))
 			return 0;
 	}
 	return 1;
@@ -552,7 +553,8 @@ token_ok(const char *s, size_t n)
 	if (n == 0 || n > ADDRESS_MAX_TOKEN)
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		if (!is_alnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-')
+		if (!is_alnum((unsigned char)s[i]) && s[i] != '_' &&
+		    s[i] != '-')
 			return 0;
 	return 1;
 }

@@ -34,7 +34,8 @@
  * its domain lowercased; *rest (if rest is not NULL) points into arg at the
  * parameters after ">" and its spaces. Returns 0, or -1 (addr then empty).
  */
-int	 address_parse_path(const char *arg, struct buf *addr, const char **rest);
+int	 address_parse_path(const char *arg, struct buf *addr,
+	    const char **rest);
 
 /*
  * Parse the first mailbox of an RFC 5322 address-list header value (From,

@@ -15,7 +15,7 @@ enum ps_kind { KIND_LEAF, KIND_MULTIPART, KIND_MESSAGE };
  * encapsulated message. */
 struct ps_level {
 	int	 multipart;
-	int	 digest;	/* multipart/digest: parts default to a message */
+	int	 digest;	/* multipart/digest: parts are messages */
 	int	 seen;		/* one of its delimiters was found */
 	size_t	 blen;
 	char	 boundary[PRESCAN_MAX_BOUNDARY];
@@ -524,7 +524,8 @@ scan_lines(struct ps *p, const char *msg, size_t len)
 		if (n > 0 && msg[end - 1] == '\r')
 			n--;
 		if (p->in_header)
-			st = header_line(p, msg + pos, n, next - pos, pos, next);
+			st = header_line(p, msg + pos, n, next - pos, pos,
+			    next);
 		else
 			st = body_line(p, msg + pos, n);
 		if (st != PRESCAN_OK)

@@ -37,7 +37,7 @@ enum prescan_status {
 struct prescan_info {
 	int	 depth;		/* deepest MIME nesting seen (0: single part) */
 	int	 parts;		/* body parts opened by a delimiter line */
-	int	 boundary_missing; /* a multipart whose boundary never appears */
+	int	 boundary_missing; /* a multipart's boundary never appears */
 	size_t	 header_len;	/* offset of the top-level body: the header
 				   block and its blank line; len when the
 				   message has no blank line */

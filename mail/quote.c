@@ -37,8 +37,9 @@ static const struct {
 static const char *separators[] = {
 	"original message",
 	"message d'origine",
+	/* الرسالة الأصلية */
 	"\xd8\xa7\xd9\x84\xd8\xb1\xd8\xb3\xd8\xa7\xd9\x84\xd8\xa9 "
-	"\xd8\xa7\xd9\x84\xd8\xa3\xd8\xb5\xd9\x84\xd9\x8a\xd8\xa9", /* الرسالة الأصلية */
+	"\xd8\xa7\xd9\x84\xd8\xa3\xd8\xb5\xd9\x84\xd9\x8a\xd8\xa9",
 };
 
 /* Header labels that follow a line of underscores. */
@@ -191,7 +192,8 @@ is_dash_separator(const struct line *l)
 	n -= lead + tail;
 	trim(&s, &n);
 	for (size_t i = 0; i < sizeof separators / sizeof separators[0]; i++)
-		if (n == strlen(separators[i]) && has_prefix(s, n, separators[i]))
+		if (n == strlen(separators[i]) &&
+		    has_prefix(s, n, separators[i]))
 			return 1;
 	return 0;
 }
