@@ -105,7 +105,7 @@ supervisor_spawn_engine(struct supervisor *s)
 	if (pid == 0) {
 		supervisor_child_signals();
 		close(sp[0]);
-		_exit(engine_main(s->cfg, sp[1]));
+		exit(engine_main(s->cfg, sp[1]));	/* exit: leak checks run */
 	}
 	close(sp[1]);
 	s->engine = pid;
