@@ -56,7 +56,9 @@ struct smtpc {
 
 	struct evdns_getaddrinfo_request *dns_req;
 	struct evutil_addrinfo	*addrs, *addr_next;
-	struct bufferevent	*bev;
+	struct bufferevent	*bev;		/* the socket's, or TLS over it */
+	struct evbuffer		*sockout;	/* the socket's output */
+	struct evbuffer_cb_entry *sent_cb;	/* watches it drain */
 	struct event		*timer;		/* the current stage's deadline */
 	struct event		*defer;		/* start, wake-up, quit, free */
 	enum smtpc_stage	 stage;
@@ -75,7 +77,6 @@ struct smtpc {
 };
 
 static void	smtpc_readcb(struct bufferevent *, void *);
-static void	smtpc_writecb(struct bufferevent *, void *);
 static void	smtpc_eventcb(struct bufferevent *, short, void *);
 static void	smtpc_next_job(struct smtpc *);
 static void	smtpc_post_hello(struct smtpc *);
@@ -110,6 +111,16 @@ smtpc_set_reply(struct smtpc_reply *r, int code, const char *enh,
 	r->local = 1;
 }
 
+static void
+smtpc_bev_free(struct smtpc *c)
+{
+	if (c->bev == NULL)
+		return;
+	evbuffer_remove_cb_entry(c->sockout, c->sent_cb);
+	bufferevent_free(c->bev);
+	c->bev = NULL;
+}
+
 /* Stop all I/O now; callbacks and free follow from the deferred event. */
 static void
 smtpc_close(struct smtpc *c)
@@ -120,10 +131,7 @@ smtpc_close(struct smtpc *c)
 		evdns_getaddrinfo_cancel(c->dns_req);
 		c->dns_req = NULL;
 	}
-	if (c->bev != NULL) {
-		bufferevent_free(c->bev);
-		c->bev = NULL;
-	}
+	smtpc_bev_free(c);
 	event_active(c->defer, EV_TIMEOUT, 1);
 }
 
@@ -295,9 +303,12 @@ smtpc_timer_cb(evutil_socket_t fd, short what, void *arg)
 			break;
 		}
 		log_info("smtpc %s:%s: connect timeout", c->host, c->port);
-		bufferevent_free(c->bev);
-		c->bev = NULL;
+		smtpc_bev_free(c);
 		smtpc_try_connect(c);
+		break;
+	case SMTPC_STAGE_BODY:
+		smtpc_fail(c, 421, "4.4.2", c->body_flushed ? "timeout waiting "
+		    "for the final reply" : "timeout sending the message");
 		break;
 	default:
 		smtpc_fail(c, 421, "4.4.2", "timeout waiting for the %s reply",
@@ -370,13 +381,29 @@ smtpc_is_loopback(const struct sockaddr *sa)
 static void
 smtpc_bev_setup(struct smtpc *c)
 {
-	struct timeval wt = { c->to.data_block, 0 };
-
-	bufferevent_setcb(c->bev, smtpc_readcb, smtpc_writecb, smtpc_eventcb,
-	    c);
-	bufferevent_set_timeouts(c->bev, NULL, &wt);
+	bufferevent_setcb(c->bev, smtpc_readcb, NULL, smtpc_eventcb, c);
 	bufferevent_set_max_single_write(c->bev, SMTPC_MAX_WRITE);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+}
+
+/* Bytes left the socket's output: while the message is going out, each
+ * write restarts the data block deadline; once all is written, the wait for
+ * the final reply starts (RFC 5321 4.5.3.2.5, 4.5.3.2.6). */
+static void
+smtpc_sent_cb(struct evbuffer *out, const struct evbuffer_cb_info *info,
+    void *arg)
+{
+	struct smtpc *c = arg;
+
+	if (c->closing || c->stage != SMTPC_STAGE_BODY || c->body_flushed ||
+	    info->n_deleted == 0)
+		return;
+	if (evbuffer_get_length(out) == 0 &&
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
+		c->body_flushed = 1;
+		smtpc_arm(c, c->to.data_term);
+	} else
+		smtpc_arm(c, c->to.data_block);
 }
 
 /* Open a socket with TCP_NODELAY and start connecting to one address. */
@@ -396,11 +423,14 @@ smtpc_connect_addr(struct smtpc *c, const struct evutil_addrinfo *ai)
 		close(fd);
 		return -1;
 	}
+	c->sockout = bufferevent_get_output(c->bev);
+	c->sent_cb = evbuffer_add_cb(c->sockout, smtpc_sent_cb, c);
+	if (c->sent_cb == NULL)
+		fatalx("smtpc: evbuffer_add_cb");
 	smtpc_bev_setup(c);
 	if (bufferevent_socket_connect(c->bev, ai->ai_addr,
 	    (int)ai->ai_addrlen) == -1) {
-		bufferevent_free(c->bev);
-		c->bev = NULL;
+		smtpc_bev_free(c);
 		return -1;
 	}
 	c->loopback = smtpc_is_loopback(ai->ai_addr);
@@ -610,31 +640,17 @@ smtpc_eventcb(struct bufferevent *bev, short what, void *arg)
 	if (c->stage == SMTPC_STAGE_CONNECT) {
 		log_info("smtpc %s:%s: connect: %s", c->host, c->port,
 		    evutil_socket_error_to_string(err));
-		bufferevent_free(c->bev);
-		c->bev = NULL;
+		smtpc_bev_free(c);
 		smtpc_try_connect(c);
 	} else if (c->stage == SMTPC_STAGE_TLS)
 		smtpc_tls_failed(c);
 	else if (c->stage == SMTPC_STAGE_QUIT)
 		smtpc_close_clean(c, NULL);
-	else if (what & BEV_EVENT_TIMEOUT)
-		smtpc_fail(c, 421, "4.4.2", "timeout sending data");
 	else if (what & BEV_EVENT_EOF)
 		smtpc_fail(c, 421, "4.4.2", "connection closed by the relay");
 	else
 		smtpc_fail(c, 421, "4.4.2", "connection error: %s",
 		    evutil_socket_error_to_string(err));
-}
-
-static void
-smtpc_writecb(struct bufferevent *bev, void *arg)
-{
-	struct smtpc *c = arg;
-
-	if (!c->closing && c->stage == SMTPC_STAGE_BODY && !c->body_flushed) {
-		c->body_flushed = 1;
-		smtpc_arm(c, c->to.data_term);
-	}
 }
 
 /* --- reading replies --- */
@@ -1123,8 +1139,7 @@ smtpc_txn_end(struct smtpc *c)
 	smtpc_next_job(c);
 }
 
-/* After a failed step: reset the transaction, or without PIPELINING go
- * straight to RSET. */
+/* Reset the transaction after a refused step. */
 static void
 smtpc_send_rset(struct smtpc *c)
 {
@@ -1207,7 +1222,7 @@ smtpc_on_data(struct smtpc *c, const struct smtpc_reply *r)
 		    c->job.len);
 	c->stage = SMTPC_STAGE_BODY;
 	c->body_flushed = 0;
-	evtimer_del(c->timer);	/* armed by smtpc_writecb() */
+	smtpc_arm(c, c->to.data_block);	/* see smtpc_sent_cb() */
 }
 
 static void

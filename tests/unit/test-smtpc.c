@@ -1007,6 +1007,55 @@ test_stage_timeout(void **state)
 	env_free(&e);
 }
 
+static const char *
+hook_stop_reading(struct fake *f, const char *line)
+{
+	if (strcmp(line, "DATA") == 0)
+		bufferevent_disable(f->conns->bev, EV_READ);
+	return NULL;
+}
+
+static const char *
+hook_silent_eom(struct fake *f, const char *line)
+{
+	return strcmp(line, "<EOM>") == 0 ? FAKE_SILENT : NULL;
+}
+
+static void
+test_body_timeouts(void **state)
+{
+	static struct tjob jobs[1];
+	size_t big = 32 * 1024 * 1024;
+	char *data = xmalloc(big);
+	struct env e;
+
+	/* The relay stops reading: no write progress for data_block. */
+	memset(data, 'a', big);
+	for (size_t i = 998; i < big; i += 1000)
+		memcpy(data + i, "\r\n", 2);
+	jobs[0] = (struct tjob){ "l@list.test", "a@example.org", data, big };
+	env_init(&e, jobs, 1);
+	e.f.ehlo = "250-fake\r\n250 PIPELINING\r\n";
+	e.f.hook = hook_stop_reading;
+	e.cfg.timeouts.data_block = 1;
+	client_run(&e.cl, &e.cfg, NULL, 1);
+	assert_res(&e.cl.res[0], 421, 1, SMTPC_STAGE_BODY);
+	assert_string_equal(e.cl.res[0].text, "timeout sending the message");
+	env_free(&e);
+
+	/* All sent, no final reply within data_term. */
+	env_init(&e, one_job, 1);
+	e.f.hook = hook_silent_eom;
+	e.cfg.timeouts.data_term = 1;
+	client_run(&e.cl, &e.cfg, NULL, 1);
+	assert_res(&e.cl.res[0], 421, 1, SMTPC_STAGE_BODY);
+	assert_string_equal(e.cl.res[0].text,
+	    "timeout waiting for the final reply");
+	assert_int_equal(e.f.msgs, 1);
+	env_free(&e);
+	free(data);
+}
+
 static void
 test_greeting_timeout_and_refusal(void **state)
 {
@@ -1554,6 +1603,7 @@ main(void)
 		cmocka_unit_test(test_reply_line_limit),
 		cmocka_unit_test(test_reply_lines_limit),
 		cmocka_unit_test(test_stage_timeout),
+		cmocka_unit_test(test_body_timeouts),
 		cmocka_unit_test(test_greeting_timeout_and_refusal),
 		cmocka_unit_test(test_ehlo_502_helo),
 		cmocka_unit_test(test_connect_refused),
