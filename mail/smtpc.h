@@ -2,6 +2,7 @@
  * Asynchronous outbound SMTP client: hands list copies to the relay over
  * libevent bufferevents, one recipient per transaction, many transactions
  * per connection, PIPELINING, STARTTLS/SMTPS and AUTH through OpenSSL.
+ * The process must ignore SIGPIPE (a relay closing mid-write).
  */
 #ifndef MAJLIS_SMTPC_H
 #define MAJLIS_SMTPC_H
@@ -98,12 +99,17 @@ struct smtpc_reply {
 					 * connection, bad reply, refused job) */
 };
 
+/* Callbacks run from the event loop, never inside an smtpc_*() call; they
+ * may call smtpc_wakeup(), smtpc_quit() and smtpc_connect(). */
 struct smtpc_callbacks {
 	/* The connection can start a transaction: fill *job and return 1, or
 	 * return 0 when there is nothing to send now. */
 	int	(*next)(void *ctx, struct smtpc_job *job);
-	/* Exactly once per job taken by next(). A failure of the connection
-	 * during the transaction gives a local 421. */
+	/* Exactly once per job taken by next(): the final reply, or the
+	 * refused MAIL/RCPT/DATA. A failure of the connection during the
+	 * transaction gives a local 421; a job that cannot be sent here
+	 * (bad address, over the relay's SIZE, non-ASCII address without
+	 * SMTPUTF8) a local 5xx with stage MAIL, at once. */
 	void	(*result)(void *ctx, const struct smtpc_job *job,
 		    const struct smtpc_reply *r);
 	/* The connection is gone (code 221 after a clean QUIT, else why it

@@ -23,6 +23,7 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
+#include <event2/dns.h>
 #include <event2/event.h>
 #include <event2/listener.h>
 #include <openssl/evp.h>
@@ -362,7 +363,8 @@ struct client {
 	struct smtpc		*c[8];
 	int			 nconn, nclosed;
 	const struct tjob	*jobs;
-	int			 njobs, taken, hold, quit_when_done;
+	int			 njobs, taken, hold, quit_when_done, quit_in_next;
+	struct evdns_base	*dns;
 	struct tres		 res[MAXJOBS];
 	int			 nres;
 	struct smtpc_reply	 why;
@@ -383,6 +385,8 @@ cl_next(void *ctx, struct smtpc_job *job)
 	job->len = t->len != 0 || t->data == NULL ? t->len : strlen(t->data);
 	job->arg = (void *)(intptr_t)cl->taken;
 	cl->taken++;
+	if (cl->quit_in_next)
+		smtpc_quit(cl->c[0]);
 	return 1;
 }
 
@@ -451,7 +455,8 @@ client_run(struct client *cl, const struct smtpc_config *cfg, SSL_CTX *ssl,
 	struct timeval guard = { 20, 0 };
 
 	for (int i = 0; i < n; i++) {
-		cl->c[i] = smtpc_connect(cl->base, NULL, ssl, cfg, &cl_cb, cl);
+		cl->c[i] = smtpc_connect(cl->base, cl->dns, ssl, cfg, &cl_cb,
+		    cl);
 		assert_non_null(cl->c[i]);
 	}
 	cl->nconn = n;
@@ -1247,6 +1252,21 @@ test_wakeup(void **state)
 }
 
 static void
+test_quit_mid_transaction(void **state)
+{
+	struct env e;
+
+	env_init(&e, rcpt_jobs, NJOBS(rcpt_jobs));
+	e.cl.quit_in_next = 1;
+	client_run(&e.cl, &e.cfg, NULL, 1);
+	assert_int_equal(e.cl.taken, 1);
+	assert_res(&e.cl.res[0], 250, 0, SMTPC_STAGE_BODY);
+	assert_int_equal(e.f.quits, 1);
+	assert_int_equal(e.cl.why.code, 221);
+	env_free(&e);
+}
+
+static void
 test_quit_before_connect(void **state)
 {
 	struct env e;
@@ -1338,6 +1358,68 @@ test_name_without_resolver(void **state)
 	e.cfg.host = "localhost";
 	client_run(&e.cl, &e.cfg, NULL, 1);
 	assert_res(&e.cl.res[0], 250, 0, SMTPC_STAGE_BODY);
+	env_free(&e);
+}
+
+/* A resolver that knows relay.test (::1 first, then 127.0.0.1) from a
+ * hosts file and asks a name server that never answers for the rest. */
+static struct evdns_base *
+make_resolver(struct event_base *base, int *udp)
+{
+	struct evdns_base *dns = evdns_base_new(base, 0);
+	struct sockaddr_in sin;
+	socklen_t len = sizeof sin;
+	char hosts[] = "/tmp/test-smtpc-hosts-XXXXXX", ns[32];
+	int fd = mkstemp(hosts);
+
+	assert_true(fd != -1);
+	assert_int_equal(write(fd, "::1 relay.test\n127.0.0.1 relay.test\n",
+	    36), 36);
+	close(fd);
+	assert_int_equal(evdns_base_load_hosts(dns, hosts), 0);
+	unlink(hosts);
+	*udp = socket(AF_INET, SOCK_DGRAM, 0);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(*udp, (struct sockaddr *)&sin, sizeof sin), 0);
+	assert_int_equal(getsockname(*udp, (struct sockaddr *)&sin, &len), 0);
+	snprintf(ns, sizeof ns, "127.0.0.1:%d", ntohs(sin.sin_port));
+	assert_int_equal(evdns_base_nameserver_ip_add(dns, ns), 0);
+	return dns;
+}
+
+static void
+test_resolver(void **state)
+{
+	struct env e;
+	int udp;
+
+	/* From the hosts file; ::1 refuses, 127.0.0.1 answers. */
+	env_init(&e, one_job, 1);
+	e.cl.dns = make_resolver(e.base, &udp);
+	e.cfg.host = "relay.test";
+	client_run(&e.cl, &e.cfg, NULL, 1);
+	assert_res(&e.cl.res[0], 250, 0, SMTPC_STAGE_BODY);
+	evdns_base_free(e.cl.dns, 0);
+	close(udp);
+	env_free(&e);
+
+	/* The name server is silent: the connect deadline cancels the
+	 * query (ASan checks that the cancelled callback does not touch the
+	 * freed connection). */
+	env_init(&e, one_job, 1);
+	e.cl.dns = make_resolver(e.base, &udp);
+	e.cfg.host = "unknown.test";
+	e.cfg.timeouts.connect = 1;
+	client_run(&e.cl, &e.cfg, NULL, 1);
+	assert_int_equal(e.cl.taken, 0);
+	assert_int_equal(e.cl.why.code, 421);
+	assert_string_equal(e.cl.why.enhanced, "4.4.3");
+	assert_string_equal(e.cl.why.text, "timeout resolving unknown.test");
+	event_base_loop(e.base, EVLOOP_NONBLOCK);
+	evdns_base_free(e.cl.dns, 0);
+	close(udp);
 	env_free(&e);
 }
 
@@ -1611,10 +1693,12 @@ main(void)
 		cmocka_unit_test(test_8bitmime_smtputf8),
 		cmocka_unit_test(test_idle_then_quit),
 		cmocka_unit_test(test_wakeup),
+		cmocka_unit_test(test_quit_mid_transaction),
 		cmocka_unit_test(test_quit_before_connect),
 		cmocka_unit_test(test_parallel_connections),
 		cmocka_unit_test(test_bad_config),
 		cmocka_unit_test(test_name_without_resolver),
+		cmocka_unit_test(test_resolver),
 		cmocka_unit_test(test_starttls_auth),
 		cmocka_unit_test(test_smtps_ip),
 		cmocka_unit_test(test_tls_bad_certificates),
