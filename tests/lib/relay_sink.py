@@ -36,20 +36,11 @@ class Faults:
     def __init__(self, path):
         self.path = path
         self.rules = []
-        self.mtime_key = None
         self.used = {}
 
     def load(self):
         if not self.path:
             return []
-        try:
-            st = os.stat(self.path)
-        except FileNotFoundError:
-            self.rules, self.mtime_key = [], None
-            return self.rules
-        key = (st.st_mtime_ns, st.st_size, st.st_ino)
-        if key == self.mtime_key:
-            return self.rules
         try:
             with open(self.path, "rb") as f:
                 rules = json.loads(f.read() or b"[]")
@@ -57,11 +48,13 @@ class Faults:
                 rules = [rules]
             if not isinstance(rules, list):
                 raise ValueError("faults file must hold a JSON list")
+        except FileNotFoundError:
+            rules = []
         except (OSError, ValueError) as e:
             print("relay_sink: bad faults file %s: %s (keeping previous rules)"
                   % (self.path, e), file=sys.stderr, flush=True)
             return self.rules
-        self.rules, self.mtime_key = rules, key
+        self.rules = rules
         return rules
 
     def _available(self, rule):
