@@ -64,6 +64,7 @@ struct smtpc {
 	enum smtpc_stage	 stage;
 	int			 started, closing, quit_pending;
 	int			 loopback, tls_active, authed, auth_step;
+	int			 connect_err;	/* errno of the last attempt */
 	unsigned		 caps;
 	size_t			 size_max;
 
@@ -303,6 +304,7 @@ smtpc_timer_cb(evutil_socket_t fd, short what, void *arg)
 			break;
 		}
 		log_info("smtpc %s:%s: connect timeout", c->host, c->port);
+		c->connect_err = 0;
 		smtpc_bev_free(c);
 		smtpc_try_connect(c);
 		break;
@@ -414,8 +416,10 @@ smtpc_connect_addr(struct smtpc *c, const struct evutil_addrinfo *ai)
 
 	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0);
-	if (fd == -1)
+	if (fd == -1) {
+		c->connect_err = errno;
 		return -1;
+	}
 	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) == -1)
 		log_warn("smtpc: TCP_NODELAY");
 	c->bev = bufferevent_socket_new(c->base, fd, BEV_OPT_CLOSE_ON_FREE);
@@ -430,6 +434,7 @@ smtpc_connect_addr(struct smtpc *c, const struct evutil_addrinfo *ai)
 	smtpc_bev_setup(c);
 	if (bufferevent_socket_connect(c->bev, ai->ai_addr,
 	    (int)ai->ai_addrlen) == -1) {
+		c->connect_err = errno;
 		smtpc_bev_free(c);
 		return -1;
 	}
@@ -450,8 +455,9 @@ smtpc_try_connect(struct smtpc *c)
 			return;
 		}
 	}
-	smtpc_fail(c, 421, "4.4.1", "cannot connect to %s port %s", c->host,
-	    c->port);
+	smtpc_fail(c, 421, "4.4.1", "cannot connect to %s port %s: %s",
+	    c->host, c->port, c->connect_err != 0 ?
+	    evutil_socket_error_to_string(c->connect_err) : "timeout");
 }
 
 static void
@@ -638,6 +644,7 @@ smtpc_eventcb(struct bufferevent *bev, short what, void *arg)
 		return;
 	}
 	if (c->stage == SMTPC_STAGE_CONNECT) {
+		c->connect_err = err;
 		log_info("smtpc %s:%s: connect: %s", c->host, c->port,
 		    evutil_socket_error_to_string(err));
 		smtpc_bev_free(c);

@@ -1126,6 +1126,8 @@ test_connect_refused(void **state)
 	assert_int_equal(e.cl.taken, 0);
 	assert_int_equal(e.cl.why.code, 421);
 	assert_string_equal(e.cl.why.enhanced, "4.4.1");
+	assert_non_null(strstr(e.cl.why.text, "cannot connect to 127.0.0.1 "
+	    "port"));
 	assert_int_equal(e.cl.why.stage, SMTPC_STAGE_CONNECT);
 	env_free(&e);
 }
