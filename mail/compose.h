@@ -50,7 +50,8 @@ void	compose_date(struct buf *out, int64_t t);
  * Content-Disposition, Content-Language and Content-ID fields (the first of
  * each; kept byte for byte when every line is printable ASCII of at most
  * COMPOSE_LINE_MAX bytes, else unfolded, cleaned and folded again), a blank
- * line and the body unchanged, with CRLF line ends.
+ * line and the body unchanged (a lone CR or LF becomes CRLF, and a body not
+ * ending in a line end gets one).
  * - No Content-Type: "text/plain; charset=us-ascii" for a 7-bit body,
  *   charset=utf-8 for a valid UTF-8 one, else the body is read as
  *   windows-1252 and written as compose_mime_part_text does.
