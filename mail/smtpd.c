@@ -148,6 +148,8 @@ static void	session_process(struct smtpd_session *);
 static void	session_close(struct smtpd_session *, const char *);
 static void	session_reply(struct smtpd_session *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
+static void	session_vreply(struct smtpd_session *, const char *, va_list)
+		    __attribute__((format(printf, 2, 0)));
 
 static time_t
 now_mono(void)
@@ -709,6 +711,9 @@ session_tls_start(struct smtpd_session *s, SSL *ssl)
 	if (tb == NULL)
 		fatalx("smtpd: bufferevent_openssl_filter_new failed");
 	bufferevent_openssl_set_allow_dirty_shutdown(tb, 1);
+	/* the filter holds back output while the socket's is this full, so
+	 * session_output_full() sees a client that does not read */
+	bufferevent_setwatermark(s->bev, EV_WRITE, 0, SMTPD_OUTPUT_HIWAT);
 	s->bev = tb;
 	s->state = ST_TLS;
 }
@@ -825,7 +830,7 @@ check_rcpt(struct smtpd_session *s, const char *arg)
 	return CHECK_OK;
 }
 
-/* A hook's reply is used only if it is one line "ddd[ -]text". */
+/* A hook's reply is used only if it is one line "ddd text". */
 static int
 reply_valid(const char *r)
 {
@@ -1067,7 +1072,7 @@ command_next(struct smtpd_session *s)
 {
 	struct evbuffer *in = bufferevent_get_input(s->bev);
 	struct evbuffer_ptr eol;
-	size_t eol_len;
+	size_t eol_len, len;
 	char line[SMTPD_MAX_LINE + 1];
 
 	if (s->flags & F_DISCARD)
@@ -1086,9 +1091,12 @@ command_next(struct smtpd_session *s)
 		return 1;
 	}
 	evbuffer_remove(in, line, eol.pos);
-	line[eol.pos] = '\0';
 	evbuffer_drain(in, eol_len);
-	session_command(s, line, eol.pos);
+	len = eol.pos;
+	while (len > 0 && line[len - 1] == ' ')
+		len--;
+	line[len] = '\0';
+	session_command(s, line, len);
 	return 1;
 }
 

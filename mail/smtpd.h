@@ -59,8 +59,9 @@ struct smtpd_envelope {
 
 struct smtpd_hooks {
 	/* Accept (return 0) or refuse (return -1 and put the whole one-line
-	 * reply, e.g. "550 5.1.1 <x>: no such list", in reply; empty reply
-	 * means "550 5.1.1 Recipient refused") a recipient. Synchronous. */
+	 * 4xx/5xx reply, e.g. "550 5.1.1 <x>: no such list", in reply; an
+	 * empty or malformed reply means "550 5.1.1 Recipient refused") a
+	 * recipient. Synchronous. A refusal counts toward SMTPD_MAX_ERRORS. */
 	int	(*rcpt)(void *arg, const struct smtpd_envelope *,
 		    const char *rcpt, struct buf *reply);
 	/* A whole message, dot-unstuffed, CRLF line ends, NUL-terminated

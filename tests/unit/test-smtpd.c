@@ -34,6 +34,7 @@
 #include <openssl/x509.h>
 
 #include "daemon/buf.h"
+#include "daemon/log.h"
 #include "mail/smtpd.h"
 
 #define HOST		"mx.example.org"
@@ -349,6 +350,7 @@ test_normal_session(void **state)
 {
 	struct t *t = t_new();
 
+	log_set_level(LOG_LEVEL_DEBUG);	/* the command log path too */
 	ehlo(t);
 	send_str(t, "MAIL FROM:<alice@example.com>\r\n");
 	expect(t, "250 2.1.0 Ok\r\n");
@@ -372,6 +374,7 @@ test_normal_session(void **state)
 	    "502 5.5.1 Error: command not implemented\r\n"
 	    "502 5.5.1 Error: command not implemented\r\n");
 	quit(t);
+	log_set_level(LOG_LEVEL_INFO);
 	t_free(t);
 }
 
@@ -433,7 +436,7 @@ test_ehlo_capabilities(void **state)
 	    "501 5.5.4 Invalid hostname\r\n"
 	    "501 5.5.4 Syntax: EHLO hostname\r\n"
 	    "501 5.5.4 Invalid hostname\r\n");
-	send_str(t, "ehlo [192.0.2.1]\r\n");
+	send_str(t, "ehlo [192.0.2.1]  \r\n");
 	expect(t, "250-" HOST "\r\n250-PIPELINING\r\n250-SIZE 1000\r\n"
 	    "250-8BITMIME\r\n250-SMTPUTF8\r\n250 ENHANCEDSTATUSCODES\r\n");
 	send_str(t, "HELO client.example\r\n");
@@ -926,6 +929,33 @@ test_close_during_commit(void **state)
 	t_free(t);
 }
 
+/* The client resets the connection (it leaves replies unread, which makes
+ * AF_UNIX report ECONNRESET) while the commit is pending. */
+static void
+test_reset_during_commit(void **state)
+{
+	struct t *t = t_new();
+	struct smtpd_session *s;
+
+	t->done_mode = DONE_HOLD;
+	ehlo(t);
+	bufferevent_disable(t->cli, EV_READ);
+	send_str(t, "MAIL FROM:<a@b.example>\r\nRCPT TO:<wg@lists.example.org>\r\n"
+	    "DATA\r\nbody\r\n.\r\n");
+	run_until(t, has_msgs, 1);
+	assert_non_null(t->pending);
+	bufferevent_free(t->cli);
+	t->cli = NULL;
+	pump(t, 10);
+	assert_int_equal(smtpd_server_sessions(t->srv), 1);
+	s = t->pending;
+	t->pending = NULL;
+	smtpd_data_done(s, 1, NULL);
+	run_until(t, has_sessions, 0);
+	assert_int_equal(smtpd_server_sessions(t->srv), 0);
+	t_free(t);
+}
+
 static void
 test_half_close_during_commit(void **state)
 {
@@ -1175,13 +1205,10 @@ test_starttls_pipelined_plaintext(void **state)
 	SSL_CTX_free(ctx);
 }
 
+/* EHLO, STARTTLS and a client handshake over the test's socketpair. */
 static void
-test_starttls_handshake(void **state)
+tls_client_up(struct t *t, SSL_CTX *cctx)
 {
-	SSL_CTX *ctx = tls_server_ctx();
-	SSL_CTX *cctx = SSL_CTX_new(TLS_client_method());
-	struct smtpd_config cfg = { .hostname = HOST, .tls = ctx };
-	struct t *t = t_new_cfg(&cfg);
 	struct bufferevent *tb;
 	SSL *ssl;
 
@@ -1200,6 +1227,17 @@ test_starttls_handshake(void **state)
 	t->cli = tb;
 	run_until(t, has_tls, 0);
 	assert_int_equal(t->tls_up, 1);
+}
+
+static void
+test_starttls_handshake(void **state)
+{
+	SSL_CTX *ctx = tls_server_ctx();
+	SSL_CTX *cctx = SSL_CTX_new(TLS_client_method());
+	struct smtpd_config cfg = { .hostname = HOST, .tls = ctx };
+	struct t *t = t_new_cfg(&cfg);
+
+	tls_client_up(t, cctx);
 	/* state was reset: EHLO again; STARTTLS no longer offered */
 	send_str(t, "MAIL FROM:<a@b.example>\r\nEHLO c\r\nSTARTTLS\r\n");
 	expect(t, "503 5.5.1 Error: send HELO/EHLO first\r\n"
@@ -1211,6 +1249,42 @@ test_starttls_handshake(void **state)
 	expect_eof(t);
 	assert_int_equal(t->env_tls, 1);
 	assert_string_equal(buf_cstr(&t->msg), "secret\r\n");
+	t_free(t);
+	SSL_CTX_free(cctx);
+	SSL_CTX_free(ctx);
+}
+
+/* A TLS client that stops reading: the server pauses, nothing is lost. */
+static void
+test_starttls_backpressure(void **state)
+{
+	SSL_CTX *ctx = tls_server_ctx();
+	SSL_CTX *cctx = SSL_CTX_new(TLS_client_method());
+	struct smtpd_config cfg = { .hostname = HOST, .tls = ctx };
+	struct t *t = t_new_cfg(&cfg);
+	struct timeval tv = { 0, 300000 };
+	struct buf cmds = BUF_INIT;
+	size_t n = 50000;
+
+	tls_client_up(t, cctx);
+	send_str(t, "EHLO c\r\n");
+	expect(t, "250-" HOST "\r\n" CAPS_TAIL "250 ENHANCEDSTATUSCODES\r\n");
+	for (size_t i = 0; i < n; i++)
+		buf_puts(&cmds, "NOOP\r\n");
+	buf_puts(&cmds, "QUIT\r\n");
+	bufferevent_disable(t->cli, EV_READ);
+	send_bytes(t, cmds.data, cmds.len);
+	event_base_loopexit(t->base, &tv);
+	event_base_dispatch(t->base);
+	assert_int_equal(smtpd_server_sessions(t->srv), 1);
+	bufferevent_enable(t->cli, EV_READ);
+	run_until(t, has_eof, 0);
+	assert_int_equal(t->in.len, n * 14 + 15);
+	for (size_t i = 0; i < n; i++)
+		assert_memory_equal(t->in.data + i * 14, "250 2.0.0 Ok\r\n", 14);
+	buf_reset(&t->in);
+	expect_eof(t);
+	buf_free(&cmds);
 	t_free(t);
 	SSL_CTX_free(cctx);
 	SSL_CTX_free(ctx);
@@ -1265,6 +1339,7 @@ main(void)
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_quit_frees),
 		cmocka_unit_test(test_close_during_commit),
+		cmocka_unit_test(test_reset_during_commit),
 		cmocka_unit_test(test_half_close_during_commit),
 		cmocka_unit_test(test_eof_mid_data),
 		cmocka_unit_test(test_shutdown),
@@ -1275,6 +1350,7 @@ main(void)
 		cmocka_unit_test(test_listen_tcp),
 		cmocka_unit_test(test_starttls_pipelined_plaintext),
 		cmocka_unit_test(test_starttls_handshake),
+		cmocka_unit_test(test_starttls_backpressure),
 		cmocka_unit_test(test_starttls_garbage_handshake),
 	};
 
