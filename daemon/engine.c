@@ -122,6 +122,7 @@ engine_drain(evutil_socket_t fd, short ev, void *arg)
 	struct engine *e = arg;
 	static int waited;
 	size_t busy = intake_pending(e->intake) +
+	    (size_t)delivery_connections(e->delivery) +
 	    (e->smtp ? smtpd_server_sessions(e->smtp) : 0) +
 	    (e->lmtp ? smtpd_server_sessions(e->lmtp) : 0);
 	if (busy == 0 || ++waited > ENGINE_DRAIN_TIMEOUT * 10)

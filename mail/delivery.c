@@ -388,6 +388,12 @@ delivery_pending(const struct delivery *d)
 	return d->loaded.count;
 }
 
+int
+delivery_connections(const struct delivery *d)
+{
+	return d->nconns;
+}
+
 void
 delivery_free(struct delivery **dp)
 {

@@ -27,6 +27,8 @@ void	delivery_kick(struct delivery *);
 void	delivery_stop(struct delivery *);
 /* Copies loaded or in flight. */
 size_t	delivery_pending(const struct delivery *);
+/* Relay connections still open (shutdown waits for them to close). */
+int	delivery_connections(const struct delivery *);
 /* The delay before attempt n+1 after n failed attempts: min * 2^(n-1),
  * capped at max. */
 int64_t	delivery_backoff(int attempts, int64_t min_delay, int64_t max_delay);

@@ -30,6 +30,7 @@
 #include "mail/parsepool.h"
 #include "mail/prescan.h"
 #include "mail/process.h"
+#include "mail/subject.h"
 #include "mail/threading.h"
 
 struct process {
@@ -165,7 +166,8 @@ process_publish(struct process_ctx *c, const struct group *g,
 	else
 		compose_message_id(&msgid, c->e->cfg->list_domain);
 	process_refs(&refs, c->p);
-	int broken = c->scan->boundary_missing || !c->p->ok;
+	int broken = c->scan->boundary_missing || !c->p->ok ||
+	    !compose_mime_part_check(c->in->raw.data, c->in->raw.len);
 	compose_mime_part_from_raw(&part, c->in->raw.data, c->in->raw.len,
 	    broken ? c->p->text : NULL);
 	struct publish_attachment att[PARSED_MAX_ATTACHMENTS];
@@ -200,6 +202,26 @@ process_publish(struct process_ctx *c, const struct group *g,
 	return id == -1 ? -1 : 0;
 }
 
+/* A reply to a digest quotes its subject ("Re: [slug] Weekly digest, ...")
+ * and names no thread: it is held for a moderator rather than starting a
+ * thread called "Re: ... digest". */
+static int
+process_digest_reply(const struct parsed *p, const char *slug)
+{
+	static const char *const prefixes[] = { "weekly digest", "daily digest",
+	    "résumé hebdomadaire", "résumé quotidien", "الملخص الأسبوعي",
+	    "الملخص اليومي", NULL };
+	if (!subject_is_reply(p->subject))
+		return 0;
+	struct buf norm = BUF_INIT;
+	subject_normalize(&norm, p->subject, slug);
+	int hit = 0;
+	for (int i = 0; prefixes[i] && !hit; i++)
+		hit = strncmp(buf_cstr(&norm), prefixes[i], strlen(prefixes[i])) == 0;
+	buf_free(&norm);
+	return hit;
+}
+
 static int
 process_post(struct process_ctx *c, const struct group *g)
 {
@@ -219,6 +241,8 @@ process_post(struct process_ctx *c, const struct group *g)
 		rc = process_publish(c, g, member ? &ms : NULL);
 	else if (!member)
 		rc = process_hold(c, g, "non-member");
+	else if (process_digest_reply(c->p, g->slug))
+		rc = process_hold(c, g, "reply to a digest");
 	else if (ms.moderated)
 		rc = process_hold(c, g, "moderated member");
 	else if (strcmp(g->post_policy, "announce") == 0 &&

@@ -52,6 +52,15 @@ def wait_for(cond, what, timeout=WAIT):
         time.sleep(0.05)
 
 
+def dead(pid):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            return any(l.startswith("State:") and "Z" in l.split()[1]
+                       for l in f)
+    except OSError:
+        return True
+
+
 def wait_port(port, timeout=WAIT):
     def up():
         try:
@@ -172,13 +181,17 @@ class Majlis:
         """SIGKILL the whole process group of majlisd (supervisor, engine,
         parsers) as a power cut would."""
         if self.proc:
-            for pid in self.pids():
+            pids = self.pids()
+            for pid in pids:
                 try:
                     os.kill(pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
             self.proc.wait()
             self.proc = None
+            # SIGKILL is asynchronous: wait until every process is gone (or a
+            # zombie), so that no dying listener answers the next connection
+            wait_for(lambda: all(dead(p) for p in pids), "killed processes")
 
     def pids(self):
         """The supervisor and its children."""

@@ -93,6 +93,7 @@ def test_corpus_threading():
         assert "مسودة" in rows[3][0], rows[3][0]
         assert all(r[2] is not None for r in (rows[1], rows[2], rows[4]))
         # the Gmail reply's copy threads under the Arabic post
+        wait_for(lambda: len(m.sink.to("reader@example.org")) == 5, "copies")
         copies = [parse(r) for _, r in m.sink.to("reader@example.org")]
         gm = [c for c in copies if c["Message-ID"] ==
               "<CAF-gmail-reply-77@mail.gmail.example>"][0]
@@ -119,8 +120,8 @@ def test_stranger_held_then_approved():
         assert notice["Auto-Submitted"] == "auto-replied"
         m.ctl("held", "approve", str(held[0]["id"]))
         wait_for(lambda: m.sink.to("reader@example.org"), "approved copy")
-        r = m.ctl("held", "approve", str(held[0]["id"]))
-        assert b"already" in r.stdout, r.stdout
+        r = m.ctl("held", "approve", str(held[0]["id"]), check=False)
+        assert r.returncode != 0 and b"already decided" in r.stderr, r
         time.sleep(1.5)  # a second approval must not publish again
         assert len(m.db("SELECT id FROM posts")) == 1
         assert len(m.sink.to("reader@example.org")) == 1
@@ -150,7 +151,6 @@ def test_auto_reply_loop_and_injection():
             head = raw.split(b"\r\n\r\n")[0]
             assert not re.search(rb"(?im)^bcc:", head), head
             assert not re.search(rb"(?im)^x-evil:", head), head
-        assert not m.sink.to("n.idrissi@univ.example.ma")
     finally:
         m.close()
 
@@ -330,10 +330,91 @@ def test_lmtp_and_sigterm():
         m.close()
 
 
+def verp_token(m, outbox_id):
+    import base64
+    import hashlib
+    import hmac
+    secret = m.db("SELECT value FROM settings WHERE key = 'secret'")[0][0]
+    mac = hmac.new(secret.encode(), b"verp:%d" % outbox_id,
+                   hashlib.sha256).digest()
+    return "o%d-%s" % (outbox_id, base64.urlsafe_b64encode(mac).decode()[:10])
+
+
+def test_dsn_bounce_suspends():
+    m = site("dsn", members=CORPUS_MEMBERS, conf_extra={"bounce_threshold": "1"})
+    try:
+        m.send(corpus("fr-latin1-qp.eml"), "amelie.dupre@example.fr", [CLOUD])
+        wait_for(lambda: m.sink.to("reader@example.org"), "copy")
+        oid = m.db("SELECT id FROM outbox WHERE rcpt = 'reader@example.org'")[0][0]
+        dsn = corpus("dsn-bounce.eml")
+        forged = dsn.replace(b"TOKEN", b"o%d-AAAAAAAAAA" % oid)
+        addr = "cloud-souverain-bounces+%s@%s"
+        m.send(forged, "", [addr % ("o%d-AAAAAAAAAA" % oid, LIST_DOMAIN)])
+        wait_for(lambda: settled(m, 2), "forged bounce processed")
+        assert m.db("SELECT count(*) FROM bounces")[0][0] == 0
+        tok = verp_token(m, oid)
+        m.send(dsn.replace(b"TOKEN", tok.encode()), "", [addr % (tok, LIST_DOMAIN)])
+        wait_for(lambda: settled(m, 3), "bounce processed")
+        rows = m.db("SELECT b.status, ms.bounce_score, ms.suspended FROM bounces b"
+                    " JOIN memberships ms ON ms.member_id = b.member_id AND"
+                    " ms.group_id = b.group_id")
+        assert len(rows) == 1 and rows[0][0].startswith("5.") and \
+            rows[0][1] == 1 and rows[0][2] == 1, rows
+        # the member is told, and no longer gets posts
+        wait_for(lambda: len(m.sink.to("reader@example.org")) == 2, "notice")
+        notice = parse(m.sink.to("reader@example.org")[1][1])
+        assert notice["Subject"] == "Delivery suspended", notice["Subject"]
+        raw = corpus("fr-latin1-qp.eml").replace(b"20261112091403.4711",
+                                                 b"second-post")
+        m.send(raw, "amelie.dupre@example.fr", [CLOUD])
+        wait_for(lambda: settled(m, 4), "second post")
+        time.sleep(1)
+        assert len(m.sink.to("reader@example.org")) == 2
+    finally:
+        m.close()
+
+
+def test_digest_reply_held():
+    m = site("digestreply", members=CORPUS_MEMBERS + (
+        ("omar@example.org", "Omar", "member"),))
+    try:
+        m.send(corpus("digest-reply.eml"), "omar@example.org", [CLOUD])
+        wait_for(lambda: settled(m, 1), "processing")
+        held = m.ctl("held", "list", json_out=True)
+        assert len(held) == 1 and held[0]["reason"] == "reply to a digest", held
+        assert m.db("SELECT count(*) FROM threads")[0][0] == 0
+    finally:
+        m.close()
+
+
+def test_attachment_and_html_only():
+    m = site("attach", members=CORPUS_MEMBERS + (
+        ("mallory@example.net", "Mallory", "member"),))
+    try:
+        m.send(corpus("attachment-rfc2231.eml"), "ahmed.alaoui@example.ma", [SOUV])
+        m.send(corpus("html-only-xss.eml"), "mallory@example.net", [CLOUD])
+        wait_for(lambda: settled(m, 2), "processing")
+        att = m.db("SELECT filename, content_type, size FROM attachments")
+        assert att == [("التقرير النهائي.pdf", "application/pdf", att[0][2])], att
+        body = m.db("SELECT body FROM posts WHERE message_id = 'xss-1@example.net'")
+        assert body and "<script" not in body[0][0] and "alert" not in \
+            body[0][0], body
+        wait_for(lambda: len(m.sink.to("reader@example.org")) == 2, "copies")
+        for _, raw in m.sink.to("reader@example.org"):
+            msg = parse(raw)
+            if msg["Message-ID"] == "<report-final-2026@mail.example.ma>":
+                names = [p.get_filename() for p in msg.iter_attachments()]
+                assert names == ["التقرير النهائي.pdf"], names
+    finally:
+        m.close()
+
+
 if __name__ == "__main__":
     run([test_post_fanout_headers, test_corpus_threading,
          test_stranger_held_then_approved, test_auto_reply_loop_and_injection,
          test_hostile_messages_quarantined, test_unknown_recipients_refused,
          test_subscribe_double_opt_in, test_one_click_unsubscribe,
          test_relay_faults_and_retry, test_relay_down_then_back,
-         test_durability_kill9_loop, test_lmtp_and_sigterm])
+         test_durability_kill9_loop, test_lmtp_and_sigterm,
+         test_dsn_bounce_suspends, test_digest_reply_held,
+         test_attachment_and_html_only])
