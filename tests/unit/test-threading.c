@@ -1,0 +1,145 @@
+/* Unit tests for mail/threading.c: the resolution order of DESIGN.md and
+ * isolation between groups, on a temporary database. */
+#include <config.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "daemon/db.h"
+#include "daemon/store_group.h"
+#include "daemon/store_post.h"
+#include "daemon/xalloc.h"
+#include "mail/threading.h"
+
+static char dir[] = "/tmp/majlis-test-threading-XXXXXX";
+static struct db *db;
+static int64_t g1, g2, root, reply;
+
+static int64_t
+post(int64_t group, int64_t thread, int64_t parent, const char *msgid,
+    const char *subject, const char *norm)
+{
+	struct post_new pn = { .group_id = group, .thread_id = thread,
+	    .parent_id = parent, .author_name = "A", .author_email = "a@x.org",
+	    .subject = subject, .subject_norm = norm, .body = "b",
+	    .mime_part = "", .message_id = msgid, .source = "mail" };
+	assert_int_equal(db_begin(db), 0);
+	int64_t id = store_post_add(db, &pn);
+	assert_int_equal(db_commit(db), 0);
+	return id;
+}
+
+static int
+setup(void **state)
+{
+	char path[256];
+	struct buf err = BUF_INIT;
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	snprintf(path, sizeof path, "%s/t.db", dir);
+	db = db_open(path, &err);
+	g1 = store_group_add(db, "cloud", "Cloud", "", "public", "fr", &err);
+	g2 = store_group_add(db, "other", "Other", "", "private", "fr", &err);
+	root = post(g1, 0, 0, "root@x", "Réunion du comité", "réunion du comité");
+	reply = post(g1, 1, root, "reply@x", "Re: Réunion du comité",
+	    "réunion du comité");
+	post(g2, 0, 0, "secret@x", "Secret", "secret");
+	buf_free(&err);
+	return db ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[300];
+	db_close(&db);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void
+resolve(const char *irt, const char *refs, const char *subject, int64_t group,
+    const char *slug, struct threading_result *tr)
+{
+	struct parsed p;
+	parsed_init(&p);
+	free(p.in_reply_to);
+	p.in_reply_to = xstrdup(irt);
+	free(p.references);
+	p.references = xstrdup(refs);
+	free(p.subject);
+	p.subject = xstrdup(subject);
+	assert_int_equal(threading_resolve(db, group, slug, &p, tr), 0);
+	parsed_clear(&p);
+}
+
+static void
+test_order(void **state)
+{
+	struct threading_result tr;
+	resolve("reply@x", "root@x", "anything", g1, "cloud", &tr);
+	assert_string_equal(tr.how, "in-reply-to");
+	assert_int_equal(tr.parent_id, reply);
+	buf_free(&tr.subject_norm);
+	/* unknown In-Reply-To: the last known reference wins */
+	resolve("unknown@x", "root@x reply@x gone@x", "x", g1, "cloud", &tr);
+	assert_string_equal(tr.how, "references");
+	assert_int_equal(tr.parent_id, reply);
+	buf_free(&tr.subject_norm);
+	/* a reply by subject only ("RE : [cloud] ..."), Outlook style */
+	resolve("", "", "RE : [cloud] Réunion du comité", g1, "cloud", &tr);
+	assert_string_equal(tr.how, "subject");
+	assert_int_equal(tr.thread_id, 1);
+	assert_int_equal(tr.parent_id, root);
+	buf_free(&tr.subject_norm);
+	/* the same subject without a reply prefix starts a new thread */
+	resolve("", "", "Réunion du comité", g1, "cloud", &tr);
+	assert_string_equal(tr.how, "new");
+	assert_int_equal(tr.thread_id, 0);
+	assert_string_equal(buf_cstr(&tr.subject_norm), "réunion du comité");
+	buf_free(&tr.subject_norm);
+}
+
+static void
+test_reference_window(void **state)
+{
+	struct threading_result tr;
+	/* root@x is the 6th last reference: beyond THREADING_MAX_REFS */
+	resolve("", "root@x a@x b@x c@x d@x e@x", "x", g1, "cloud", &tr);
+	assert_string_equal(tr.how, "new");
+	buf_free(&tr.subject_norm);
+	resolve("", "root@x a@x b@x c@x d@x", "x", g1, "cloud", &tr);
+	assert_string_equal(tr.how, "references");
+	buf_free(&tr.subject_norm);
+}
+
+static void
+test_groups_isolated(void **state)
+{
+	struct threading_result tr;
+	/* a Message-ID of a private group never pulls a post into its thread */
+	resolve("secret@x", "secret@x", "Re: Secret", g1, "cloud", &tr);
+	assert_string_equal(tr.how, "new");
+	assert_int_equal(tr.thread_id, 0);
+	buf_free(&tr.subject_norm);
+	resolve("root@x", "", "x", g2, "other", &tr);
+	assert_string_equal(tr.how, "new");
+	buf_free(&tr.subject_norm);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_order),
+		cmocka_unit_test(test_reference_window),
+		cmocka_unit_test(test_groups_isolated),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
