@@ -935,6 +935,43 @@ dump_loglevel(const struct config *cfg, const struct config_key *k,
 		buf_puts(out, log_levels[v]);
 }
 
+/* The IMAP source keys (see daemon/imapurl.h). */
+static int
+set_imap_source(struct config *cfg, const struct config_key *k,
+    const char *v, struct buf *err)
+{
+	struct buf msg = BUF_INIT;
+	int r = imapurl_parse(FIELD(cfg, k, struct imapurl), v, &msg);
+
+	if (r == -1)
+		err_set(err, "%s: %s", k->name, buf_cstr(&msg));
+	buf_free(&msg);
+	return r;
+}
+
+static void
+dump_imap_source(const struct config *cfg, const struct config_key *k,
+    struct buf *out)
+{
+	const char *s = CFIELD(cfg, k, struct imapurl)->text_safe;
+
+	dump_quoted(out, s ? s : "");
+}
+
+static int
+set_imap_processed(struct config *cfg, const struct config_key *k,
+    const char *v, struct buf *err)
+{
+	const char *folder;
+	int action;
+
+	if (imapurl_action(v, &action, &folder) == -1) {
+		err_set(err, "%s: expected move:FOLDER, flag or delete", k->name);
+		return -1;
+	}
+	return set_text(cfg, k, v, err);
+}
+
 static const struct config_type
     t_text = { set_text, dump_str },
     t_optional = { set_optional, dump_str },
@@ -948,7 +985,9 @@ static const struct config_type
     t_size = { set_size, dump_size },
     t_duration = { set_duration, dump_duration },
     t_loglevel = { set_loglevel, dump_loglevel },
-    t_user = { set_user, dump_str };
+    t_user = { set_user, dump_str },
+    t_imap_source = { set_imap_source, dump_imap_source },
+    t_imap_processed = { set_imap_processed, dump_str };
 
 #define K(name, type, def, min, max) \
 	{ #name, &type, offsetof(struct config, name), min, max, def }
@@ -992,6 +1031,15 @@ static const struct config_key keys[] = {
 	    CONFIG_PARSER_TIMEOUT_MAX),
 	K(parser_memory, t_size, "256M", CONFIG_PARSER_MEMORY_MIN,
 	    CONFIG_PARSER_MEMORY_MAX),
+	/* IMAP source: dumped only when imap_source is set */
+	K(imap_source, t_imap_source, "", 0, 0),
+	K(imap_processed, t_imap_processed, "flag", 0, 0),
+	K(imap_password_file, t_optional, "", 0, 0),
+	K(imap_poll_interval, t_duration, "60s", CONFIG_IMAP_POLL_MIN,
+	    CONFIG_IMAP_POLL_MAX),
+	K(imap_tls_verify, t_bool, "yes", 0, 0),
+	K(imap_ca_file, t_optional, "", 0, 0),
+	K(imap_group, t_optional, "", 0, 0),
 };
 
 #define NKEYS	(sizeof keys / sizeof keys[0])
@@ -1064,8 +1112,35 @@ config_free(struct config *cfg)
 	config_listen_free(&cfg->smtp_listen);
 	config_listen_free(&cfg->lmtp_listen);
 	config_relay_free(&cfg->relay);
+	imapurl_free(&cfg->imap_source);
 	free(cfg->path);
 	memset(cfg, 0, sizeof *cfg);
+}
+
+/* The IMAP source needs exactly one password: in the URL or in a file. */
+static int
+check_imap(const struct config *cfg, const int *lines, int *line,
+    struct buf *err)
+{
+	int src = key_index("imap_source"), pwf = key_index("imap_password_file");
+
+	if (cfg->imap_source.host == NULL)
+		return 0;
+	if (cfg->imap_source.password != NULL &&
+	    cfg->imap_password_file != NULL) {
+		*line = lines ? lines[pwf] : 0;
+		err_set(err, "imap_source has a password and imap_password_file"
+		    " is set: use one");
+		return -1;
+	}
+	if (cfg->imap_source.password == NULL &&
+	    cfg->imap_password_file == NULL) {
+		*line = lines ? lines[src] : 0;
+		err_set(err, "imap_source has no password: put it in the URL or"
+		    " set imap_password_file");
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -1101,7 +1176,7 @@ check_rules(const struct config *cfg, const int *lines, int *line,
 		err_set(err, "retry_min_delay is longer than retry_max_delay");
 		return -1;
 	}
-	return 0;
+	return check_imap(cfg, lines, line, err);
 }
 
 int
@@ -1329,7 +1404,9 @@ resolve_paths(struct config *cfg, struct buf *msg)
 	if (resolve_path(&cfg->data_dir) == -1 ||
 	    resolve_path(&cfg->tls_cert) == -1 ||
 	    resolve_path(&cfg->tls_key) == -1 ||
-	    resolve_path(&cfg->relay_ca_file) == -1) {
+	    resolve_path(&cfg->relay_ca_file) == -1 ||
+	    resolve_path(&cfg->imap_password_file) == -1 ||
+	    resolve_path(&cfg->imap_ca_file) == -1) {
 		err_set(msg, "cannot resolve relative paths: %s",
 		    strerror(errno));
 		return -1;
@@ -1371,6 +1448,9 @@ config_dump(const struct config *cfg, struct buf *out)
 	buf_printf(out, "# majlis configuration: %s\n",
 	    cfg->path ? cfg->path : "defaults");
 	for (i = 0; i < NKEYS; i++) {
+		if (cfg->imap_source.host == NULL &&
+		    strncmp(keys[i].name, "imap_", 5) == 0)
+			continue;
 		buf_printf(out, "%s = ", keys[i].name);
 		keys[i].type->dump(cfg, &keys[i], out);
 		buf_putc(out, '\n');

@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "daemon/buf.h"
+#include "daemon/imapurl.h"
 
 /* Input limits of the file itself. */
 #define CONFIG_FILE_MAX		(1024 * 1024)	/* bytes in a config file */
@@ -46,6 +47,8 @@
 #define CONFIG_SMTP_TIMEOUT_MAX		3600L			/* 1h */
 #define CONFIG_PARSER_TIMEOUT_MIN	1L			/* 1s */
 #define CONFIG_PARSER_TIMEOUT_MAX	600L			/* 10m */
+#define CONFIG_IMAP_POLL_MIN		1L			/* 1s */
+#define CONFIG_IMAP_POLL_MAX		86400L			/* 1d */
 /* Longest unix socket path (sizeof sun_path minus the NUL). */
 #define CONFIG_UNIX_PATH_MAX		107
 /* A domain name (RFC 1035): whole name and one label. */
@@ -123,6 +126,14 @@ struct config {
 	long	 smtp_command_timeout;	/* seconds */
 	long	 parser_timeout;	/* seconds */
 	size_t	 parser_memory;		/* bytes */
+	/* IMAP source (imap_*): see man/majlis.conf.5 */
+	struct imapurl imap_source;	/* host NULL: no source */
+	char	*imap_processed;	/* flag, delete, move:FOLDER */
+	char	*imap_password_file;	/* NULL: password in the URL */
+	long	 imap_poll_interval;	/* seconds, without IDLE */
+	int	 imap_tls_verify;	/* 1 yes, 0 no */
+	char	*imap_ca_file;		/* NULL: system trust store */
+	char	*imap_group;		/* NULL: route by the headers */
 };
 
 /* Initialise every field of *cfg to its default (hostname from

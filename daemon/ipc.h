@@ -20,6 +20,12 @@ enum ipc_type {
 	IPC_PARSER_FD = 3,	/* supervisor → engine: u64 pid, u64 slot + fd */
 	IPC_SHUTDOWN = 4,	/* supervisor → engine: no body */
 	IPC_RELOAD = 5,		/* supervisor → engine: no body */
+	/* IMAP fetcher (codecs in mail/fetchipc.h) */
+	IPC_FETCHER_FD = 6,	/* supervisor → engine: u64 pid + fd */
+	IPC_FETCH_SYNC = 7,	/* fetcher → engine: mailbox selected */
+	IPC_FETCH_MSG = 8,	/* fetcher → engine: one fetched message */
+	IPC_FETCH_REPLY = 9,	/* engine → fetcher: position or verdict */
+	IPC_FETCH_STATUS = 10,	/* fetcher → engine: state, last error */
 };
 
 /* Start a record of type in out (which is reset); fields follow; finish with

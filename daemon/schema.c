@@ -159,6 +159,33 @@ static const char *const schema_migrations[] = {
 "  group_id INTEGER,"
 "  target TEXT NOT NULL DEFAULT '',"
 "  detail TEXT NOT NULL DEFAULT '');",
+/* 2: IMAP sources: position, status, counters, and what was taken */
+"CREATE TABLE sources("
+"  name TEXT PRIMARY KEY,"
+"  url TEXT NOT NULL DEFAULT '',"
+"  state TEXT NOT NULL DEFAULT 'new',"
+"  uidvalidity INTEGER NOT NULL DEFAULT 0,"
+"  last_uid INTEGER NOT NULL DEFAULT 0,"
+"  last_success INTEGER NOT NULL DEFAULT 0,"
+"  last_error TEXT NOT NULL DEFAULT '',"
+"  last_error_at INTEGER NOT NULL DEFAULT 0,"
+"  fetched INTEGER NOT NULL DEFAULT 0,"
+"  committed INTEGER NOT NULL DEFAULT 0,"
+"  duplicates INTEGER NOT NULL DEFAULT 0,"
+"  refused INTEGER NOT NULL DEFAULT 0,"
+"  updated INTEGER NOT NULL DEFAULT 0);"
+"CREATE TABLE source_seen("
+"  id INTEGER PRIMARY KEY,"
+"  source TEXT NOT NULL,"
+"  hash TEXT NOT NULL,"
+"  message_id TEXT NOT NULL DEFAULT '',"
+"  inbound_id INTEGER REFERENCES inbound(id),"
+"  uidvalidity INTEGER NOT NULL,"
+"  uid INTEGER NOT NULL,"
+"  created INTEGER NOT NULL);"
+"CREATE INDEX source_seen_hash ON source_seen(source, hash);"
+"CREATE INDEX source_seen_msgid ON source_seen(source, message_id)"
+"  WHERE message_id <> '';",
 };
 
 #define SCHEMA_NMIGRATIONS \
