@@ -15,7 +15,7 @@
 #include "mail/charset.h"
 #include "mail/header.h"
 #include "mail/html2text.h"
-#include "mail/quote.h"
+#include "daemon/quote.h"
 #include "mail/rfc2047.h"
 #include "mail/subject.h"
 #include "tests/fuzz/fuzz-util.h"

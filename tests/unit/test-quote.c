@@ -1,4 +1,4 @@
-/* Unit tests for mail/quote.c, with the bodies of the sample corpus
+/* Unit tests for daemon/quote.c, with the bodies of the sample corpus
  * (QP/base64 and format=flowed decoded by hand). */
 #include "config.h"
 
@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "daemon/buf.h"
-#include "mail/quote.h"
+#include "daemon/quote.h"
 
 #define NBSP	"\xc2\xa0"
 #define NNBSP	"\xe2\x80\xaf"

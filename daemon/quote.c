@@ -2,11 +2,11 @@
  * Quote and signature detection (see quote.h): one pass over the lines with
  * bounded look-ahead (attribution lines, blank runs, Outlook headers).
  */
-#include "config.h"
+#include <config.h>
 
 #include <string.h>
 
-#include "mail/quote.h"
+#include "daemon/quote.h"
 
 struct line {
 	const char	*s;	/* content, line end excluded */
