@@ -143,9 +143,9 @@ engine_stop(struct engine *e)
 	delivery_stop(e->delivery);
 	if (e->httpd)
 		httpd_stop(e->httpd);
-	struct event *ev = event_new(e->base, -1, EV_PERSIST, engine_drain, e);
+	e->drain = event_new(e->base, -1, EV_PERSIST, engine_drain, e);
 	struct timeval tv = { 0, 100000 };
-	event_add(ev, &tv);
+	event_add(e->drain, &tv);
 }
 
 static void
@@ -219,6 +219,8 @@ engine_main(const struct config *cfg, int ctl_fd)
 	event_base_dispatch(e->base);
 	/* drained: release everything */
 	event_free(ctl);
+	if (e->drain)
+		event_free(e->drain);
 	event_free(sterm);
 	event_free(sint);
 	httpd_free(&e->httpd);

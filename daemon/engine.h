@@ -13,6 +13,7 @@ struct db;
 struct delivery;
 struct event_base;
 struct evdns_base;
+struct event;
 struct httpd;
 struct intake;
 struct parsepool;
@@ -34,6 +35,7 @@ struct engine {
 	SSL_CTX			*server_tls;	/* STARTTLS, HTTPS; NULL: none */
 	SSL_CTX			*relay_tls;	/* client context for the relay */
 	int			 ctl_fd;	/* channel to the supervisor */
+	struct event		*drain;		/* shutdown: waits for work to end */
 	int			 stopping;
 };
 
