@@ -186,6 +186,9 @@ def test_unknown_recipients_refused():
     import smtplib
     m = site("rcpt")
     try:
+        assert m.send(b"Subject: x\r\n\r\nx\r\n", "alice@example.org",
+                      [CLOUD, "cloud-souverain-request@" + LIST_DOMAIN,
+                       "souverainete-owner@" + LIST_DOMAIN]) == {}
         for bad in ("nobody@" + LIST_DOMAIN, "cloud-souverain@elsewhere.org",
                     "postmaster@example.com", "nogroup-request@" + LIST_DOMAIN):
             try:
