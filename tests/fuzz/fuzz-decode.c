@@ -73,15 +73,15 @@ fuzz_rfc2047(const struct fuzz_part *part, size_t used)
 	char *s = fuzz_cstr(part);
 
 	rfc2047_decode(&dec, part->p, part->n);
-	if (!fuzz_display_ok(dec.data, dec.len))
+	if (!fuzz_display_ok(buf_cstr(&dec), dec.len))
 		fuzz_fail("rfc2047_decode: not display text");
 
 	charset_display(&clean, s, strlen(s));
-	if (!fuzz_display_ok(clean.data, clean.len))
+	if (!fuzz_display_ok(buf_cstr(&clean), clean.len))
 		fuzz_fail("charset_display: not display text");
 	rfc2047_encode(&enc, s, used);
 	fuzz_check_header_value(&enc, used);
-	rfc2047_decode(&back, enc.data, enc.len);
+	rfc2047_decode(&back, buf_cstr(&enc), enc.len);
 	if (back.len != clean.len ||
 	    (clean.len > 0 && memcmp(back.data, clean.data, clean.len) != 0))
 		fuzz_fail("rfc2047_encode does not round-trip");
@@ -91,7 +91,7 @@ fuzz_rfc2047(const struct fuzz_part *part, size_t used)
 	buf_reset(&back);
 	rfc2047_encode(&enc, buf_cstr(&dec), used);
 	fuzz_check_header_value(&enc, used);
-	rfc2047_decode(&back, enc.data, enc.len);
+	rfc2047_decode(&back, buf_cstr(&enc), enc.len);
 	if (back.len != dec.len ||
 	    (dec.len > 0 && memcmp(back.data, dec.data, dec.len) != 0))
 		fuzz_fail("rfc2047_encode of decoded text does not round-trip");
@@ -120,7 +120,7 @@ fuzz_phrase(const struct fuzz_part *part)
 		fuzz_fail("phrase: mailbox not found");
 	if (strcmp(buf_cstr(&addr), "a@example.org") != 0)
 		fuzz_fail("phrase: wrong address");
-	rfc2047_decode(&back, name.data, name.len);
+	rfc2047_decode(&back, buf_cstr(&name), name.len);
 	if (back.len != clean.len ||
 	    (clean.len > 0 && memcmp(back.data, clean.data, clean.len) != 0))
 		fuzz_fail("rfc2047_encode_phrase does not round-trip");
@@ -147,18 +147,18 @@ fuzz_charset(const struct fuzz_part *label_part, const struct fuzz_part *in)
 		fuzz_fail("charset_utf8_seqlen and charset_utf8_valid disagree");
 
 	charset_utf8_repair(&rep, in->p, in->n);
-	if (!charset_utf8_valid(rep.data, rep.len))
+	if (!charset_utf8_valid(buf_cstr(&rep), rep.len))
 		fuzz_fail("charset_utf8_repair: invalid UTF-8");
 	if (valid && (rep.len != in->n ||
 	    (in->n > 0 && memcmp(rep.data, in->p, in->n) != 0)))
 		fuzz_fail("charset_utf8_repair changed valid UTF-8");
-	charset_utf8_repair(&rep2, rep.data, rep.len);
+	charset_utf8_repair(&rep2, buf_cstr(&rep), rep.len);
 	if (rep2.len != rep.len ||
 	    (rep.len > 0 && memcmp(rep2.data, rep.data, rep.len) != 0))
 		fuzz_fail("charset_utf8_repair not idempotent");
 
 	ret = charset_to_utf8(&out, label, in->p, in->n);
-	if (!charset_utf8_valid(out.data, out.len))
+	if (!charset_utf8_valid(buf_cstr(&out), out.len))
 		fuzz_fail("charset_to_utf8: invalid UTF-8");
 	if (charset_canonical(label) == NULL && ret != -1)
 		fuzz_fail("charset_to_utf8: unknown label accepted");
@@ -187,7 +187,7 @@ fuzz_check_filename(const struct buf *f)
 	if (f->len == 0 || f->len > RFC2231_FILENAME_MAX)
 		fuzz_fail("filename: length");
 	/* Removing a bidi control may leave two spaces in a row: allowed. */
-	if (!fuzz_no_controls(f->data, f->len) || s[0] == ' ' ||
+	if (!fuzz_no_controls(buf_cstr(f), f->len) || s[0] == ' ' ||
 	    s[f->len - 1] == ' ')
 		fuzz_fail("filename: control or space at an end");
 	if (strpbrk(s, "/\\<>:\"|?*") != NULL)
@@ -262,7 +262,7 @@ fuzz_flowed(const struct fuzz_part *part, int delsp)
 	if (out.len > 2 * part->n + 1)
 		fuzz_fail("flowed: output not linear");
 	if (charset_utf8_valid(part->p, part->n) &&
-	    !charset_utf8_valid(out.data, out.len))
+	    !charset_utf8_valid(buf_cstr(&out), out.len))
 		fuzz_fail("flowed: broke UTF-8");
 	buf_free(&out);
 }
