@@ -96,13 +96,15 @@ ctl_group_insert(struct ctl *ctl, const char *slug, const char *name,
 
 	if ((rc = ctl_begin(ctl)) != 0)
 		return rc;
-	if ((rc = store_group_get(ctl->db, slug, &g)) != 0) {
-		if (rc == 1)
-			store_group_clear(&g);
-		return ctl_rollback(ctl, rc == 1 ? ctl_err(CTL_EXIT_CONFLICT,
-		    "group %s already exists", slug) : ctl_err(CTL_EXIT_FAILURE,
-		    "cannot read the groups"));
+	rc = store_group_get(ctl->db, slug, &g);
+	if (rc == 1) {
+		store_group_clear(&g);
+		return ctl_rollback(ctl, ctl_err(CTL_EXIT_CONFLICT,
+		    "group %s already exists", slug));
 	}
+	if (rc == -1)
+		return ctl_rollback(ctl, ctl_err(CTL_EXIT_FAILURE,
+		    "cannot read the groups"));
 	int64_t id = store_group_add(ctl->db, slug, name, desc, visibility,
 	    language, &err);
 	if (id == -1) {

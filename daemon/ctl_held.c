@@ -123,9 +123,12 @@ ctl_held_decide(struct ctl *ctl, int64_t id, const char *state,
 
 	if ((rc = ctl_begin(ctl)) != 0)
 		return rc;
-	if ((rc = store_held_get(ctl->db, id, &h)) != 1)
-		return ctl_rollback(ctl, rc == 0 ? ctl_err(CTL_EXIT_NOTFOUND,
-		    "no held message %" PRId64, id) : ctl_err(CTL_EXIT_FAILURE,
+	rc = store_held_get(ctl->db, id, &h);
+	if (rc == 0)
+		return ctl_rollback(ctl, ctl_err(CTL_EXIT_NOTFOUND,
+		    "no held message %" PRId64, id));
+	if (rc == -1)
+		return ctl_rollback(ctl, ctl_err(CTL_EXIT_FAILURE,
 		    "cannot read held message %" PRId64, id));
 	rc = store_held_decide(ctl->db, id, state, CTL_ACTOR, note);
 	if (rc == 0)

@@ -207,9 +207,11 @@ ctl_post_show(struct ctl *ctl, int argc, char **argv)
 		return ctl_err(CTL_EXIT_USAGE, "--raw and --json exclude each"
 		    " other");
 	memset(&p, 0, sizeof p);
-	if ((rc = store_post_get(ctl->db, id, &p)) != 1)
-		return rc == 0 ? ctl_err(CTL_EXIT_NOTFOUND, "no post %" PRId64, id) :
-		    ctl_err(CTL_EXIT_FAILURE, "cannot read post %" PRId64, id);
+	rc = store_post_get(ctl->db, id, &p);
+	if (rc == 0)
+		return ctl_err(CTL_EXIT_NOTFOUND, "no post %" PRId64, id);
+	if (rc == -1)
+		return ctl_err(CTL_EXIT_FAILURE, "cannot read post %" PRId64, id);
 	if (opts[O_RAW].seen)
 		rc = ctl_post_raw(ctl, id);
 	else {

@@ -88,7 +88,7 @@ ctl_usage(FILE *fp)
 	fputs(ctl_usage_tail, fp);
 }
 
-/* The path of the database file under data_dir, malloc'd into out. */
+/* Append the path of the database file under data_dir to out. */
 static void
 ctl_db_path(const struct ctl *ctl, struct buf *out)
 {

@@ -179,9 +179,11 @@ fails 4 'no database at' held list
 run 0 init
 out_is "$DB"
 is "$(stat -c %a "$DATA")" 700 "data_dir mode"
+V1=$(sql 'PRAGMA user_version')
+[ "$V1" -ge 1 ] && ok || bad "schema version after init: $V1"
 run 0 init
 out_is "$DB"
-is "$(sql 'PRAGMA user_version')" 1 "schema version"
+is "$(sql 'PRAGMA user_version')" "$V1" "schema version after a second init"
 
 "$CTL" -f "$TMP/missing.conf" init >"$TMP/out" 2>"$TMP/err"
 is "$?" 4 "missing config: exit status"
@@ -585,6 +587,17 @@ fails 2 'no queued or failed delivery 42' queue retry 42
 fails 1 'bad id "all"' queue retry all
 fails 1 'too many arguments' queue retry 1 2
 fails 1 'unknown option --force' queue list --force
+
+### output errors are reported
+
+if [ -w /dev/full ]; then
+	"$CTL" -f "$CONF" group list >/dev/full 2>"$TMP/err"
+	is "$?" 4 "write error: exit status"
+	grep -q '^majlisctl: standard output: ' "$TMP/err" && ok ||
+	    bad "write error: $(cat "$TMP/err")"
+	"$CTL" -f "$CONF" post show 1 --raw >/dev/full 2>"$TMP/err"
+	is "$?" 4 "write error of --raw: exit status"
+fi
 
 ### audit log
 
