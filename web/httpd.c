@@ -1,238 +1,371 @@
 /*
- * HTTP server (see httpd.h). Every response carries the security headers;
- * tokens in URLs are checked for shape before any database lookup.
+ * HTTP server (see httpd.h). evhttp reads and parses requests; this file
+ * adds what it lacks (a whole-request deadline, TCP_NODELAY, UTF-8 checks)
+ * and runs every request through the same pipeline over the route table.
  */
 #include <config.h>
 
+#include <ctype.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
 
-#include "daemon/buf.h"
 #include "daemon/config.h"
 #include "daemon/db.h"
 #include "daemon/engine.h"
 #include "daemon/log.h"
-#include "daemon/store_group.h"
-#include "daemon/subscription.h"
 #include "daemon/xalloc.h"
+#include "web/html.h"
 #include "web/httpd.h"
+#include "web/layout.h"
 
-#define HTTPD_TOKEN_MAX	64
+#define HTTPD_CONN_BUCKETS	256
+
+/* A connection we watch for its deadline. We hold a reference on its
+ * bufferevent, so the pointer stays valid (and the socket open) until the
+ * sweep sees that evhttp let go of it (callbacks cleared) and drops it. */
+struct hconn {
+	struct bufferevent	*bev;
+	int64_t			 deadline;	/* monotonic seconds */
+	int			 cut;
+	struct hconn		*next;
+};
 
 struct httpd {
 	struct engine			*e;
+	int64_t				 deadline;	/* seconds */
 	struct evhttp			*http;
 	struct evhttp_bound_socket	*bound;
+	struct event			*sweep;
+	struct hconn			*conns[HTTPD_CONN_BUCKETS];
 };
 
-void
-httpd_escape(struct buf *out, const char *s)
+static int64_t
+httpd_mono(void)
 {
-	for (; *s; s++) {
-		switch (*s) {
-		case '&': buf_puts(out, "&amp;"); break;
-		case '<': buf_puts(out, "&lt;"); break;
-		case '>': buf_puts(out, "&gt;"); break;
-		case '"': buf_puts(out, "&quot;"); break;
-		case '\'': buf_puts(out, "&#39;"); break;
-		default: buf_putc(out, *s);
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
+static struct hconn **
+httpd_bucket(struct httpd *h, const struct bufferevent *bev)
+{
+	return &h->conns[((uintptr_t)bev >> 4) % HTTPD_CONN_BUCKETS];
+}
+
+/* evhttp asks us for the bufferevent of each accepted connection. */
+static struct bufferevent *
+httpd_bevcb(struct event_base *base, void *arg)
+{
+	struct httpd *h = arg;
+	struct bufferevent *bev = bufferevent_socket_new(base, -1,
+	    BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL)
+		return NULL;
+	bufferevent_incref(bev);
+	struct hconn *c = xcalloc(1, sizeof *c);
+	c->bev = bev;
+	c->deadline = httpd_mono() + h->deadline;
+	struct hconn **b = httpd_bucket(h, bev);
+	c->next = *b;
+	*b = c;
+	return bev;
+}
+
+/* Once a second: release connections evhttp has freed, cut those past
+ * their deadline (shutdown makes evhttp see EOF and free them). */
+static void
+httpd_sweep(evutil_socket_t fd, short what, void *arg)
+{
+	struct httpd *h = arg;
+	int64_t now = httpd_mono();
+	(void)fd;
+	(void)what;
+	for (int i = 0; i < HTTPD_CONN_BUCKETS; i++) {
+		for (struct hconn **pp = &h->conns[i]; *pp != NULL;) {
+			struct hconn *c = *pp;
+			bufferevent_data_cb r, w;
+			bufferevent_event_cb ev;
+			bufferevent_getcb(c->bev, &r, &w, &ev, NULL);
+			if (r == NULL && w == NULL && ev == NULL) {
+				*pp = c->next;
+				bufferevent_decref(c->bev);
+				free(c);
+				continue;
+			}
+			if (now >= c->deadline && !c->cut) {
+				evutil_socket_t s = bufferevent_getfd(c->bev);
+				if (s != -1)
+					shutdown(s, SHUT_RDWR);
+				c->cut = 1;
+				log_debug("http: connection past its deadline cut");
+			}
+			pp = &c->next;
 		}
 	}
 }
 
+/* A response went out on this connection: the next request gets a fresh
+ * deadline; set TCP_NODELAY (evhttp does not) before the first write. */
 static void
-httpd_headers(struct evhttp_request *req, const char *type)
+httpd_conn_touch(struct httpd *h, struct evhttp_request *req)
 {
-	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
-	evhttp_add_header(h, "Content-Type", type);
-	evhttp_add_header(h, "Content-Security-Policy",
-	    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self';"
-	    " frame-ancestors 'none'; base-uri 'none'");
-	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
-	evhttp_add_header(h, "Referrer-Policy", "no-referrer");
-	evhttp_add_header(h, "X-Frame-Options", "DENY");
-	evhttp_add_header(h, "Cache-Control", "no-store");
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	if (evcon == NULL)
+		return;
+	struct bufferevent *bev = evhttp_connection_get_bufferevent(evcon);
+	for (struct hconn *c = *httpd_bucket(h, bev); c != NULL; c = c->next)
+		if (c->bev == bev) {
+			c->deadline = httpd_mono() + h->deadline;
+			break;
+		}
+	int one = 1;
+	evutil_socket_t s = bufferevent_getfd(bev);
+	if (s != -1)
+		(void)setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
-/* A small page: title and body are already HTML. */
-static void
-httpd_page(struct evhttp_request *req, int code, const char *title,
-    const char *body_html)
+void
+httpd_header(struct web_req *w, const char *name, const char *value)
 {
-	struct buf page = BUF_INIT;
-	buf_puts(&page, "<!DOCTYPE html>\n<html lang=\"en\"><head>"
-	    "<meta charset=\"utf-8\"><meta name=\"viewport\" content=\""
-	    "width=device-width, initial-scale=1\"><title>");
-	buf_puts(&page, title);
-	buf_puts(&page, "</title><style>body{font-family:system-ui,sans-serif;"
-	    "max-width:36em;margin:2em auto;padding:0 1em;line-height:1.5}"
-	    "button{font-size:1em;padding:.5em 1em}</style></head><body><h1>");
-	buf_puts(&page, title);
-	buf_puts(&page, "</h1>\n");
-	buf_puts(&page, body_html);
-	buf_puts(&page, "\n</body></html>\n");
-	httpd_headers(req, "text/html; charset=utf-8");
+	if (strpbrk(value, "\r\n") != NULL) {
+		log_warnx("http: header %s with a line break refused", name);
+		return;
+	}
+	evhttp_add_header(evhttp_request_get_output_headers(w->req), name,
+	    value);
+}
+
+const char *
+httpd_request_header(struct web_req *w, const char *name)
+{
+	return evhttp_find_header(evhttp_request_get_input_headers(w->req),
+	    name);
+}
+
+const char *
+httpd_site_url(struct web_req *w)
+{
+	return w->e->cfg->site_url;
+}
+
+static const char *
+httpd_reason(int code)
+{
+	switch (code) {
+	case 200: return "OK";
+	case 400: return "Bad Request";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 503: return "Unavailable";
+	default: return "Error";
+	}
+}
+
+void
+httpd_reply(struct web_req *w, int code, const char *type,
+    const struct buf *body)
+{
+	struct evkeyvalq *h = evhttp_request_get_output_headers(w->req);
+	evhttp_add_header(h, "Content-Type", type);
+	evhttp_add_header(h, "Content-Security-Policy", "default-src 'none';"
+	    " style-src 'self'; img-src 'self'; form-action 'self';"
+	    " frame-ancestors 'none'; base-uri 'none'");
+	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+	evhttp_add_header(h, "Referrer-Policy", "same-origin");
+	evhttp_add_header(h, "X-Frame-Options", "DENY");
+	if (evhttp_find_header(h, "Cache-Control") == NULL)
+		evhttp_add_header(h, "Cache-Control", "no-cache");
+	if (code == 405)
+		evhttp_add_header(h, "Allow", (w->route && w->route->methods &
+		    ROUTE_POST) ? "GET, HEAD, POST" : "GET, HEAD");
+	httpd_conn_touch(w->h, w->req);
 	struct evbuffer *out = evbuffer_new();
-	evbuffer_add(out, page.data, page.len);
-	evhttp_send_reply(req, code, code == 200 ? "OK" : code == 404 ?
-	    "Not Found" : code == 405 ? "Method Not Allowed" : code == 400 ?
-	    "Bad Request" : "Error", out);
+	if (body != NULL && body->len > 0)
+		evbuffer_add(out, body->data, body->len);
+	evhttp_send_reply(w->req, code, httpd_reason(code), out);
 	evbuffer_free(out);
+}
+
+void
+httpd_reply_error(struct web_req *w, int code)
+{
+	enum i18n_msg title = I18N_ERROR, text = I18N_ERROR_TEXT;
+	if (code == 404) {
+		title = I18N_NOT_FOUND;
+		text = I18N_NOT_FOUND_TEXT;
+	} else if (code == 400 || code == 405) {
+		title = I18N_BAD_REQUEST;
+		text = I18N_BAD_REQUEST_TEXT;
+	}
+	struct buf page = BUF_INIT;
+	layout_begin(&page, w, i18n_msg(w->lang, title), NULL);
+	html_printf(&page, "<h1>%s</h1>\n<p>%s</p>\n", i18n_msg(w->lang, title),
+	    i18n_msg(w->lang, text));
+	layout_end(&page, w);
+	httpd_reply(w, code, "text/html; charset=utf-8", &page);
 	buf_free(&page);
 }
 
+void
+httpd_healthz(struct web_req *w)
+{
+	struct buf out = BUF_INIT;
+	int ok = db_int(w->e->db, "SELECT 1", 0, NULL) == 1;
+	buf_puts(&out, ok ? "ok\n" : "database unavailable\n");
+	httpd_header(w, "Cache-Control", "no-store");
+	httpd_reply(w, ok ? 200 : 503, "text/plain; charset=utf-8", &out);
+	buf_free(&out);
+}
+
+/* Percent-decode a query component (+ is a space); -1 when broken. */
 static int
-httpd_token_ok(const char *t)
+httpd_query_decode(const char *s, size_t n, struct buf *out)
 {
-	size_t n = strlen(t);
-	if (n == 0 || n > HTTPD_TOKEN_MAX)
+	buf_reset(out);
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '+')
+			buf_putc(out, ' ');
+		else if (s[i] != '%')
+			buf_putc(out, s[i]);
+		else {
+			char hex[3] = { 0, 0, 0 };
+			if (n - i < 3 || !isxdigit((unsigned char)s[i + 1]) ||
+			    !isxdigit((unsigned char)s[i + 2]))
+				return -1;
+			memcpy(hex, s + i + 1, 2);
+			buf_putc(out, (char)strtol(hex, NULL, 16));
+			i += 2;
+		}
+	}
+	return html_utf8_valid(buf_cstr(out), out->len) ? 0 : -1;
+}
+
+/* Validation step: every parameter must decode to UTF-8 without NUL;
+ * page must be 1..HTTPD_PAGE_MAX. Returns 0 or -1 (answer 400). */
+static int
+httpd_query(struct web_req *w)
+{
+	const char *q = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(
+	    w->req));
+	w->page = 1;
+	if (q == NULL)
 		return 0;
-	for (; *t; t++)
-		if (!((*t >= 'a' && *t <= 'z') || (*t >= 'A' && *t <= 'Z') ||
-		    (*t >= '0' && *t <= '9') || *t == '-' || *t == '_'))
-			return 0;
-	return 1;
-}
-
-static void
-httpd_healthz(struct httpd *h, struct evhttp_request *req)
-{
-	int ok = db_int(h->e->db, "SELECT 1", 0, NULL) == 1;
-	httpd_headers(req, "text/plain; charset=utf-8");
-	struct evbuffer *out = evbuffer_new();
-	evbuffer_add_printf(out, "%s\n", ok ? "ok" : "database unavailable");
-	evhttp_send_reply(req, ok ? 200 : 503, ok ? "OK" : "Unavailable", out);
-	evbuffer_free(out);
-}
-
-/* GET shows a confirmation form; POST (the form, or a mail provider's
- * RFC 8058 one-click request) unsubscribes. */
-static void
-httpd_unsubscribe(struct httpd *h, struct evhttp_request *req,
-    const char *token)
-{
-	struct buf html = BUF_INIT;
-	struct membership ms;
-	int rc = store_membership_by_token(h->e->db, token, &ms);
-	if (rc != 1) {
-		httpd_page(req, 404, "Unknown link", "<p>This unsubscribe link is "
-		    "unknown or already used: you are not subscribed with it.</p>");
-		return;
-	}
-	struct group g;
-	int have_group = store_group_get_id(h->e->db, ms.group_id, &g) == 1;
-	if (evhttp_request_get_command(req) == EVHTTP_REQ_GET) {
-		buf_puts(&html, "<p>Stop receiving mail from <strong>");
-		httpd_escape(&html, have_group ? g.name : "this group");
-		buf_puts(&html, "</strong> at <strong>");
-		httpd_escape(&html, ms.email);
-		buf_puts(&html, "</strong>?</p><form method=\"post\"><input "
-		    "type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">"
-		    "<button type=\"submit\">Unsubscribe</button></form>");
-		httpd_page(req, 200, "Unsubscribe", buf_cstr(&html));
-	} else {
-		int64_t gid = 0;
-		struct buf email = BUF_INIT;
-		int ok = db_begin(h->e->db) == 0 &&
-		    subscription_unsubscribe_token(h->e->db, token, &gid, &email) != -1 &&
-		    db_commit(h->e->db) == 0;
-		if (!ok) {
-			db_rollback(h->e->db);
-			httpd_page(req, 500, "Error", "<p>Please try again.</p>");
-		} else {
-			buf_puts(&html, "<p>You will receive no more mail from <strong>");
-			httpd_escape(&html, have_group ? g.name : "this group");
-			buf_puts(&html, "</strong>.</p>");
-			httpd_page(req, 200, "Unsubscribed", buf_cstr(&html));
-			log_info("one-click unsubscribe: %s", buf_cstr(&email));
+	if (strlen(q) > HTTPD_QUERY_MAX)
+		return -1;
+	struct buf key = BUF_INIT, val = BUF_INIT;
+	int rc = 0;
+	for (const char *p = q; *p && rc == 0;) {
+		size_t n = strcspn(p, "&");
+		const char *eq = memchr(p, '=', n);
+		size_t kn = eq ? (size_t)(eq - p) : n;
+		if (httpd_query_decode(p, kn, &key) == -1 || (eq &&
+		    httpd_query_decode(eq + 1, n - kn - 1, &val) == -1))
+			rc = -1;
+		else if (strcmp(buf_cstr(&key), "page") == 0) {
+			const char *v = eq ? buf_cstr(&val) : "";
+			size_t len = strlen(v);
+			if (len == 0 || len > 6 || strspn(v, "0123456789") != len ||
+			    (w->page = atol(v)) < 1 || w->page > HTTPD_PAGE_MAX)
+				rc = -1;
 		}
-		buf_free(&email);
+		p += n;
+		if (*p == '&')
+			p++;
 	}
-	if (have_group)
-		store_group_clear(&g);
-	store_membership_clear(&ms);
-	buf_free(&html);
+	buf_free(&key);
+	buf_free(&val);
+	return rc;
+}
+
+/* Permission step for routes about one group: unknown and forbidden groups
+ * both answer 404. Returns 0 to go on, or the status to answer. */
+static int
+httpd_permission(struct web_req *w)
+{
+	if (w->route->perm != ROUTE_PERM_GROUP_READ)
+		return 0;
+	int rc = store_group_get(w->e->db, w->params.slug, &w->group);
+	if (rc == -1)
+		return 500;
+	if (rc == 0)
+		return 404;
+	w->have_group = 1;
+	rc = access_group_read(w->e->db, &w->viewer, &w->group);
+	if (rc != 1)
+		return rc == 0 ? 404 : 500;
+	/* only now: a refusal must not answer in the group's language */
+	w->lang = i18n_pick(httpd_request_header(w, "Accept-Language"),
+	    i18n_lang_from_code(w->group.language, I18N_EN));
+	return 0;
+}
+
+/* Session step: no web accounts yet, every reader is anonymous. */
+static void
+httpd_session(struct web_req *w)
+{
+	memset(&w->viewer, 0, sizeof w->viewer);
+}
+
+/* CSRF step: a POST to a route with the flag needs the session's token;
+ * without sessions there is none to match, so such a POST is refused. */
+static int
+httpd_csrf_ok(struct web_req *w)
+{
+	return !(w->post && w->route->csrf && w->viewer.member_id == 0);
 }
 
 static void
-httpd_confirm(struct httpd *h, struct evhttp_request *req, const char *token)
+httpd_dispatch(struct evhttp_request *req, void *arg)
 {
-	struct token_info info;
-	if (store_token_peek(h->e->db, token, &info) != 1) {
-		httpd_page(req, 404, "Unknown link", "<p>This confirmation link is "
-		    "unknown, expired or already used. Nothing was changed.</p>");
-		return;
-	}
-	struct buf html = BUF_INIT;
-	if (evhttp_request_get_command(req) == EVHTTP_REQ_GET) {
-		buf_puts(&html, "<p>Confirm: ");
-		httpd_escape(&html, info.kind);
-		buf_puts(&html, " <strong>");
-		httpd_escape(&html, info.email);
-		buf_puts(&html, "</strong>.</p><form method=\"post\"><button "
-		    "type=\"submit\">Confirm</button></form>");
-		httpd_page(req, 200, "Confirm", buf_cstr(&html));
-		buf_free(&html);
-		return;
-	}
-	enum subscription_result r = SUBSCRIPTION_ERROR;
-	if (db_begin(h->e->db) == 0) {
-		r = subscription_confirm(h->e->db, token, "web", &info);
-		if (r == SUBSCRIPTION_ERROR || db_commit(h->e->db) == -1) {
-			db_rollback(h->e->db);
-			r = SUBSCRIPTION_ERROR;
-		}
-	}
-	const char *msg = r == SUBSCRIPTION_SUBSCRIBED ? "You are now a member." :
-	    r == SUBSCRIPTION_UNSUBSCRIBED ? "You have left the group." :
-	    r == SUBSCRIPTION_UNCHANGED ? "Nothing needed to change." :
-	    r == SUBSCRIPTION_INVALID ? "This link is no longer valid." :
-	    "Something went wrong; please try again.";
-	buf_printf(&html, "<p>%s</p>", msg);
-	httpd_page(req, r == SUBSCRIPTION_ERROR ? 500 : 200, "Confirmation",
-	    buf_cstr(&html));
-	buf_free(&html);
-}
-
-static void
-httpd_route(struct evhttp_request *req, void *arg)
-{
-	struct httpd *h = arg;
+	struct web_req w;
+	memset(&w, 0, sizeof w);
+	w.h = arg;
+	w.e = w.h->e;
+	w.req = req;
+	w.lang = i18n_pick(httpd_request_header(&w, "Accept-Language"),
+	    I18N_EN);
 	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
+	int method = cmd == EVHTTP_REQ_POST ? ROUTE_POST : ROUTE_GET;
+	w.post = cmd == EVHTTP_REQ_POST;
 	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
-	if (path == NULL) {
-		httpd_page(req, 400, "Bad request", "");
-		return;
+	int code = 0;
+	switch (route_match(route_table, route_count(), method, path, &w.route,
+	    &w.params)) {
+	case ROUTE_OK: break;
+	case ROUTE_NOT_FOUND: code = 404; break;
+	case ROUTE_BAD_METHOD: code = 405; break;
+	case ROUTE_BAD_PATH: code = 404; break;	/* nothing lives there */
 	}
-	int get = cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_HEAD;
-	int post = cmd == EVHTTP_REQ_POST;
-	if (strcmp(path, "/healthz") == 0 && get)
-		httpd_healthz(h, req);
-	else if (strncmp(path, "/u/", 3) == 0 && httpd_token_ok(path + 3) &&
-	    (get || post))
-		httpd_unsubscribe(h, req, path + 3);
-	else if (strncmp(path, "/c/", 3) == 0 && httpd_token_ok(path + 3) &&
-	    (get || post))
-		httpd_confirm(h, req, path + 3);
-	else if (strcmp(path, "/") == 0 && get) {
-		struct buf html = BUF_INIT;
-		buf_puts(&html, "<p>");
-		httpd_escape(&html, h->e->cfg->site_name);
-		buf_puts(&html, " runs majlis. The web boards are not enabled in "
-		    "this version; the groups work by mail.</p>");
-		httpd_page(req, 200, "majlis", buf_cstr(&html));
-		buf_free(&html);
-	} else
-		httpd_page(req, 404, "Not found", "<p>There is nothing here.</p>");
+	if (code == 0) {
+		httpd_session(&w);
+		code = httpd_permission(&w);
+	}
+	if (code == 0 && !httpd_csrf_ok(&w))
+		code = 403;
+	if (code == 0 && httpd_query(&w) == -1)
+		code = 400;
+	if (code == 0)
+		w.route->handler(&w);
+	else
+		httpd_reply_error(&w, code);
+	if (w.have_group)
+		store_group_clear(&w.group);
 }
 
 static int
@@ -267,16 +400,25 @@ httpd_new(struct engine *e)
 		return NULL;
 	struct httpd *h = xcalloc(1, sizeof *h);
 	h->e = e;
+	h->deadline = HTTPD_DEADLINE;
+	const char *d = getenv("MAJLIS_TEST_HTTP_DEADLINE");
+	if (d != NULL && atoi(d) > 0 && atoi(d) < HTTPD_DEADLINE)
+		h->deadline = atoi(d);
 	h->http = evhttp_new(e->base);
 	evhttp_set_max_headers_size(h->http, HTTPD_MAX_HEADERS_SIZE);
 	evhttp_set_max_body_size(h->http, HTTPD_MAX_BODY_SIZE);
 	evhttp_set_timeout(h->http, HTTPD_TIMEOUT);
+	evhttp_set_flags(h->http, EVHTTP_SERVER_LINGERING_CLOSE);
 	evhttp_set_allowed_methods(h->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
 	    EVHTTP_REQ_POST);
 	evhttp_set_default_content_type(h->http, "text/html; charset=utf-8");
-	evhttp_set_gencb(h->http, httpd_route, h);
+	evhttp_set_bevcb(h->http, httpd_bevcb, h);
+	evhttp_set_gencb(h->http, httpd_dispatch, h);
 	if (httpd_bind(h, l) == -1)
 		fatalx("cannot listen for HTTP on %s", l->text);
+	h->sweep = event_new(e->base, -1, EV_PERSIST, httpd_sweep, h);
+	struct timeval one = { 1, 0 };
+	event_add(h->sweep, &one);
 	log_info("HTTP listening on %s", l->text);
 	return h;
 }
@@ -297,6 +439,14 @@ httpd_free(struct httpd **hp)
 	if (h == NULL)
 		return;
 	evhttp_free(h->http);
+	event_free(h->sweep);
+	for (int i = 0; i < HTTPD_CONN_BUCKETS; i++)
+		while (h->conns[i] != NULL) {
+			struct hconn *c = h->conns[i];
+			h->conns[i] = c->next;
+			bufferevent_decref(c->bev);
+			free(c);
+		}
 	free(h);
 	*hp = NULL;
 }

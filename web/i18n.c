@@ -1,0 +1,262 @@
+/*
+ * Message catalogs and language choice (see i18n.h). A catalog is an array
+ * indexed by message id; a unit test checks that every entry is present.
+ */
+#include <config.h>
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "web/i18n.h"
+
+static const char *const i18n_en[I18N_NMSGS] = {
+	[I18N_SKIP_LINK] = "Skip to content",
+	[I18N_GROUPS] = "Groups",
+	[I18N_NO_GROUPS] = "There is no group to show.",
+	[I18N_THREADS] = "Threads",
+	[I18N_POSTS] = "Posts",
+	[I18N_LAST_ACTIVITY] = "Last activity",
+	[I18N_NEVER] = "none yet",
+	[I18N_SUBJECT] = "Subject",
+	[I18N_STARTED] = "Started",
+	[I18N_NO_THREADS] = "No conversation yet.",
+	[I18N_PAGE] = "Page",
+	[I18N_OF] = "of",
+	[I18N_PREVIOUS] = "Previous",
+	[I18N_NEXT] = "Next",
+	[I18N_PAGINATION] = "Pages",
+	[I18N_QUOTED] = "Quoted text",
+	[I18N_SIGNATURE] = "Signature",
+	[I18N_ATTACHMENTS] = "Attachments",
+	[I18N_DOWNLOAD_MBOX] = "Download the thread (mbox)",
+	[I18N_FEED] = "Atom feed",
+	[I18N_BY] = "by",
+	[I18N_IN_REPLY_TO] = "in reply to",
+	[I18N_NOT_FOUND] = "Not found",
+	[I18N_NOT_FOUND_TEXT] = "There is nothing here.",
+	[I18N_BAD_REQUEST] = "Bad request",
+	[I18N_BAD_REQUEST_TEXT] = "This address is not valid.",
+	[I18N_ERROR] = "Error",
+	[I18N_ERROR_TEXT] = "Something went wrong; please try again.",
+	[I18N_MAIN_NAV] = "Main",
+	[I18N_MAIL_TO_POST] = "Write to the group:",
+	[I18N_THREAD_POSTS] = "Messages",
+	[I18N_BYTES] = "bytes",
+};
+
+static const char *const i18n_fr[I18N_NMSGS] = {
+	[I18N_SKIP_LINK] = "Aller au contenu",
+	[I18N_GROUPS] = "Groupes",
+	[I18N_NO_GROUPS] = "Aucun groupe à afficher.",
+	[I18N_THREADS] = "Fils",
+	[I18N_POSTS] = "Messages",
+	[I18N_LAST_ACTIVITY] = "Dernière activité",
+	[I18N_NEVER] = "pas encore",
+	[I18N_SUBJECT] = "Sujet",
+	[I18N_STARTED] = "Ouvert le",
+	[I18N_NO_THREADS] = "Pas encore de discussion.",
+	[I18N_PAGE] = "Page",
+	[I18N_OF] = "sur",
+	[I18N_PREVIOUS] = "Précédente",
+	[I18N_NEXT] = "Suivante",
+	[I18N_PAGINATION] = "Pages",
+	[I18N_QUOTED] = "Texte cité",
+	[I18N_SIGNATURE] = "Signature",
+	[I18N_ATTACHMENTS] = "Pièces jointes",
+	[I18N_DOWNLOAD_MBOX] = "Télécharger le fil (mbox)",
+	[I18N_FEED] = "Flux Atom",
+	[I18N_BY] = "par",
+	[I18N_IN_REPLY_TO] = "en réponse à",
+	[I18N_NOT_FOUND] = "Introuvable",
+	[I18N_NOT_FOUND_TEXT] = "Il n’y a rien ici.",
+	[I18N_BAD_REQUEST] = "Requête invalide",
+	[I18N_BAD_REQUEST_TEXT] = "Cette adresse n’est pas valide.",
+	[I18N_ERROR] = "Erreur",
+	[I18N_ERROR_TEXT] = "Une erreur est survenue ; veuillez réessayer.",
+	[I18N_MAIN_NAV] = "Navigation principale",
+	[I18N_MAIL_TO_POST] = "Écrire au groupe :",
+	[I18N_THREAD_POSTS] = "Messages",
+	[I18N_BYTES] = "octets",
+};
+
+static const char *const i18n_ar[I18N_NMSGS] = {
+	[I18N_SKIP_LINK] = "انتقل إلى المحتوى",
+	[I18N_GROUPS] = "المجموعات",
+	[I18N_NO_GROUPS] = "لا توجد مجموعة للعرض.",
+	[I18N_THREADS] = "المواضيع",
+	[I18N_POSTS] = "الرسائل",
+	[I18N_LAST_ACTIVITY] = "آخر نشاط",
+	[I18N_NEVER] = "لا شيء بعد",
+	[I18N_SUBJECT] = "الموضوع",
+	[I18N_STARTED] = "بدأ في",
+	[I18N_NO_THREADS] = "لا توجد نقاشات بعد.",
+	[I18N_PAGE] = "الصفحة",
+	[I18N_OF] = "من",
+	[I18N_PREVIOUS] = "السابقة",
+	[I18N_NEXT] = "التالية",
+	[I18N_PAGINATION] = "الصفحات",
+	[I18N_QUOTED] = "النص المقتبس",
+	[I18N_SIGNATURE] = "التوقيع",
+	[I18N_ATTACHMENTS] = "المرفقات",
+	[I18N_DOWNLOAD_MBOX] = "تنزيل الموضوع (mbox)",
+	[I18N_FEED] = "موجز Atom",
+	[I18N_BY] = "بقلم",
+	[I18N_IN_REPLY_TO] = "ردًا على",
+	[I18N_NOT_FOUND] = "غير موجود",
+	[I18N_NOT_FOUND_TEXT] = "لا يوجد شيء هنا.",
+	[I18N_BAD_REQUEST] = "طلب غير صالح",
+	[I18N_BAD_REQUEST_TEXT] = "هذا العنوان غير صالح.",
+	[I18N_ERROR] = "خطأ",
+	[I18N_ERROR_TEXT] = "حدث خطأ؛ يرجى المحاولة مرة أخرى.",
+	[I18N_MAIN_NAV] = "التنقل الرئيسي",
+	[I18N_MAIL_TO_POST] = "راسل المجموعة:",
+	[I18N_THREAD_POSTS] = "الرسائل",
+	[I18N_BYTES] = "بايت",
+};
+
+static const char *const *const i18n_catalogs[I18N_NLANGS] = {
+	[I18N_EN] = i18n_en, [I18N_FR] = i18n_fr, [I18N_AR] = i18n_ar,
+};
+static const char *const i18n_codes[I18N_NLANGS] = {
+	[I18N_EN] = "en", [I18N_FR] = "fr", [I18N_AR] = "ar",
+};
+
+static const char *const i18n_months[I18N_NLANGS][12] = {
+	[I18N_EN] = { "January", "February", "March", "April", "May", "June",
+	    "July", "August", "September", "October", "November", "December" },
+	[I18N_FR] = { "janvier", "février", "mars", "avril", "mai", "juin",
+	    "juillet", "août", "septembre", "octobre", "novembre", "décembre" },
+	[I18N_AR] = { "يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو",
+	    "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر" },
+};
+
+const char *
+i18n_code(enum i18n_lang l)
+{
+	return i18n_codes[l];
+}
+
+const char *
+i18n_dir(enum i18n_lang l)
+{
+	return l == I18N_AR ? "rtl" : "ltr";
+}
+
+const char *
+i18n_colon(enum i18n_lang l)
+{
+	return l == I18N_FR ? "\u00a0: " : ": ";
+}
+
+const char *
+i18n_msg(enum i18n_lang l, enum i18n_msg m)
+{
+	const char *s = i18n_catalogs[l][m];
+	return s ? s : i18n_en[m];
+}
+
+enum i18n_lang
+i18n_lang_from_code(const char *code, enum i18n_lang fallback)
+{
+	for (int l = 0; l < I18N_NLANGS; l++)
+		if (code != NULL && strcmp(code, i18n_codes[l]) == 0)
+			return (enum i18n_lang)l;
+	return fallback;
+}
+
+/* q of one range's parameters ("; q=0.5"): 0..1000, 1000 when absent,
+ * -1 when malformed. */
+static int
+i18n_qvalue(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == ';'))
+		p++;
+	if (p == end)
+		return 1000;
+	if (end - p < 3 || (p[0] != 'q' && p[0] != 'Q') || p[1] != '=')
+		return -1;
+	p += 2;
+	int q = 0, scale = 1000;
+	if (*p == '1')
+		q = 1000;
+	else if (*p != '0')
+		return -1;
+	p++;
+	if (p < end && *p == '.')
+		for (p++; p < end && isdigit((unsigned char)*p) && scale > 1; p++) {
+			scale /= 10;
+			q += (*p - '0') * scale;
+		}
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	return p == end && q <= 1000 ? q : -1;
+}
+
+/* The language of one range's tag, -2 for "*", -1 for others. */
+static int
+i18n_range_lang(const char *p, size_t n)
+{
+	if (n == 1 && *p == '*')
+		return -2;
+	for (int l = 0; l < I18N_NLANGS; l++)
+		if (n >= 2 && strncasecmp(p, i18n_codes[l], 2) == 0 &&
+		    (n == 2 || p[2] == '-'))
+			return l;
+	return -1;
+}
+
+enum i18n_lang
+i18n_pick(const char *accept, enum i18n_lang fallback)
+{
+	if (accept == NULL)
+		return fallback;
+	size_t len = strnlen(accept, I18N_ACCEPT_MAX);
+	const char *p = accept, *end = accept + len;
+	int best = -1, bestq = 0;
+	for (int n = 0; p < end && n < I18N_ACCEPT_RANGES; n++) {
+		const char *comma = memchr(p, ',', (size_t)(end - p));
+		const char *stop = comma ? comma : end;
+		while (p < stop && (*p == ' ' || *p == '\t'))
+			p++;
+		const char *tag = p;
+		while (p < stop && *p != ';' && *p != ' ' && *p != '\t')
+			p++;
+		int l = i18n_range_lang(tag, (size_t)(p - tag));
+		int q = i18n_qvalue(p, stop);
+		if (l == -2)
+			l = (int)fallback;
+		if (l >= 0 && q > bestq) {
+			best = l;
+			bestq = q;
+		}
+		p = comma ? comma + 1 : end;
+	}
+	return best >= 0 ? (enum i18n_lang)best : fallback;
+}
+
+void
+i18n_date(struct buf *out, enum i18n_lang l, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (gmtime_r(&tt, &tm) == NULL)
+		memset(&tm, 0, sizeof tm);
+	const char *month = i18n_months[l][tm.tm_mon % 12];
+	int year = tm.tm_year + 1900;
+	switch (l) {
+	case I18N_FR:
+		buf_printf(out, "%d %s %d à %02d:%02d", tm.tm_mday, month, year,
+		    tm.tm_hour, tm.tm_min);
+		break;
+	case I18N_AR:
+		buf_printf(out, "%d %s %d، %02d:%02d", tm.tm_mday, month, year,
+		    tm.tm_hour, tm.tm_min);
+		break;
+	default:
+		buf_printf(out, "%d %s %d, %02d:%02d", tm.tm_mday, month, year,
+		    tm.tm_hour, tm.tm_min);
+	}
+}
