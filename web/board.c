@@ -105,7 +105,7 @@ board_index_item(struct index_ctx *c, const struct archive_group *ag)
 {
 	struct web_req *w = c->w;
 	const struct group *g = ag->g;
-	html_printf(c->out, "<li><h2><a href=\"/g/%u\" dir=\"auto\">%s</a></h2>",
+	html_printf(c->out, "<li><h2 dir=\"auto\"><a href=\"/g/%u\">%s</a></h2>",
 	    g->slug, g->name);
 	if (g->description[0] != '\0')
 		html_printf(c->out, "<p dir=\"auto\">%s</p>", g->description);
@@ -236,7 +236,7 @@ board_thread_item(void *arg, const struct thread *t)
 		return 0;
 	}
 	const char *colon = i18n_colon(w->lang);
-	html_printf(c->out, "<li><h2><a href=\"/g/%u/t/%D\" dir=\"auto\">%s</a>"
+	html_printf(c->out, "<li><h2 dir=\"auto\"><a href=\"/g/%u/t/%D\">%s</a>"
 	    "</h2><p class=\"meta\"><span>%s%s%d</span><span>%s%s",
 	    w->group.slug, t->id, t->subject, i18n_msg(w->lang, I18N_POSTS),
 	    colon, t->post_count, i18n_msg(w->lang, I18N_LAST_ACTIVITY), colon);
@@ -485,7 +485,7 @@ board_thread(struct web_req *w)
 		goto done;
 	}
 	layout_begin(&page, w, t.subject, NULL);
-	html_printf(&page, "<p class=\"crumbs\"><a href=\"/g/%u\" dir=\"auto\">"
+	html_printf(&page, "<p class=\"crumbs\" dir=\"auto\"><a href=\"/g/%u\">"
 	    "%s</a></p>\n<h1 dir=\"auto\">%s</h1>\n<ul class=\"tools\"><li>"
 	    "<a href=\"/g/%u/t/%D.mbox\">%s</a></li></ul>\n<section aria-label="
 	    "\"%s\">\n%H</section>\n", w->group.slug, w->group.name, t.subject,

@@ -168,6 +168,7 @@ httpd_reason(int code)
 {
 	switch (code) {
 	case 200: return "OK";
+	case 204: return "No Content";
 	case 400: return "Bad Request";
 	case 403: return "Forbidden";
 	case 404: return "Not Found";

@@ -107,3 +107,10 @@ layout_css(struct web_req *w)
 	httpd_reply(w, 200, "text/css; charset=utf-8", &css);
 	buf_free(&css);
 }
+
+void
+layout_favicon(struct web_req *w)
+{
+	httpd_header(w, "Cache-Control", "public, max-age=604800");
+	httpd_reply(w, 204, "image/x-icon", NULL);
+}

@@ -18,5 +18,8 @@ void	layout_begin(struct buf *out, struct web_req *, const char *title,
 void	layout_end(struct buf *out, struct web_req *);
 /* GET /static/majlis.css. */
 void	layout_css(struct web_req *);
+/* GET /favicon.ico: 204, cached, so browsers stop asking (no image is
+ * shipped). */
+void	layout_favicon(struct web_req *);
 
 #endif

@@ -21,6 +21,7 @@ const struct route route_table[] = {
 	{ ROUTE_GET, "/index.json", board_index_json, ROUTE_PERM_ANYONE, 0 },
 	{ ROUTE_GET, "/healthz", httpd_healthz, ROUTE_PERM_ANYONE, 0 },
 	{ ROUTE_GET, "/static/majlis.css", layout_css, ROUTE_PERM_ANYONE, 0 },
+	{ ROUTE_GET, "/favicon.ico", layout_favicon, ROUTE_PERM_ANYONE, 0 },
 	{ ROUTE_GET, "/g/{slug}", board_group, ROUTE_PERM_GROUP_READ, 0 },
 	{ ROUTE_GET, "/g/{slug}.json", board_group_json, ROUTE_PERM_GROUP_READ,
 	    0 },
