@@ -26,6 +26,7 @@
 #include "daemon/supervisor.h"
 #include "daemon/xalloc.h"
 #include "mail/delivery.h"
+#include "mail/fetchin.h"
 #include "mail/intake.h"
 #include "mail/parsepool.h"
 #include "mail/process.h"
@@ -97,6 +98,14 @@ engine_ctl(evutil_socket_t fd, short ev, void *arg)
 		pid_t pid = (pid_t)ipc_get_u64(&r);
 		if (ipc_reader_end(&r) == 0 && pfd >= 0)
 			parsepool_add_worker(e->pool, pfd, pid);
+		else if (pfd >= 0)
+			close(pfd);
+		break;
+	}
+	case IPC_FETCHER_FD: {	/* the IMAP fetcher (mail/fetchin.c) */
+		pid_t pid = (pid_t)ipc_get_u64(&r);
+		if (ipc_reader_end(&r) == 0 && pfd >= 0)
+			fetchin_attach(e->fetchin, pfd, pid);
 		else if (pfd >= 0)
 			close(pfd);
 		break;
@@ -207,6 +216,7 @@ engine_main(const struct config *cfg, int ctl_fd)
 	e->pool = parsepool_new(e->base, (int)cfg->parser_timeout, process_parsed,
 	    e->process);
 	e->delivery = delivery_new(e);
+	e->fetchin = fetchin_new(e);
 	struct event *ctl = event_new(e->base, ctl_fd, EV_READ | EV_PERSIST,
 	    engine_ctl, e);
 	event_add(ctl, NULL);
@@ -227,6 +237,7 @@ engine_main(const struct config *cfg, int ctl_fd)
 	smtpd_server_free(&e->smtp);
 	smtpd_server_free(&e->lmtp);
 	intake_free(&e->intake);
+	fetchin_free(&e->fetchin);
 	delivery_free(&e->delivery);
 	parsepool_free(&e->pool);
 	process_free(&e->process);

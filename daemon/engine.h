@@ -13,6 +13,7 @@ struct db;
 struct delivery;
 struct event_base;
 struct evdns_base;
+struct fetchin;
 struct event;
 struct httpd;
 struct intake;
@@ -30,6 +31,7 @@ struct engine {
 	struct process		*process;
 	struct parsepool	*pool;
 	struct delivery		*delivery;
+	struct fetchin		*fetchin;	/* IMAP fetcher channel */
 	struct smtpd_server	*smtp, *lmtp;
 	struct httpd		*httpd;
 	SSL_CTX			*server_tls;	/* STARTTLS, HTTPS; NULL: none */

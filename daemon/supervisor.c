@@ -20,6 +20,7 @@
 #include "daemon/ipc.h"
 #include "daemon/log.h"
 #include "daemon/supervisor.h"
+#include "mail/fetcher.h"
 #include "mail/parser.h"
 
 struct supervisor {
@@ -27,6 +28,8 @@ struct supervisor {
 	pid_t			 engine;
 	int			 ctl;		/* our end of the engine channel */
 	pid_t			 parsers[SUPERVISOR_MAX_PARSERS];
+	pid_t			 fetcher;	/* IMAP fetcher, 0: none */
+	time_t			 fetcher_due;	/* next start allowed */
 	int			 stopping;
 	time_t			 restarts[SUPERVISOR_MAX_RESTARTS];
 };
@@ -93,6 +96,45 @@ supervisor_spawn_parser(struct supervisor *s, int slot)
 	buf_free(&rec);
 }
 
+/* The IMAP fetcher (mail/fetcher.c), only when a source is configured; its
+ * socket goes to the engine like a parser's. */
+static void
+supervisor_spawn_fetcher(struct supervisor *s)
+{
+	int sp[2];
+	if (s->cfg->imap_source.host == NULL || s->fetcher || s->ctl < 0 ||
+	    time(NULL) < s->fetcher_due)
+		return;
+	s->fetcher_due = time(NULL) + SUPERVISOR_FETCHER_DELAY;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1) {
+		log_warn("socketpair");
+		return;
+	}
+	pid_t pid = fork();
+	if (pid == -1) {
+		log_warn("fork");
+		close(sp[0]);
+		close(sp[1]);
+		return;
+	}
+	if (pid == 0) {
+		supervisor_child_signals();
+		close(sp[0]);
+		close(s->ctl);
+		fetcher_main(s->cfg, sp[1]);	/* drops privileges itself */
+	}
+	close(sp[1]);
+	s->fetcher = pid;
+	struct buf rec = BUF_INIT;
+	ipc_begin_record(&rec, IPC_FETCHER_FD);
+	ipc_put_u64(&rec, (uint64_t)pid);
+	ipc_end_record(&rec);
+	if (ipc_send_fd(s->ctl, &rec, sp[0]) == -1)
+		log_warn("cannot hand the fetcher %d to the engine", (int)pid);
+	close(sp[0]);
+	buf_free(&rec);
+}
+
 static int
 supervisor_spawn_engine(struct supervisor *s)
 {
@@ -112,6 +154,8 @@ supervisor_spawn_engine(struct supervisor *s)
 	s->ctl = sp[0];
 	for (int i = 0; i < s->cfg->parser_workers && i < SUPERVISOR_MAX_PARSERS; i++)
 		supervisor_spawn_parser(s, i);
+	s->fetcher_due = 0;
+	supervisor_spawn_fetcher(s);
 	return 0;
 }
 
@@ -158,6 +202,15 @@ supervisor_reap(struct supervisor *s)
 			supervisor_spawn_engine(s);
 			continue;
 		}
+		if (pid == s->fetcher) {
+			s->fetcher = 0;
+			if (sig || WEXITSTATUS(status))
+				log_warnx("fetcher %d ended (%s %d); a new one starts"
+				    " in %d s", (int)pid, sig ? "signal" : "status",
+				    sig ? sig : WEXITSTATUS(status),
+				    SUPERVISOR_FETCHER_DELAY);
+			continue;
+		}
 		for (int i = 0; i < SUPERVISOR_MAX_PARSERS; i++) {
 			if (s->parsers[i] != pid)
 				continue;
@@ -188,6 +241,8 @@ supervisor_stop(struct supervisor *s)
 	for (int i = 0; i < SUPERVISOR_MAX_PARSERS; i++)
 		if (s->parsers[i])
 			kill(s->parsers[i], SIGTERM);
+	if (s->fetcher)
+		kill(s->fetcher, SIGTERM);
 	while (waitpid(-1, NULL, 0) > 0)
 		;
 }
@@ -222,6 +277,8 @@ supervisor_run(const struct config *cfg)
 			supervisor_send(&s, IPC_RELOAD);
 		}
 		supervisor_reap(&s);
+		if (s.engine)
+			supervisor_spawn_fetcher(&s);
 	}
 	supervisor_stop(&s);
 	log_info("majlis stopped");

@@ -11,6 +11,7 @@ struct config;
 #define SUPERVISOR_STOP_TIMEOUT		15	/* seconds before SIGKILL */
 #define SUPERVISOR_MAX_RESTARTS		5	/* engine restarts per minute */
 #define SUPERVISOR_MAX_PARSERS		32	/* parser_workers upper bound */
+#define SUPERVISOR_FETCHER_DELAY	5	/* seconds between fetcher starts */
 
 /* Run until SIGTERM/SIGINT; returns the exit status. */
 int	supervisor_run(const struct config *);
