@@ -325,3 +325,29 @@ majlis_warnings() {
 	grep -E '\]: (warning|error|fatal|critical)' "$1/majlisd.log" |
 	    head -n 20 | sed 's/^/    /' >&2
 }
+
+# majlis_cpu PID: CPU seconds (user + system) used so far by PID.
+majlis_cpu() {
+	sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null |
+	    awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($12 + $13) / hz }'
+}
+
+# bench_disk_probe DIR: fsync latency of 4 KiB appends in DIR (what a
+# durable accept costs on this disk), as "fsync p50 X ms p99 Y ms".
+bench_disk_probe() {
+	"$PY" - "$1" <<'PYEOF'
+import os, sys, time
+fn = os.path.join(sys.argv[1], "fsync-probe")
+fd = os.open(fn, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+ts = []
+for i in range(200):
+    os.write(fd, b"x" * 4096)
+    t = time.monotonic()
+    os.fdatasync(fd)
+    ts.append(time.monotonic() - t)
+os.close(fd)
+os.unlink(fn)
+ts.sort()
+print("fdatasync p50 %.2f ms p99 %.2f ms" % (ts[100] * 1e3, ts[197] * 1e3))
+PYEOF
+}
