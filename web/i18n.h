@@ -17,39 +17,13 @@ enum i18n_lang { I18N_EN, I18N_FR, I18N_AR, I18N_NLANGS };
 /* Most language ranges of an Accept-Language header considered. */
 #define I18N_ACCEPT_RANGES	32
 
+/* Message ids. Each part of the site has its own file of messages,
+ * web/i18n_PART.def, with one I18N_MSG(id, English, French, Arabic) per
+ * message; a new part adds its file to web/i18n_msgs.def. */
 enum i18n_msg {
-	I18N_SKIP_LINK,		/* "Skip to content" */
-	I18N_GROUPS,		/* heading of the group list */
-	I18N_NO_GROUPS,
-	I18N_THREADS,		/* column: number of threads */
-	I18N_POSTS,		/* column: number of posts */
-	I18N_LAST_ACTIVITY,
-	I18N_NEVER,		/* no activity yet */
-	I18N_SUBJECT,
-	I18N_STARTED,
-	I18N_NO_THREADS,
-	I18N_PAGE,		/* "Page" */
-	I18N_OF,		/* "of" (page N of M) */
-	I18N_PREVIOUS,
-	I18N_NEXT,
-	I18N_PAGINATION,	/* landmark label */
-	I18N_QUOTED,		/* summary of folded quoted text */
-	I18N_SIGNATURE,		/* summary of a folded signature */
-	I18N_ATTACHMENTS,
-	I18N_DOWNLOAD_MBOX,
-	I18N_FEED,		/* "Atom feed" */
-	I18N_BY,		/* "by" author */
-	I18N_IN_REPLY_TO,	/* "in reply to" */
-	I18N_NOT_FOUND,
-	I18N_NOT_FOUND_TEXT,
-	I18N_BAD_REQUEST,
-	I18N_BAD_REQUEST_TEXT,
-	I18N_ERROR,
-	I18N_ERROR_TEXT,
-	I18N_MAIN_NAV,		/* landmark label */
-	I18N_MAIL_TO_POST,	/* "Write to the group at" */
-	I18N_THREAD_POSTS,	/* heading of a thread's posts (screen readers) */
-	I18N_BYTES,		/* size unit */
+#define I18N_MSG(id, en, fr, ar)	id,
+#include "web/i18n_msgs.def"
+#undef I18N_MSG
 	I18N_NMSGS
 };
 

@@ -16,6 +16,13 @@
 #include "web/route.h"
 #include "web/token.h"
 
+/* Routes of the other parts of the site, one file each, one line
+ * ROUTE(methods, pattern, handler, permission, csrf) per route: first
+ * declared here, then entered in the table. */
+#define ROUTE(m, pattern, handler, perm, csrf)	void handler(struct web_req *);
+#include "web/routes.def"
+#undef ROUTE
+
 const struct route route_table[] = {
 	{ ROUTE_GET, "/", board_index, ROUTE_PERM_ANYONE, 0 },
 	{ ROUTE_GET, "/index.json", board_index_json, ROUTE_PERM_ANYONE, 0 },
@@ -41,6 +48,10 @@ const struct route route_table[] = {
 	    ROUTE_PERM_ANYONE, 0 },
 	{ ROUTE_GET | ROUTE_POST, "/c/{token}", token_confirm,
 	    ROUTE_PERM_ANYONE, 0 },
+#define ROUTE(m, pattern, handler, perm, csrf)	\
+	{ m, pattern, handler, perm, csrf },
+#include "web/routes.def"
+#undef ROUTE
 };
 
 int
