@@ -1037,6 +1037,8 @@ static const struct config_key keys[] = {
 	K(imap_password_file, t_optional, "", 0, 0),
 	K(imap_poll_interval, t_duration, "60s", CONFIG_IMAP_POLL_MIN,
 	    CONFIG_IMAP_POLL_MAX),
+	K(imap_timeout, t_duration, "5m", CONFIG_SMTP_TIMEOUT_MIN,
+	    CONFIG_SMTP_TIMEOUT_MAX),
 	K(imap_tls_verify, t_bool, "yes", 0, 0),
 	K(imap_ca_file, t_optional, "", 0, 0),
 	K(imap_group, t_optional, "", 0, 0),

@@ -131,6 +131,7 @@ struct config {
 	char	*imap_processed;	/* flag, delete, move:FOLDER */
 	char	*imap_password_file;	/* NULL: password in the URL */
 	long	 imap_poll_interval;	/* seconds, without IDLE */
+	long	 imap_timeout;		/* seconds for one IMAP step */
 	int	 imap_tls_verify;	/* 1 yes, 0 no */
 	char	*imap_ca_file;		/* NULL: system trust store */
 	char	*imap_group;		/* NULL: route by the headers */

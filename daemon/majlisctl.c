@@ -57,6 +57,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "queue", "list", ctl_queue_list,
 	    "majlisctl queue list [--all] [--json]" },
 	{ "queue", "retry", ctl_queue_retry, "majlisctl queue retry [ID]" },
+	{ "source", "list", ctl_source_list,
+	    "majlisctl source list [--json]" },
 };
 #define CTL_NCMDS	(sizeof ctl_cmds / sizeof ctl_cmds[0])
 
@@ -73,6 +75,8 @@ static const char ctl_usage_tail[] =
 "queue list shows queued and failed deliveries (--all: sent ones too);\n"
 "queue retry makes every queued delivery due now, or delivery ID, even a\n"
 "failed one.\n"
+"source list shows each IMAP source's state, last success and error,\n"
+"position (UIDVALIDITY/last UID) and messages taken.\n"
 "\n"
 "Exit status: 0 success, 1 usage error or invalid value, 2 not found,\n"
 "3 conflict (already exists, already a member, already decided),\n"

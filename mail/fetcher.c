@@ -39,6 +39,7 @@ struct fetcher_source {
 	const struct imapurl	*url;
 	char			*password;
 	int			 action;
+	int			 timeout;	/* imap_timeout, seconds */
 	const char		*folder;
 	pthread_t		 thread;
 	/* session state, owned by the thread */
@@ -300,7 +301,7 @@ fetcher_connect(struct fetcher_source *s, struct buf *err)
 	const struct imapurl *u = s->url;
 	uint16_t port = (uint16_t)atoi(u->port);
 	int rc;
-	fetcher_step(s, FETCHER_STEP_TIMEOUT);
+	fetcher_step(s, s->timeout);
 	if (u->tls == IMAPURL_IMAPS)
 		rc = mailimap_ssl_connect(s->imap, u->host, port);
 	else
@@ -411,7 +412,7 @@ fetcher_search(struct fetcher_source *s, int pending, uint32_t *uids,
 	if (pending && s->last_uid == 0)
 		return 0;
 	struct mailimap_search_key *key = fetcher_search_key(s, pending);
-	fetcher_step(s, FETCHER_STEP_TIMEOUT);
+	fetcher_step(s, s->timeout);
 	int rc = mailimap_uid_search(s->imap, NULL, key, &res);
 	mailimap_search_key_free(key);
 	if (rc != MAILIMAP_NO_ERROR) {
@@ -446,7 +447,7 @@ fetcher_fetch(struct fetcher_source *s, uint32_t uid, int body,
 	    mailimap_fetch_att_new_rfc822_size());
 	struct mailimap_set *set = mailimap_set_new_single(uid);
 	clist *res = NULL;
-	fetcher_step(s, FETCHER_STEP_TIMEOUT);
+	fetcher_step(s, s->timeout);
 	int rc = mailimap_uid_fetch(s->imap, set, ft, &res);
 	mailimap_set_free(set);
 	mailimap_fetch_type_free(ft);
@@ -511,7 +512,7 @@ fetcher_apply(struct fetcher_source *s, uint32_t uid, struct buf *err)
 {
 	struct mailimap_set *set = mailimap_set_new_single(uid);
 	int rc;
-	fetcher_step(s, FETCHER_STEP_TIMEOUT);
+	fetcher_step(s, s->timeout);
 	switch (s->action) {
 	case IMAPURL_FLAG:
 		rc = fetcher_store(s, set, mailimap_flag_new_seen());
@@ -621,22 +622,22 @@ fetcher_wait(struct fetcher_source *s, struct buf *err)
 	if (!s->has_idle) {
 		fetcher_step(s, 0);
 		sleep((unsigned)s->f->cfg->imap_poll_interval);
-		fetcher_step(s, FETCHER_STEP_TIMEOUT);
+		fetcher_step(s, s->timeout);
 		if ((rc = mailimap_noop(s->imap)) != MAILIMAP_NO_ERROR)
 			fetcher_error(s, err, "NOOP", rc);
 		return rc == MAILIMAP_NO_ERROR ? 0 : -1;
 	}
-	fetcher_step(s, FETCHER_STEP_TIMEOUT);
+	fetcher_step(s, s->timeout);
 	if ((rc = mailimap_idle(s->imap)) != MAILIMAP_NO_ERROR) {
 		fetcher_error(s, err, "IDLE", rc);
 		return -1;
 	}
-	fetcher_step(s, FETCHER_IDLE_MAX + FETCHER_STEP_TIMEOUT);
+	fetcher_step(s, FETCHER_IDLE_MAX + s->timeout);
 	if (s->imap->imap_stream->read_buffer_len == 0) {
 		struct pollfd p = { mailimap_idle_get_fd(s->imap), POLLIN, 0 };
 		poll(&p, 1, FETCHER_IDLE_MAX * 1000);
 	}
-	fetcher_step(s, FETCHER_STEP_TIMEOUT);
+	fetcher_step(s, s->timeout);
 	if ((rc = mailimap_idle_done(s->imap)) != MAILIMAP_NO_ERROR) {
 		fetcher_error(s, err, "IDLE DONE", rc);
 		return -1;
@@ -653,7 +654,8 @@ fetcher_session(struct fetcher_source *s, struct buf *err)
 	int progressed = 0;
 	s->nskip = 0;
 	s->imap = mailimap_new(0, NULL);
-	mailimap_set_timeout(s->imap, FETCHER_IO_TIMEOUT);
+	mailimap_set_timeout(s->imap, s->timeout < FETCHER_IO_TIMEOUT ?
+	    s->timeout : FETCHER_IO_TIMEOUT);
 	fetcher_status(s, "connecting", NULL, 0);
 	if (fetcher_connect(s, err) == 0 && fetcher_login(s, err) == 0 &&
 	    fetcher_select(s, err) == 0) {
@@ -667,7 +669,7 @@ fetcher_session(struct fetcher_source *s, struct buf *err)
 				break;
 		}
 	}
-	fetcher_step(s, FETCHER_STEP_TIMEOUT);
+	fetcher_step(s, s->timeout);
 	fetcher_set_fd(s, -1);
 	mailimap_free(s->imap);	/* no LOGOUT: the session may be broken */
 	s->imap = NULL;
@@ -726,7 +728,7 @@ fetcher_watchdog(struct fetcher *f)
 	pthread_mutex_lock(&f->lock);
 	if (s->deadline != 0 && now > s->deadline && s->cancelled == 0) {
 		log_warnx("source %s: IMAP step over %d s, cancelling the session",
-		    s->name, FETCHER_STEP_TIMEOUT);
+		    s->name, s->timeout);
 		if (s->fd >= 0)
 			shutdown(s->fd, SHUT_RDWR);
 		s->cancelled = now;
@@ -780,6 +782,7 @@ fetcher_start(struct fetcher *f, const struct config *cfg, int sock,
 	s->url = &cfg->imap_source;
 	s->password = xstrdup(password);
 	s->fd = -1;
+	s->timeout = (int)cfg->imap_timeout;
 	if (imapurl_action(cfg->imap_processed, &s->action, &s->folder) == -1)
 		fatalx("imap_processed: bad value");
 	if (pthread_create(&s->thread, NULL, fetcher_thread, s) != 0)
@@ -802,7 +805,8 @@ fetcher_main(const struct config *cfg, int sock)
 	}
 	supervisor_drop_privileges(cfg->user);
 	fetcher_limits(cfg);
-	mailstream_network_delay.tv_sec = FETCHER_IO_TIMEOUT;
+	mailstream_network_delay.tv_sec = cfg->imap_timeout < FETCHER_IO_TIMEOUT ?
+	    cfg->imap_timeout : FETCHER_IO_TIMEOUT;
 	mailstream_network_delay.tv_usec = 0;
 	fetcher_start(&f, cfg, sock, buf_cstr(&pw));
 	explicit_bzero(pw.data, pw.len);

@@ -17,7 +17,7 @@ struct config;
 #define FETCHER_MAX_FDS		256	/* RLIMIT_NOFILE: libetpan's select()
 					   aborts at fd >= 1024 */
 #define FETCHER_IO_TIMEOUT	60	/* seconds for one network read/write */
-#define FETCHER_STEP_TIMEOUT	300	/* seconds for one IMAP command */
+/* one IMAP command may take imap_timeout seconds (the watchdog's limit) */
 #define FETCHER_WATCHDOG_GRACE	10	/* seconds after a cancel before exit */
 #define FETCHER_REPLY_TIMEOUT	120	/* seconds for the engine's answer */
 #define FETCHER_IDLE_MAX	(28 * 60) /* IDLE re-issued before 29 min */
