@@ -186,6 +186,25 @@ static const char *const schema_migrations[] = {
 "CREATE INDEX source_seen_hash ON source_seen(source, hash);"
 "CREATE INDEX source_seen_msgid ON source_seen(source, message_id)"
 "  WHERE message_id <> '';",
+/* 3: web accounts: sessions (token stored hashed), rate-limit buckets and
+ * registrations waiting for their confirmation */
+"CREATE TABLE sessions("
+"  id INTEGER PRIMARY KEY,"
+"  hash TEXT NOT NULL UNIQUE,"
+"  member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,"
+"  created INTEGER NOT NULL,"
+"  last_seen INTEGER NOT NULL,"
+"  expires INTEGER NOT NULL,"
+"  csrf TEXT NOT NULL);"
+"CREATE INDEX sessions_member ON sessions(member_id);"
+"CREATE TABLE rate_limits("
+"  key TEXT PRIMARY KEY,"
+"  window_start INTEGER NOT NULL,"
+"  count INTEGER NOT NULL);"
+"CREATE TABLE account_pending("
+"  token_hash TEXT PRIMARY KEY REFERENCES tokens(hash) ON DELETE CASCADE,"
+"  password_hash TEXT NOT NULL,"
+"  locale TEXT NOT NULL DEFAULT 'en');",
 };
 
 #define SCHEMA_NMIGRATIONS \
