@@ -205,6 +205,10 @@ static const char *const schema_migrations[] = {
 "  token_hash TEXT PRIMARY KEY REFERENCES tokens(hash) ON DELETE CASCADE,"
 "  password_hash TEXT NOT NULL,"
 "  locale TEXT NOT NULL DEFAULT 'en');",
+/* 4: writing from the web: when a post was last edited (0: never), and the
+ * web posts of a member by time (peer "web:ID", for the posting rate limit) */
+"ALTER TABLE posts ADD COLUMN edited INTEGER NOT NULL DEFAULT 0;"
+"CREATE INDEX inbound_web ON inbound(peer, received) WHERE peer GLOB 'web:*';",
 };
 
 #define SCHEMA_NMIGRATIONS \
