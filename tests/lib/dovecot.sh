@@ -98,7 +98,8 @@ start() {
 	fi
 	write_conf "$dir" "$port" "$tport" "$cert" "$user" "$group"
 	[ "$(id -u)" -eq 0 ] && chown nobody:nogroup "$dir/dovecot.conf"
-	$run dovecot -c "$dir/dovecot.conf" || {
+	# Its own stdio: the daemon must not hold the caller's pipes open.
+	$run dovecot -c "$dir/dovecot.conf" </dev/null >/dev/null 2>&1 || {
 		cat "$dir/dovecot.log" >&2 2>/dev/null
 		exit 1
 	}
