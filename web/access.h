@@ -8,14 +8,20 @@
 
 #include <stdint.h>
 
+#include "daemon/store_account.h"
+
 struct db;
 struct group;
 
-/* The person behind a request. member_id 0 is an anonymous reader (the
- * only kind until web accounts exist). */
+/* The person behind a request, from their session (web/session.h).
+ * member_id 0 is an anonymous reader; then the strings are empty. */
 struct viewer {
 	int64_t	 member_id;
 	int	 is_admin;
+	char	 name[ACCOUNT_NAME_MAX + 1];	/* display name, may be "" */
+	char	 email[ACCOUNT_EMAIL_MAX + 1];
+	char	 lang[4];			/* "ar", "fr", "en" or "" */
+	char	 tz[ACCOUNT_ZONE_MAX + 1];	/* time zone name or "" */
 };
 
 /* 1 when the viewer may read the group's archive, 0 when not, -1 on a

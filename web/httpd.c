@@ -31,6 +31,7 @@
 #include "web/html.h"
 #include "web/httpd.h"
 #include "web/layout.h"
+#include "web/session.h"
 
 #define HTTPD_CONN_BUCKETS	256
 
@@ -173,6 +174,8 @@ httpd_reason(int code)
 	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
+	case 413: return "Payload Too Large";
+	case 429: return "Too Many Requests";
 	case 503: return "Unavailable";
 	default: return "Error";
 	}
@@ -191,7 +194,9 @@ httpd_reply(struct web_req *w, int code, const char *type,
 	evhttp_add_header(h, "Referrer-Policy", "same-origin");
 	evhttp_add_header(h, "X-Frame-Options", "DENY");
 	if (evhttp_find_header(h, "Cache-Control") == NULL)
-		evhttp_add_header(h, "Cache-Control", "no-cache");
+		evhttp_add_header(h, "Cache-Control", w->viewer.member_id ?
+		    "private, no-cache" : "no-cache");
+	evhttp_add_header(h, "Vary", "Cookie");
 	if (code == 405)
 		evhttp_add_header(h, "Allow", (w->route && w->route->methods &
 		    ROUTE_POST) ? "GET, HEAD, POST" : "GET, HEAD");
@@ -210,9 +215,15 @@ httpd_reply_error(struct web_req *w, int code)
 	if (code == 404) {
 		title = I18N_NOT_FOUND;
 		text = I18N_NOT_FOUND_TEXT;
-	} else if (code == 400 || code == 405) {
+	} else if (code == 400 || code == 405 || code == 413) {
 		title = I18N_BAD_REQUEST;
 		text = I18N_BAD_REQUEST_TEXT;
+	} else if (code == 403) {
+		title = I18N_ACC_FORBIDDEN;
+		text = I18N_ACC_FORBIDDEN_TEXT;
+	} else if (code == 429) {
+		title = I18N_ACC_TOO_MANY;
+		text = I18N_ACC_TOO_MANY_TEXT;
 	}
 	struct buf page = BUF_INIT;
 	layout_begin(&page, w, i18n_msg(w->lang, title), NULL);
@@ -310,25 +321,32 @@ httpd_permission(struct web_req *w)
 	rc = access_group_read(w->e->db, &w->viewer, &w->group);
 	if (rc != 1)
 		return rc == 0 ? 404 : 500;
-	/* only now: a refusal must not answer in the group's language */
-	w->lang = i18n_pick(httpd_request_header(w, "Accept-Language"),
-	    i18n_lang_from_code(w->group.language, I18N_EN));
+	/* only now: a refusal must not answer in the group's language; the
+	 * account's language, when there is one, comes first */
+	if (w->viewer.lang[0] == '\0')
+		w->lang = i18n_pick(httpd_request_header(w, "Accept-Language"),
+		    i18n_lang_from_code(w->group.language, I18N_EN));
 	return 0;
 }
 
-/* Session step: no web accounts yet, every reader is anonymous. */
+/* Session step: the viewer from the session cookie (web/session.c); the
+ * language of the account, when signed in, before Accept-Language. */
 static void
 httpd_session(struct web_req *w)
 {
-	memset(&w->viewer, 0, sizeof w->viewer);
+	session_load(w);
+	if (w->viewer.lang[0] != '\0')
+		w->lang = i18n_lang_from_code(w->viewer.lang, w->lang);
+	i18n_set_zone(w->viewer.tz[0] ? w->viewer.tz : NULL);
 }
 
-/* CSRF step: a POST to a route with the flag needs the session's token;
- * without sessions there is none to match, so such a POST is refused. */
+/* CSRF step: parse a POST's form body; a POST to a route with the flag
+ * needs the token of the session, or of the pre-session for an anonymous
+ * form (web/session.h). 0, or the status to answer. */
 static int
-httpd_csrf_ok(struct web_req *w)
+httpd_csrf(struct web_req *w)
 {
-	return !(w->post && w->route->csrf && w->viewer.member_id == 0);
+	return session_csrf_step(w);
 }
 
 static void
@@ -357,8 +375,8 @@ httpd_dispatch(struct evhttp_request *req, void *arg)
 		httpd_session(&w);
 		code = httpd_permission(&w);
 	}
-	if (code == 0 && !httpd_csrf_ok(&w))
-		code = 403;
+	if (code == 0)
+		code = httpd_csrf(&w);
 	if (code == 0 && httpd_query(&w) == -1)
 		code = 400;
 	if (code == 0)
@@ -367,6 +385,8 @@ httpd_dispatch(struct evhttp_request *req, void *arg)
 		httpd_reply_error(&w, code);
 	if (w.have_group)
 		store_group_clear(&w.group);
+	session_finish(&w);
+	i18n_set_zone(NULL);
 }
 
 static int

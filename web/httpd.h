@@ -13,6 +13,7 @@
 #include "daemon/buf.h"
 #include "daemon/store_group.h"
 #include "web/access.h"
+#include "web/form.h"
 #include "web/i18n.h"
 #include "web/route.h"
 
@@ -44,6 +45,12 @@ struct web_req {
 	int			 have_group;
 	int64_t			 page;		/* ?page=, 1 when absent */
 	int			 post;		/* 1 for a POST */
+	/* session state (web/session.c) */
+	int64_t			 session_id;	/* 0: anonymous */
+	char			 csrf[STORE_SESSION_CSRF_MAX + 1];
+	char			 pre_csrf[STORE_SESSION_CSRF_MAX + 1];
+	char			 peer[64];
+	struct form		 form;		/* POST body, see session_form */
 };
 
 /* Listen on cfg->http_listen (NULL when off); fatal when it cannot. */
@@ -56,7 +63,8 @@ void	httpd_free(struct httpd **);
  * the security headers every response carries. */
 void	httpd_reply(struct web_req *, int code, const char *type,
 	    const struct buf *body);
-/* Send a small page in the reader's language for 400, 404, 405 or 500. */
+/* Send a small page in the reader's language for 400, 403, 404, 405,
+ * 413, 429 or 500. */
 void	httpd_reply_error(struct web_req *, int code);
 /* Add a response header (name and value are ours, never user text with
  * CR or LF: such a value is refused and logged). */

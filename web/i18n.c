@@ -5,10 +5,15 @@
 #include <config.h>
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "web/i18n.h"
 
@@ -150,12 +155,80 @@ i18n_pick(const char *accept, enum i18n_lang fallback)
 	return best >= 0 ? (enum i18n_lang)best : fallback;
 }
 
+/* The zone of the current request ("" for UTC) and the one TZ was last set
+ * to in this process (localtime_r reads TZ; the engine is one thread). */
+static char i18n_zone[I18N_ZONE_MAX + 1];
+static char i18n_tz_applied[I18N_ZONE_MAX + 1];
+
+int
+i18n_zone_valid(const char *name)
+{
+	size_t n = strnlen(name, I18N_ZONE_MAX + 1);
+	if (n == 0 || n > I18N_ZONE_MAX || !isalpha((unsigned char)name[0]) ||
+	    name[n - 1] == '/' || strstr(name, "..") != NULL ||
+	    strstr(name, "//") != NULL)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)name[i]) &&
+		    strchr("/_+-", name[i]) == NULL)
+			return 0;
+	char path[sizeof I18N_ZONEINFO_DIR + I18N_ZONE_MAX + 1];
+	snprintf(path, sizeof path, "%s/%s", I18N_ZONEINFO_DIR, name);
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd == -1 && errno == ELOOP) {
+		/* zone aliases may be symbolic links inside the directory */
+		char real[4096];
+		if (realpath(path, real) != NULL && strncmp(real,
+		    I18N_ZONEINFO_DIR "/", sizeof I18N_ZONEINFO_DIR) == 0)
+			fd = open(real, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	}
+	if (fd == -1)
+		return 0;
+	struct stat st;
+	char magic[4];
+	int ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    read(fd, magic, sizeof magic) == (ssize_t)sizeof magic &&
+	    memcmp(magic, "TZif", 4) == 0;
+	close(fd);
+	return ok;
+}
+
+void
+i18n_set_zone(const char *name)
+{
+	if (name == NULL || strcmp(name, "UTC") == 0 || strcmp(name,
+	    i18n_zone) == 0) {
+		if (name == NULL || strcmp(name, "UTC") == 0)
+			i18n_zone[0] = '\0';
+		return;
+	}
+	if (strcmp(name, i18n_tz_applied) == 0 || i18n_zone_valid(name))
+		snprintf(i18n_zone, sizeof i18n_zone, "%s", name);
+	else
+		i18n_zone[0] = '\0';
+}
+
+/* t broken down in the request's zone. */
+static int
+i18n_localtime(time_t t, struct tm *tm)
+{
+	if (i18n_zone[0] == '\0')
+		return gmtime_r(&t, tm) != NULL;
+	if (strcmp(i18n_zone, i18n_tz_applied) != 0) {
+		if (setenv("TZ", i18n_zone, 1) == -1)
+			return gmtime_r(&t, tm) != NULL;
+		tzset();
+		snprintf(i18n_tz_applied, sizeof i18n_tz_applied, "%s", i18n_zone);
+	}
+	return localtime_r(&t, tm) != NULL;
+}
+
 void
 i18n_date(struct buf *out, enum i18n_lang l, int64_t t)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
-	if (gmtime_r(&tt, &tm) == NULL)
+	if (!i18n_localtime(tt, &tm))
 		memset(&tm, 0, sizeof tm);
 	const char *month = i18n_months[l][tm.tm_mon % 12];
 	int year = tm.tm_year + 1900;

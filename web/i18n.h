@@ -42,9 +42,22 @@ const char *i18n_dir(enum i18n_lang);
 const char *i18n_msg(enum i18n_lang, enum i18n_msg);
 /* The separator between a label and its value: ": ", or " : " in French. */
 const char *i18n_colon(enum i18n_lang);
-/* Append the UTC date and time t in the language's usual form, e.g.
- * "12 November 2026, 09:14", "12 novembre 2026 à 09:14",
- * "12 نوفمبر 2026، 09:14". */
+/* Append the date and time t, in the zone of i18n_set_zone (UTC when none),
+ * in the language's usual form, e.g. "12 November 2026, 09:14",
+ * "12 novembre 2026 à 09:14", "12 نوفمبر 2026، 09:14". */
 void	i18n_date(struct buf *out, enum i18n_lang, int64_t t);
+
+/* Time zones are names of the system's tz database (I18N_ZONEINFO_DIR),
+ * like "Europe/Paris" or "UTC". */
+#define I18N_ZONEINFO_DIR	"/usr/share/zoneinfo"
+#define I18N_ZONE_MAX		64	/* bytes of a zone name */
+/* 1 when name is a zone: at most I18N_ZONE_MAX bytes of [A-Za-z0-9/_+-],
+ * starting with a letter, no "..", no empty part, and a TZif file under
+ * I18N_ZONEINFO_DIR. Else 0. Never reads outside that directory. */
+int	i18n_zone_valid(const char *name);
+/* The zone i18n_date uses for the request being answered (the web server
+ * sets the reader's zone before the handler and NULL, UTC, after it). An
+ * invalid name counts as UTC. */
+void	i18n_set_zone(const char *name);
 
 #endif

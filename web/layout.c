@@ -11,6 +11,7 @@
 #include "web/html.h"
 #include "web/httpd.h"
 #include "web/layout.h"
+#include "web/session.h"
 
 static const char layout_style[] =
 ":root{--fg:#1d2125;--muted:#5b6470;--bg:#fbfbf9;--card:#fff;--line:#dde1e6;"
@@ -68,26 +69,80 @@ static const char layout_style[] =
 ".files li{overflow-wrap:anywhere}\n"
 ".pages{display:flex;flex-wrap:wrap;gap:1rem;align-items:center;"
 "justify-content:space-between;margin-block:1rem}\n"
+"header.site .search{display:flex;gap:.35rem;flex:1 1 12rem}\n"
+"header.site .search input{flex:1;min-inline-size:0}\n"
+".account{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:baseline;"
+"margin-inline-start:auto}\n"
+".who{font-weight:600;overflow-wrap:anywhere}\n"
+"form.inline{display:inline;margin:0}\n"
+"input,select,button,textarea{font:inherit;padding:.35rem .5rem;"
+"border:1px solid var(--line);border-radius:.35rem;background:var(--card);"
+"color:var(--fg)}\n"
+"button{cursor:pointer}\n"
+"input:focus-visible,select:focus-visible,button:focus-visible,"
+"textarea:focus-visible{outline:3px solid var(--accent);outline-offset:1px}\n"
+".form{display:grid;gap:.75rem;max-inline-size:28rem}\n"
+".form label{display:grid;gap:.2rem;font-weight:600}\n"
+".form .hint{font-weight:400;color:var(--muted);font-size:.9rem}\n"
+".form label.check{display:flex;gap:.5rem;align-items:center;font-weight:400}\n"
+".notice{background:var(--quote);border-inline-start:4px solid var(--accent);"
+"padding:.5rem .75rem;border-radius:.35rem}\n"
+".error{background:var(--quote);border-inline-start:4px solid #b3261e;"
+"padding:.5rem .75rem;border-radius:.35rem}\n"
+"fieldset{border:1px solid var(--line);border-radius:.5rem;"
+"padding:.5rem 1rem;margin:0 0 1rem}\n"
 "footer.site{max-inline-size:48rem;margin-inline:auto;padding:1rem;"
 "color:var(--muted);font-size:.85rem}\n"
 "@media (min-width:40rem){h1{font-size:1.8rem}main{padding:1.5rem 1rem}}\n";
+
+/* The account part of the header: sign-in and registration links, or the
+ * member's name, settings and a sign-out form (POST, CSRF). */
+static void
+layout_account(struct buf *out, struct web_req *w)
+{
+	enum i18n_lang l = w->lang;
+	html_printf(out, "<div class=\"account\" role=\"group\" aria-label=\"%s\">",
+	    i18n_msg(l, I18N_ACC_ACCOUNT_NAV));
+	if (w->viewer.member_id == 0)
+		html_printf(out, "<a href=\"/login\">%s</a>"
+		    "<a href=\"/register\">%s</a>", i18n_msg(l, I18N_ACC_SIGN_IN),
+		    i18n_msg(l, I18N_ACC_REGISTER));
+	else {
+		html_printf(out, "<span class=\"who\" dir=\"auto\">%s</span>"
+		    "<a href=\"/settings\">%s</a><form class=\"inline\" "
+		    "method=\"post\" action=\"/logout\">", w->viewer.name[0] ?
+		    w->viewer.name : w->viewer.email,
+		    i18n_msg(l, I18N_ACC_SETTINGS));
+		session_csrf_input(w, out);
+		html_printf(out, "<button type=\"submit\">%s</button></form>",
+		    i18n_msg(l, I18N_ACC_SIGN_OUT));
+	}
+	buf_puts(out, "</div>");
+}
 
 void
 layout_begin(struct buf *out, struct web_req *w, const char *title,
     const char *head_html)
 {
 	const char *site = w->e->cfg->site_name;
+	enum i18n_lang l = w->lang;
 	html_printf(out, "<!DOCTYPE html>\n<html lang=\"%s\" dir=\"%s\">\n"
 	    "<head><meta charset=\"utf-8\">\n<meta name=\"viewport\" content="
 	    "\"width=device-width, initial-scale=1\">\n<title>%s — %s</title>\n"
 	    "<link rel=\"stylesheet\" href=\"/static/majlis.css\">\n%H</head>\n"
 	    "<body>\n<a class=\"skip\" href=\"#main\">%s</a>\n"
 	    "<header class=\"site\"><nav aria-label=\"%s\"><a class=\"brand\" "
-	    "href=\"/\">%s</a><a href=\"/\">%s</a></nav></header>\n"
-	    "<main id=\"main\">\n", i18n_code(w->lang), i18n_dir(w->lang), title,
-	    site, head_html ? head_html : "", i18n_msg(w->lang, I18N_SKIP_LINK),
-	    i18n_msg(w->lang, I18N_MAIN_NAV), site,
-	    i18n_msg(w->lang, I18N_GROUPS));
+	    "href=\"/\">%s</a><a href=\"/\">%s</a>", i18n_code(l), i18n_dir(l),
+	    title, site, head_html ? head_html : "", i18n_msg(l, I18N_SKIP_LINK),
+	    i18n_msg(l, I18N_MAIN_NAV), site, i18n_msg(l, I18N_GROUPS));
+	html_printf(out, "<form class=\"search\" role=\"search\" method=\"get\" "
+	    "action=\"/search\"><label for=\"site-q\" class=\"skip\">%s</label>"
+	    "<input id=\"site-q\" type=\"search\" name=\"q\" maxlength=\"200\" "
+	    "dir=\"auto\" placeholder=\"%s\"><button type=\"submit\">%s</button>"
+	    "</form>", i18n_msg(l, I18N_ACC_SEARCH_LABEL),
+	    i18n_msg(l, I18N_ACC_SEARCH_LABEL), i18n_msg(l, I18N_ACC_SEARCH));
+	layout_account(out, w);
+	buf_puts(out, "</nav></header>\n<main id=\"main\">\n");
 }
 
 void

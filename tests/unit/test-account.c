@@ -1,0 +1,273 @@
+/* Unit tests for accounts: session cookies and tokens, password limits and
+ * hashes, time zone names, session and rate-limit storage, read access. */
+#include <config.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "daemon/db.h"
+#include "daemon/password.h"
+#include "daemon/store_account.h"
+#include "daemon/store_group.h"
+#include "web/access.h"
+#include "web/i18n.h"
+#include "web/session.h"
+
+static char dbdir[] = "/tmp/majlis-test-account-XXXXXX";
+
+static int
+setup(void **state)
+{
+	if (mkdtemp(dbdir) == NULL)
+		return -1;
+	char path[256];
+	snprintf(path, sizeof path, "%s/t.db", dbdir);
+	struct buf err = BUF_INIT;
+	struct db *db = db_open(path, &err);
+	buf_free(&err);
+	*state = db;
+	return db ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	struct db *db = *state;
+	db_close(&db);
+	char cmd[300];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dbdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void
+test_cookie_find(void **state)
+{
+	char v[64];
+	(void)state;
+	assert_int_equal(session_cookie_find("a=1; majlis_session=abc; b=2",
+	    "majlis_session", v, sizeof v), 1);
+	assert_string_equal(v, "abc");
+	assert_int_equal(session_cookie_find("majlis_session=x", "majlis_session",
+	    v, sizeof v), 1);
+	assert_string_equal(v, "x");
+	/* a longer name with the same prefix is another cookie */
+	assert_int_equal(session_cookie_find("xmajlis_session=1; majlis_sessionx=2",
+	    "majlis_session", v, sizeof v), 0);
+	assert_int_equal(session_cookie_find(NULL, "a", v, sizeof v), 0);
+	assert_int_equal(session_cookie_find("a", "a", v, sizeof v), 0);
+	/* a value that does not fit is not truncated into another */
+	assert_int_equal(session_cookie_find("a=0123456789", "a", v, 10), 0);
+	assert_int_equal(session_cookie_find("a=012345678", "a", v, 10), 1);
+	/* first of two wins */
+	assert_int_equal(session_cookie_find("a=1;a=2", "a", v, sizeof v), 1);
+	assert_string_equal(v, "1");
+}
+
+static void
+test_tokens(void **state)
+{
+	char a[PASSWORD_TOKEN_LEN + 1], b[PASSWORD_TOKEN_LEN + 1];
+	char da[PASSWORD_DIGEST_LEN + 1], db2[PASSWORD_DIGEST_LEN + 1];
+	(void)state;
+	password_token(a);
+	password_token(b);
+	assert_int_equal(strlen(a), PASSWORD_TOKEN_LEN);
+	assert_string_not_equal(a, b);
+	assert_true(password_token_wellformed(a));
+	password_token_digest(a, da);
+	password_token_digest(b, db2);
+	assert_int_equal(strlen(da), PASSWORD_DIGEST_LEN);
+	assert_string_not_equal(da, db2);
+	assert_null(strstr(da, a));
+	char again[PASSWORD_DIGEST_LEN + 1];
+	password_token_digest(a, again);
+	assert_string_equal(da, again);
+	/* form: length and alphabet */
+	char bad[PASSWORD_TOKEN_LEN + 2];
+	memcpy(bad, a, sizeof a);
+	bad[PASSWORD_TOKEN_LEN - 1] = '\0';
+	assert_false(password_token_wellformed(bad));
+	memcpy(bad, a, sizeof a);
+	bad[0] = '.';
+	assert_false(password_token_wellformed(bad));
+	memcpy(bad, a, PASSWORD_TOKEN_LEN);
+	bad[PASSWORD_TOKEN_LEN] = 'x';
+	bad[PASSWORD_TOKEN_LEN + 1] = '\0';
+	assert_false(password_token_wellformed(bad));
+}
+
+static void
+test_password(void **state)
+{
+	char pw[PASSWORD_MAX + 2];
+	(void)state;
+	memset(pw, 'p', sizeof pw);
+	pw[PASSWORD_MIN - 1] = '\0';
+	assert_false(password_acceptable(pw));
+	pw[PASSWORD_MIN - 1] = 'p';
+	pw[PASSWORD_MIN] = '\0';
+	assert_true(password_acceptable(pw));
+	pw[PASSWORD_MIN] = 'p';
+	pw[PASSWORD_MAX] = '\0';
+	assert_true(password_acceptable(pw));
+	pw[PASSWORD_MAX] = 'p';
+	pw[PASSWORD_MAX + 1] = '\0';
+	assert_false(password_acceptable(pw));
+	char h[PASSWORD_HASH_MAX + 1];
+	assert_int_equal(password_hash(pw, h), -1);	/* over the limit */
+	assert_int_equal(password_hash("correct horse", h), 0);
+	assert_non_null(strstr(h, "$argon2id$"));
+	assert_null(strstr(h, "correct horse"));
+	assert_true(password_verify(h, "correct horse"));
+	assert_false(password_verify(h, "correct horsE"));
+	assert_false(password_verify("", "correct horse"));
+	assert_false(password_verify(h, pw));
+}
+
+static void
+test_zones(void **state)
+{
+	(void)state;
+	assert_true(i18n_zone_valid("UTC"));
+	assert_true(i18n_zone_valid("Europe/Paris"));
+	assert_true(i18n_zone_valid("Africa/Casablanca"));
+	assert_true(i18n_zone_valid("America/Argentina/Buenos_Aires"));
+	assert_true(i18n_zone_valid("Etc/GMT+3"));
+	assert_false(i18n_zone_valid(""));
+	assert_false(i18n_zone_valid("Europe"));		/* a directory */
+	assert_false(i18n_zone_valid("Nowhere/City"));
+	assert_false(i18n_zone_valid("../../../etc/passwd"));
+	assert_false(i18n_zone_valid("/etc/passwd"));
+	assert_false(i18n_zone_valid("Europe/../Europe/Paris"));
+	assert_false(i18n_zone_valid("Europe//Paris"));
+	assert_false(i18n_zone_valid("Europe/Paris/"));
+	assert_false(i18n_zone_valid("Europe/Paris\n"));
+	assert_false(i18n_zone_valid("Europe/Par is"));
+	assert_false(i18n_zone_valid("zone.tab"));
+	char longname[I18N_ZONE_MAX + 2];
+	memset(longname, 'A', sizeof longname);
+	longname[I18N_ZONE_MAX + 1] = '\0';
+	assert_false(i18n_zone_valid(longname));
+	/* dates follow the zone of the request */
+	struct buf d = BUF_INIT;
+	i18n_set_zone(NULL);
+	i18n_date(&d, I18N_EN, 1763888400);	/* 2025-11-23 09:00 UTC */
+	assert_string_equal(buf_cstr(&d), "23 November 2025, 09:00");
+	buf_reset(&d);
+	i18n_set_zone("Asia/Tokyo");
+	i18n_date(&d, I18N_FR, 1763888400);
+	assert_string_equal(buf_cstr(&d), "23 novembre 2025 à 18:00");
+	buf_reset(&d);
+	i18n_set_zone("Nowhere/City");
+	i18n_date(&d, I18N_EN, 1763888400);
+	assert_string_equal(buf_cstr(&d), "23 November 2025, 09:00");
+	buf_reset(&d);
+	i18n_set_zone("America/New_York");
+	i18n_date(&d, I18N_EN, 1763888400);
+	assert_string_equal(buf_cstr(&d), "23 November 2025, 04:00");
+	buf_reset(&d);
+	i18n_set_zone(NULL);
+	i18n_date(&d, I18N_EN, 1763888400);
+	assert_string_equal(buf_cstr(&d), "23 November 2025, 09:00");
+	buf_free(&d);
+}
+
+static void
+test_sessions_store(void **state)
+{
+	struct db *db = *state;
+	int64_t m = store_member_ensure(db, "s@example.org", "S");
+	assert_true(m > 0);
+	struct session_row s;
+	assert_true(store_session_add(db, "h1", m, 1000, 1000 + 500, "c1") > 0);
+	assert_int_equal(store_session_get(db, "h1", 1001, 100, &s), 1);
+	assert_int_equal(s.account.id, m);
+	assert_string_equal(s.csrf, "c1");
+	assert_false(s.account.has_password);
+	/* idle: last_seen + idle must be after now */
+	assert_int_equal(store_session_get(db, "h1", 1100, 100, &s), 0);
+	assert_int_equal(store_session_touch(db, s.id ? s.id : 1, 1090), 0);
+	assert_int_equal(store_session_get(db, "h1", 1100, 100, &s), 1);
+	/* absolute expiry */
+	assert_int_equal(store_session_touch(db, s.id, 1499), 0);
+	assert_int_equal(store_session_get(db, "h1", 1500, 100, &s), 0);
+	assert_int_equal(store_session_get(db, "nope", 1001, 100, &s), 0);
+	assert_int_equal(store_session_count(db, m), 1);
+	assert_int_equal(store_session_purge(db, 1500, 100), 0);
+	assert_int_equal(store_session_count(db, m), 0);
+	assert_true(store_session_add(db, "h2", m, 1000, 2000, "c") > 0);
+	assert_true(store_session_add(db, "h3", m, 1000, 2000, "c") > 0);
+	assert_int_equal(store_session_count(db, m), 2);
+	assert_int_equal(store_session_delete_member(db, m), 0);
+	assert_int_equal(store_session_count(db, m), 0);
+}
+
+static void
+test_rate_store(void **state)
+{
+	struct db *db = *state;
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(store_rate_hit(db, "k", 60, 3, 100 + i), 1);
+	assert_int_equal(store_rate_ok(db, "k", 60, 3, 110), 0);
+	assert_int_equal(store_rate_hit(db, "k", 60, 3, 110), 0);
+	assert_int_equal(store_rate_ok(db, "other", 60, 3, 110), 1);
+	/* the window ends 60 s after its first event */
+	assert_int_equal(store_rate_hit(db, "k", 60, 3, 159), 0);
+	assert_int_equal(store_rate_hit(db, "k", 60, 3, 160), 1);
+	assert_int_equal(store_rate_hit(db, "k", 60, 3, 161), 1);
+	assert_int_equal(store_rate_clear(db, "k"), 0);
+	assert_int_equal(store_rate_ok(db, "k", 60, 3, 162), 1);
+}
+
+static void
+test_access(void **state)
+{
+	struct db *db = *state;
+	struct buf err = BUF_INIT;
+	int64_t pub = store_group_add(db, "pub", "P", "", "public", "en", &err);
+	int64_t mem = store_group_add(db, "mem", "M", "", "members", "en", &err);
+	int64_t priv = store_group_add(db, "priv", "V", "", "private", "en", &err);
+	assert_true(pub > 0 && mem > 0 && priv > 0);
+	int64_t in = store_member_ensure(db, "in@example.org", "");
+	int64_t out = store_member_ensure(db, "out@example.org", "");
+	assert_int_equal(store_membership_add(db, priv, in, "member", "each",
+	    &err), 1);
+	struct group g[3];
+	assert_int_equal(store_group_get(db, "pub", &g[0]), 1);
+	assert_int_equal(store_group_get(db, "mem", &g[1]), 1);
+	assert_int_equal(store_group_get(db, "priv", &g[2]), 1);
+	struct viewer anon = { 0 }, vin = { .member_id = in },
+	    vout = { .member_id = out }, admin = { .member_id = out, .is_admin = 1 };
+	static const int want[4][3] = {
+		{ 1, 0, 0 }, { 1, 1, 1 }, { 1, 1, 0 }, { 1, 1, 1 } };
+	const struct viewer *vs[4] = { &anon, &vin, &vout, &admin };
+	for (int v = 0; v < 4; v++)
+		for (int i = 0; i < 3; i++)
+			assert_int_equal(access_group_read(db, vs[v], &g[i]),
+			    want[v][i]);
+	for (int i = 0; i < 3; i++)
+		store_group_clear(&g[i]);
+	buf_free(&err);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cookie_find),
+		cmocka_unit_test(test_tokens),
+		cmocka_unit_test(test_password),
+		cmocka_unit_test(test_zones),
+		cmocka_unit_test(test_sessions_store),
+		cmocka_unit_test(test_rate_store),
+		cmocka_unit_test(test_access),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
