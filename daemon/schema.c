@@ -209,6 +209,63 @@ static const char *const schema_migrations[] = {
  * web posts of a member by time (peer "web:ID", for the posting rate limit) */
 "ALTER TABLE posts ADD COLUMN edited INTEGER NOT NULL DEFAULT 0;"
 "CREATE INDEX inbound_web ON inbound(peer, received) WHERE peer GLOB 'web:*';",
+/* 5: full-text search over visible posts (daemon/store_search.c). FTS5
+ * indexes the view post_search_text, which folds the text in SQL itself,
+ * in two views since SQLite's parser limits nesting (the mapping of
+ * fold_cp in daemon/fold.c; test-search checks that both agree), so
+ * every connection, majlisctl's and the sqlite3 shell's
+ * alike, keeps the index right through the triggers; unicode61 with
+ * remove_diacritics 2 then folds case and Latin accents. Hidden posts
+ * are not in the view, hence not indexed. */
+#define SCHEMA_UNMARK(x) \
+"replace(replace(replace(replace(replace(replace(replace(replace(replace(" \
+"replace(replace(replace(replace(replace(replace(replace(replace(replace(" \
+"replace(replace(replace(replace(replace(" x \
+",char(1611),''),char(1612),''),char(1613),''),char(1614),'')" \
+",char(1615),''),char(1616),''),char(1617),''),char(1618),'')" \
+",char(1619),''),char(1620),''),char(1621),''),char(1622),'')" \
+",char(1623),''),char(1624),''),char(1625),''),char(1626),'')" \
+",char(1627),''),char(1628),''),char(1629),''),char(1630),'')" \
+",char(1631),''),char(1648),''),char(1600),'')"
+#define SCHEMA_UNIFY(x) \
+"replace(replace(replace(replace(replace(replace(replace(replace(replace(" \
+"replace(" x \
+",char(1570),char(1575)),char(1571),char(1575))" \
+",char(1573),char(1575)),char(1649),char(1575))" \
+",char(1609),char(1610)),char(1577),char(1607)),char(339),'oe')" \
+",char(338),'oe'),char(230),'ae'),char(198),'ae')"
+#define SCHEMA_FTS_COLS "subject, body, author, email"
+"CREATE VIEW post_search_unmarked AS SELECT id, "
+SCHEMA_UNMARK("subject") " AS subject, " SCHEMA_UNMARK("body") " AS body, "
+SCHEMA_UNMARK("author_name") " AS author, author_email AS email"
+"  FROM posts WHERE hidden = 0;"
+"CREATE VIEW post_search_text AS SELECT id, "
+SCHEMA_UNIFY("subject") " AS subject, " SCHEMA_UNIFY("body") " AS body, "
+SCHEMA_UNIFY("author") " AS author, email FROM post_search_unmarked;"
+"CREATE VIRTUAL TABLE post_fts USING fts5(" SCHEMA_FTS_COLS ","
+"  content='post_search_text', content_rowid='id',"
+"  tokenize='unicode61 remove_diacritics 2');"
+"INSERT INTO post_fts(post_fts, rank) VALUES('rank', 'bm25(4, 1, 2, 1)');"
+"CREATE TRIGGER posts_fts_insert AFTER INSERT ON posts BEGIN"
+"  INSERT INTO post_fts(rowid, " SCHEMA_FTS_COLS ") SELECT id, "
+SCHEMA_FTS_COLS " FROM post_search_text WHERE id = new.id; END;"
+"CREATE TRIGGER posts_fts_unindex BEFORE UPDATE OF subject, body,"
+"  author_name, author_email, hidden ON posts BEGIN"
+"  INSERT INTO post_fts(post_fts, rowid, " SCHEMA_FTS_COLS ") SELECT"
+"  'delete', id, " SCHEMA_FTS_COLS " FROM post_search_text"
+"  WHERE id = old.id; END;"
+"CREATE TRIGGER posts_fts_reindex AFTER UPDATE OF subject, body,"
+"  author_name, author_email, hidden ON posts BEGIN"
+"  INSERT INTO post_fts(rowid, " SCHEMA_FTS_COLS ") SELECT id, "
+SCHEMA_FTS_COLS " FROM post_search_text WHERE id = new.id; END;"
+"CREATE TRIGGER posts_fts_delete BEFORE DELETE ON posts BEGIN"
+"  INSERT INTO post_fts(post_fts, rowid, " SCHEMA_FTS_COLS ") SELECT"
+"  'delete', id, " SCHEMA_FTS_COLS " FROM post_search_text"
+"  WHERE id = old.id; END;"
+"INSERT INTO post_fts(post_fts) VALUES('rebuild');",
+#undef SCHEMA_FTS_COLS
+#undef SCHEMA_UNIFY
+#undef SCHEMA_UNMARK
 };
 
 #define SCHEMA_NMIGRATIONS \
