@@ -20,6 +20,7 @@
 #include "daemon/store_held.h"
 #include "daemon/store_inbound.h"
 #include "daemon/store_outbox.h"
+#include "daemon/webpost.h"
 #include "daemon/xalloc.h"
 #include "mail/address.h"
 #include "mail/bounce.h"
@@ -49,6 +50,7 @@ struct process_ctx {
 	const char		*sender;	/* From address, else envelope */
 	struct buf		 note;
 	int			 held;
+	int			 web;		/* written on the web by a member */
 };
 
 static void
@@ -186,7 +188,7 @@ process_publish(struct process_ctx *c, const struct group *g,
 	    .subject_norm = buf_cstr(&tr.subject_norm), .body = c->p->text,
 	    .mime_part = part.data, .mime_part_len = part.len,
 	    .message_id = buf_cstr(&msgid), .refs = buf_cstr(&refs),
-	    .source = "mail", .inbound_id = c->in->id };
+	    .source = c->web ? "web" : "mail", .inbound_id = c->in->id };
 	int64_t copies = 0;
 	int64_t id = publish_post(c->e->db, &pn, att, c->p->nattach, &copies);
 	if (id > 0)
@@ -225,9 +227,11 @@ process_digest_reply(const struct parsed *p, const char *slug)
 static int
 process_post(struct process_ctx *c, const struct group *g)
 {
-	const char *why;
-	enum classify_kind k = classify_message(c->p, c->in->mail_from, g->slug,
-	    c->e->cfg->list_domain, 0, &why);
+	const char *why = "";
+	/* a web post was built by us for a signed-in member: never a loop,
+	 * a robot or an auto-reply */
+	enum classify_kind k = c->web ? CLASSIFY_NORMAL : classify_message(c->p,
+	    c->in->mail_from, g->slug, c->e->cfg->list_domain, 0, &why);
 	if (k != CLASSIFY_NORMAL) {
 		buf_printf(&c->note, "%s: not posted (%s); ", g->slug, why);
 		return 0;
@@ -318,7 +322,8 @@ process_act(struct process *pr, const struct inbound *in, const struct parsed *p
 	struct prescan_info scan;
 	prescan_message(in->raw.data, in->raw.len, &scan);
 	struct process_ctx c = { pr->e, in, p, &scan,
-	    p->from_addr[0] ? p->from_addr : in->mail_from, BUF_INIT, 0 };
+	    p->from_addr[0] ? p->from_addr : in->mail_from, BUF_INIT, 0,
+	    webpost_peer_member(in->peer) > 0 };
 	if (db_begin(pr->e->db) == -1)
 		return -1;
 	int rc = 0;
