@@ -17,6 +17,7 @@
 
 #include "daemon/ipc.h"
 #include "daemon/log.h"
+#include "mail/parser.h"
 #include "daemon/xalloc.h"
 #include "mail/parsepool.h"
 
@@ -32,6 +33,7 @@ struct parsepool_worker {
 	struct event		*deadline;
 	pid_t			 pid;
 	struct parsepool_job	*job;		/* in flight, or NULL */
+	int			 served;	/* jobs sent, <= PARSER_MAX_JOBS */
 	int			 dead;
 };
 
@@ -246,7 +248,8 @@ parsepool_dispatch(struct parsepool *p)
 {
 	for (int i = 0; i < p->nworkers && p->head; i++) {
 		struct parsepool_worker *w = p->workers[i];
-		if (w->dead || w->job)
+		/* a worker that had its share is about to exit by itself */
+		if (w->dead || w->job || w->served >= PARSER_MAX_JOBS)
 			continue;
 		struct parsepool_job *j = p->head;
 		p->head = j->next;
@@ -256,6 +259,7 @@ parsepool_dispatch(struct parsepool *p)
 		p->queued--;
 		p->inflight++;
 		w->job = j;
+		w->served++;
 		bufferevent_write(w->bev, j->record.data, j->record.len);
 		buf_free(&j->record);
 		struct timeval tv = { p->timeout, 0 };

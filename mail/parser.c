@@ -29,7 +29,6 @@
 #include "mail/rfc2231.h"
 
 #define PARSER_MAX_PARAMS	64
-#define PARSER_MAX_MESSAGES	1000	/* a worker exits after this many */
 
 struct parser_ctx {
 	struct parsed	*out;
@@ -499,7 +498,7 @@ parser_worker_main(int fd, const struct parser_limits *l)
 	parser_limits_apply(l);
 	signal(SIGALRM, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
-	for (int n = 0; n < PARSER_MAX_MESSAGES; n++) {
+	for (int n = 0; n < PARSER_MAX_JOBS; n++) {
 		uint32_t type;
 		if (ipc_read_record(fd, l->max_record, &type, &body) == -1) {
 			if (errno != 0)

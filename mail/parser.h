@@ -6,6 +6,11 @@
 #ifndef MAJLIS_PARSER_H
 #define MAJLIS_PARSER_H
 
+/* A worker exits after this many jobs (a fresh process bounds leaks and
+ * heap fragmentation); the pool sends it no more than that, so a planned
+ * exit never takes a job with it. */
+#define PARSER_MAX_JOBS		1000
+
 #include <stddef.h>
 
 #include "mail/parsed.h"

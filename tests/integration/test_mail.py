@@ -4,6 +4,7 @@ a relay sink. Run: /usr/bin/python3 tests/integration/test_mail.py"""
 import os
 import re
 import signal
+import smtplib
 import sys
 import time
 
@@ -412,6 +413,38 @@ def test_attachment_and_html_only():
         m.close()
 
 
+PARSER_MAX_JOBS = 1000      # mail/parser.h
+
+
+def test_parser_recycled_without_loss():
+    """A parser worker exits after PARSER_MAX_JOBS jobs; with one worker and
+    more messages than that, none is lost or quarantined on the way."""
+    n = PARSER_MAX_JOBS + 50
+    m = site("recycle", conf_extra={"parser_workers": "1"})
+    try:
+        m.ctl("member", "set", "cloud-souverain", "alice@example.org",
+              "--delivery", "none")
+        s = smtplib.SMTP("127.0.0.1", m.smtp_port)
+        try:
+            s.ehlo("client.test")
+            for i in range(n):
+                s.sendmail("alice@example.org", [CLOUD],
+                           ("From: alice@example.org\r\nTo: %s\r\n"
+                            "Subject: recycle %d\r\n"
+                            "Message-ID: <recycle-%d@example.org>\r\n\r\n"
+                            "Body %d\r\n" % (CLOUD, i, i, i)).encode())
+        finally:
+            s.quit()
+        wait_for(lambda: settled(m, n), "processing", 120)
+        states = [r[0] for r in inbound_states(m)]
+        assert states.count("done") == n, [x for x in states if x != "done"]
+        assert m.db("SELECT count(*) FROM posts")[0][0] == n
+        assert "died while parsing" not in m.logtext()
+        assert "parser" in m.logtext() and "exited" in m.logtext()
+    finally:
+        m.close()
+
+
 if __name__ == "__main__":
     run([test_post_fanout_headers, test_corpus_threading,
          test_stranger_held_then_approved, test_auto_reply_loop_and_injection,
@@ -420,4 +453,4 @@ if __name__ == "__main__":
          test_relay_faults_and_retry, test_relay_down_then_back,
          test_durability_kill9_loop, test_lmtp_and_sigterm,
          test_dsn_bounce_suspends, test_digest_reply_held,
-         test_attachment_and_html_only])
+         test_attachment_and_html_only, test_parser_recycled_without_loss])
