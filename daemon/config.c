@@ -21,6 +21,10 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
 #include "daemon/buf.h"
 #include "daemon/config.h"
 #include "daemon/log.h"
@@ -849,6 +853,38 @@ set_user(struct config *cfg, const struct config_key *k, const char *v,
 	return set_optional(cfg, k, v, err);
 }
 
+/* A DKIM selector (see config.h); "" means none. */
+int
+config_dkim_selector_valid(const char *s)
+{
+	const char *dot;
+	size_t n = strlen(s);
+
+	if (n == 0 || n > CONFIG_DKIM_SELECTOR_MAX)
+		return 0;
+	for (;;) {
+		dot = strchr(s, '.');
+		if (!valid_label(s, dot ? (size_t)(dot - s) : strlen(s)))
+			return 0;
+		if (dot == NULL)
+			return 1;
+		s = dot + 1;
+	}
+}
+
+static int
+set_selector(struct config *cfg, const struct config_key *k, const char *v,
+    struct buf *err)
+{
+	if (*v != '\0' && !config_dkim_selector_valid(v)) {
+		err_set(err, "%s: expected labels of letters, digits and '-'"
+		    " separated by dots, at most %d bytes", k->name,
+		    CONFIG_DKIM_SELECTOR_MAX);
+		return -1;
+	}
+	return set_optional(cfg, k, v, err);
+}
+
 /* Dumpers. */
 
 static void
@@ -987,7 +1023,8 @@ static const struct config_type
     t_loglevel = { set_loglevel, dump_loglevel },
     t_user = { set_user, dump_str },
     t_imap_source = { set_imap_source, dump_imap_source },
-    t_imap_processed = { set_imap_processed, dump_str };
+    t_imap_processed = { set_imap_processed, dump_str },
+    t_selector = { set_selector, dump_str };
 
 #define K(name, type, def, min, max) \
 	{ #name, &type, offsetof(struct config, name), min, max, def }
@@ -1042,6 +1079,11 @@ static const struct config_key keys[] = {
 	K(imap_tls_verify, t_bool, "yes", 0, 0),
 	K(imap_ca_file, t_optional, "", 0, 0),
 	K(imap_group, t_optional, "", 0, 0),
+	/* DKIM: dumped only when dkim_selector is set */
+	K(dkim_selector, t_selector, "", 0, 0),
+	K(dkim_key, t_optional, "", 0, 0),
+	K(dkim_ed25519_selector, t_selector, "", 0, 0),
+	K(dkim_ed25519_key, t_optional, "", 0, 0),
 };
 
 #define NKEYS	(sizeof keys / sizeof keys[0])
@@ -1115,6 +1157,8 @@ config_free(struct config *cfg)
 	config_listen_free(&cfg->lmtp_listen);
 	config_relay_free(&cfg->relay);
 	imapurl_free(&cfg->imap_source);
+	EVP_PKEY_free(cfg->dkim_rsa);
+	EVP_PKEY_free(cfg->dkim_ed25519);
 	free(cfg->path);
 	memset(cfg, 0, sizeof *cfg);
 }
@@ -1140,6 +1184,57 @@ check_imap(const struct config *cfg, const int *lines, int *line,
 		*line = lines ? lines[src] : 0;
 		err_set(err, "imap_source has no password: put it in the URL or"
 		    " set imap_password_file");
+		return -1;
+	}
+	return 0;
+}
+
+/* Each DKIM selector goes with its key; Ed25519 only beside RSA (most
+ * verifiers know only RSA); the DNS name of each selector fits. */
+static int
+check_dkim(const struct config *cfg, const int *lines, int *line,
+    struct buf *err)
+{
+	static const char *const pairs[][2] = {
+		{ "dkim_selector", "dkim_key" },
+		{ "dkim_ed25519_selector", "dkim_ed25519_key" },
+	};
+	const char *vals[2][2] = {
+		{ cfg->dkim_selector, cfg->dkim_key },
+		{ cfg->dkim_ed25519_selector, cfg->dkim_ed25519_key },
+	};
+
+	for (int i = 0; i < 2; i++)
+		for (int j = 0; j < 2; j++) {
+			if (vals[i][j] == NULL || vals[i][!j] != NULL)
+				continue;
+			*line = lines ? lines[key_index(pairs[i][j])] : 0;
+			err_set(err, "%s is set but %s is not", pairs[i][j],
+			    pairs[i][!j]);
+			return -1;
+		}
+	for (int i = 0; i < 2; i++) {
+		if (vals[i][0] == NULL || strlen(vals[i][0]) +
+		    strlen("._domainkey.") + strlen(cfg->list_domain) <=
+		    CONFIG_DOMAIN_MAX)
+			continue;
+		*line = lines ? lines[key_index(pairs[i][0])] : 0;
+		err_set(err, "%s: %s._domainkey.%s is longer than %d bytes",
+		    pairs[i][0], vals[i][0], cfg->list_domain, CONFIG_DOMAIN_MAX);
+		return -1;
+	}
+	if (cfg->dkim_ed25519_selector == NULL)
+		return 0;
+	*line = lines ? lines[key_index("dkim_ed25519_selector")] : 0;
+	if (cfg->dkim_selector == NULL) {
+		err_set(err, "dkim_ed25519_selector needs dkim_selector and"
+		    " dkim_key too: verifiers that do not know Ed25519 need the"
+		    " RSA signature");
+		return -1;
+	}
+	if (strcasecmp(cfg->dkim_selector, cfg->dkim_ed25519_selector) == 0) {
+		err_set(err, "dkim_ed25519_selector must differ from"
+		    " dkim_selector (one DNS record per selector)");
 		return -1;
 	}
 	return 0;
@@ -1178,7 +1273,9 @@ check_rules(const struct config *cfg, const int *lines, int *line,
 		err_set(err, "retry_min_delay is longer than retry_max_delay");
 		return -1;
 	}
-	return check_imap(cfg, lines, line, err);
+	if (check_imap(cfg, lines, line, err) == -1)
+		return -1;
+	return check_dkim(cfg, lines, line, err);
 }
 
 int
@@ -1189,9 +1286,9 @@ config_check(const struct config *cfg, struct buf *err)
 	return check_rules(cfg, NULL, &line, err);
 }
 
-/* Read the whole file (a regular file of at most CONFIG_FILE_MAX bytes). */
+/* Read the whole file (a regular file of at most max bytes). */
 static int
-read_file(const char *path, struct buf *text, struct buf *msg)
+read_file(const char *path, struct buf *text, size_t max, struct buf *msg)
 {
 	char chunk[READ_CHUNK];
 	struct stat st;
@@ -1215,9 +1312,8 @@ read_file(const char *path, struct buf *text, struct buf *msg)
 			close(fd);
 			return -1;
 		}
-		if (text->len + (size_t)n > CONFIG_FILE_MAX) {
-			err_set(msg, "file too large (max %d bytes)",
-			    CONFIG_FILE_MAX);
+		if (text->len + (size_t)n > max) {
+			err_set(msg, "file too large (max %zu bytes)", max);
 			close(fd);
 			return -1;
 		}
@@ -1408,10 +1504,79 @@ resolve_paths(struct config *cfg, struct buf *msg)
 	    resolve_path(&cfg->tls_key) == -1 ||
 	    resolve_path(&cfg->relay_ca_file) == -1 ||
 	    resolve_path(&cfg->imap_password_file) == -1 ||
-	    resolve_path(&cfg->imap_ca_file) == -1) {
+	    resolve_path(&cfg->imap_ca_file) == -1 ||
+	    resolve_path(&cfg->dkim_key) == -1 ||
+	    resolve_path(&cfg->dkim_ed25519_key) == -1) {
 		err_set(msg, "cannot resolve relative paths: %s",
 		    strerror(errno));
 		return -1;
+	}
+	return 0;
+}
+
+/* PEM_read_bio_PrivateKey's passphrase callback: none (never prompt). */
+static int
+no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+	return -1;
+}
+
+/* Read the private key of key name (file path) into *out: type is
+ * EVP_PKEY_RSA (at least CONFIG_DKIM_RSA_BITS_MIN bits) or
+ * EVP_PKEY_ED25519. */
+static int
+load_dkim_key(const char *name, const char *path, int type, EVP_PKEY **out,
+    struct buf *msg)
+{
+	struct buf text = BUF_INIT, why = BUF_INIT;
+	EVP_PKEY *k = NULL;
+	BIO *bio;
+
+	if (read_file(path, &text, CONFIG_DKIM_KEY_FILE_MAX, &why) == -1) {
+		err_set(msg, "%s: %s: %s", name, path, buf_cstr(&why));
+		buf_free(&why);
+		return -1;
+	}
+	if ((bio = BIO_new_mem_buf(buf_cstr(&text), (int)text.len)) != NULL) {
+		k = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
+		BIO_free(bio);
+	}
+	OPENSSL_cleanse(text.data, text.len);
+	buf_free(&text);
+	if (k == NULL)
+		err_set(msg, "%s: %s: not a PEM private key (without a"
+		    " passphrase)", name, path);
+	else if (EVP_PKEY_get_base_id(k) != type)
+		err_set(msg, "%s: %s: not an %s key", name, path,
+		    type == EVP_PKEY_RSA ? "RSA" : "Ed25519");
+	else if (type == EVP_PKEY_RSA &&
+	    EVP_PKEY_get_bits(k) < CONFIG_DKIM_RSA_BITS_MIN)
+		err_set(msg, "%s: %s: RSA key of %d bits, at least %d needed",
+		    name, path, EVP_PKEY_get_bits(k), CONFIG_DKIM_RSA_BITS_MIN);
+	else {
+		EVP_PKEY_free(*out);
+		*out = k;
+		return 0;
+	}
+	EVP_PKEY_free(k);
+	return -1;
+}
+
+static int
+load_dkim_keys(struct config *cfg, const int *lines, int *line,
+    struct buf *msg)
+{
+	if (cfg->dkim_key != NULL) {
+		*line = lines[key_index("dkim_key")];
+		if (load_dkim_key("dkim_key", cfg->dkim_key, EVP_PKEY_RSA,
+		    &cfg->dkim_rsa, msg) == -1)
+			return -1;
+	}
+	if (cfg->dkim_ed25519_key != NULL) {
+		*line = lines[key_index("dkim_ed25519_key")];
+		if (load_dkim_key("dkim_ed25519_key", cfg->dkim_ed25519_key,
+		    EVP_PKEY_ED25519, &cfg->dkim_ed25519, msg) == -1)
+			return -1;
 	}
 	return 0;
 }
@@ -1425,13 +1590,15 @@ config_load(struct config *cfg, const char *path, struct buf *err)
 	config_defaults(cfg);
 	if (path != NULL) {
 		cfg->path = xstrdup(path);
-		if ((r = read_file(path, &text, &msg)) == 0)
+		if ((r = read_file(path, &text, CONFIG_FILE_MAX, &msg)) == 0)
 			r = load_text(cfg, &text, lines, &lineno, &msg);
 	}
 	if (r == 0)
 		r = check_rules(cfg, lines, &lineno, &msg);
 	if (r == 0 && (r = resolve_paths(cfg, &msg)) == -1)
 		lineno = 0;
+	if (r == 0)
+		r = load_dkim_keys(cfg, lines, &lineno, &msg);
 	if (r == -1 && lineno > 0)
 		err_set(err, "%s:%d: %s", path, lineno, buf_cstr(&msg));
 	else if (r == -1)
@@ -1452,6 +1619,9 @@ config_dump(const struct config *cfg, struct buf *out)
 	for (i = 0; i < NKEYS; i++) {
 		if (cfg->imap_source.host == NULL &&
 		    strncmp(keys[i].name, "imap_", 5) == 0)
+			continue;
+		if (cfg->dkim_selector == NULL &&
+		    strncmp(keys[i].name, "dkim_", 5) == 0)
 			continue;
 		buf_printf(out, "%s = ", keys[i].name);
 		keys[i].type->dump(cfg, &keys[i], out);

@@ -17,6 +17,8 @@
 
 #include <stddef.h>
 
+#include <openssl/types.h>
+
 #include "daemon/buf.h"
 #include "daemon/imapurl.h"
 
@@ -55,6 +57,12 @@
 #define CONFIG_DOMAIN_MAX		253
 #define CONFIG_LABEL_MAX		63
 #define CONFIG_USER_MAX			32
+/* DKIM keys: the smallest RSA key accepted (RFC 8301), the largest key
+ * file read, and the longest selector (selector._domainkey.list_domain
+ * must also fit in CONFIG_DOMAIN_MAX). */
+#define CONFIG_DKIM_RSA_BITS_MIN	1024
+#define CONFIG_DKIM_KEY_FILE_MAX	(64 * 1024)
+#define CONFIG_DKIM_SELECTOR_MAX	63
 
 enum config_listen_kind {
 	CONFIG_LISTEN_OFF = 0,
@@ -135,6 +143,14 @@ struct config {
 	int	 imap_tls_verify;	/* 1 yes, 0 no */
 	char	*imap_ca_file;		/* NULL: system trust store */
 	char	*imap_group;		/* NULL: route by the headers */
+	/* DKIM (dkim_*): see man/majlis.conf.5. The keys are read by
+	 * config_load (before any privilege drop) and owned by the struct. */
+	char	*dkim_selector;		/* NULL: no signing */
+	char	*dkim_key;		/* path of the RSA private key */
+	char	*dkim_ed25519_selector;	/* NULL: no Ed25519 signature */
+	char	*dkim_ed25519_key;
+	EVP_PKEY *dkim_rsa;		/* loaded from dkim_key, or NULL */
+	EVP_PKEY *dkim_ed25519;		/* loaded from dkim_ed25519_key */
 };
 
 /* Initialise every field of *cfg to its default (hostname from
@@ -143,8 +159,10 @@ struct config {
 void	config_defaults(struct config *cfg);
 
 /* config_defaults, then the file at path (NULL: no file), then the checks
- * between keys (tls_cert with tls_key, http_tls, retry delays) and the
- * resolution of relative paths against the current directory. Returns 0, or
+ * between keys (tls_cert with tls_key, http_tls, retry delays, DKIM
+ * selectors with their keys), the resolution of relative paths against the
+ * current directory, and the loading of the DKIM keys (PEM private keys:
+ * RSA of at least CONFIG_DKIM_RSA_BITS_MIN bits, Ed25519). Returns 0, or
  * -1 with err (if not NULL) set to "path:line: message" ("path: message" for
  * an unreadable file) for the first error found. The struct is filled either
  * way: call config_free after. */
@@ -161,6 +179,10 @@ int	config_set(struct config *cfg, const char *key, const char *value,
  * needs them, retry_min_delay <= retry_max_delay. Returns 0, or -1 with err
  * set to the message. config_load runs it (with line numbers). */
 int	config_check(const struct config *cfg, struct buf *err);
+
+/* Whether s is a DKIM selector: dot-separated labels of letters, digits
+ * and hyphens, at most CONFIG_DKIM_SELECTOR_MAX bytes. 1 or 0. */
+int	config_dkim_selector_valid(const char *s);
 
 /* Free everything *cfg owns and zero it. */
 void	config_free(struct config *cfg);
