@@ -17,6 +17,7 @@
 #include "daemon/store_account.h"
 #include "daemon/store_group.h"
 #include "web/access.h"
+#include "web/account.h"
 #include "web/i18n.h"
 #include "web/session.h"
 
@@ -193,10 +194,13 @@ test_sessions_store(void **state)
 	assert_false(s.account.has_password);
 	/* idle: last_seen + idle must be after now */
 	assert_int_equal(store_session_get(db, "h1", 1100, 100, &s), 0);
-	assert_int_equal(store_session_touch(db, s.id ? s.id : 1, 1090), 0);
+	int64_t sid = db_int(db, "SELECT id FROM sessions WHERE hash = 'h1'", -1,
+	    NULL);
+	assert_int_equal(store_session_touch(db, sid, 1090), 0);
 	assert_int_equal(store_session_get(db, "h1", 1100, 100, &s), 1);
+	assert_int_equal(s.id, sid);
 	/* absolute expiry */
-	assert_int_equal(store_session_touch(db, s.id, 1499), 0);
+	assert_int_equal(store_session_touch(db, sid, 1499), 0);
 	assert_int_equal(store_session_get(db, "h1", 1500, 100, &s), 0);
 	assert_int_equal(store_session_get(db, "nope", 1001, 100, &s), 0);
 	assert_int_equal(store_session_count(db, m), 1);
@@ -224,6 +228,39 @@ test_rate_store(void **state)
 	assert_int_equal(store_rate_hit(db, "k", 60, 3, 161), 1);
 	assert_int_equal(store_rate_clear(db, "k"), 0);
 	assert_int_equal(store_rate_ok(db, "k", 60, 3, 162), 1);
+}
+
+/* Every limit of web/account.h: max events pass, the next is refused,
+ * and the bucket is per value (case folded) and per window. */
+static void
+test_account_limits(void **state)
+{
+	struct db *db = *state;
+	struct buf key = BUF_INIT, other = BUF_INIT;
+	assert_int_equal(account_nlimits, 6);
+	for (int i = 0; i < account_nlimits; i++) {
+		const struct account_limit *l = &account_limits[i];
+		assert_true(l->max > 0 && l->window > 0);
+		account_limit_key(&key, l->prefix, "Who@Example.ORG");
+		account_limit_key(&other, l->prefix, "who@example.org");
+		assert_string_equal(buf_cstr(&key), buf_cstr(&other));
+		int64_t t = 5000;
+		for (int k = 0; k < l->max; k++)
+			assert_int_equal(store_rate_hit(db, buf_cstr(&key),
+			    l->window, l->max, t + k), 1);
+		assert_int_equal(store_rate_hit(db, buf_cstr(&key), l->window,
+		    l->max, t + l->max), 0);
+		assert_int_equal(store_rate_ok(db, buf_cstr(&key), l->window,
+		    l->max, t + l->max), 0);
+		account_limit_key(&other, l->prefix, "someone@example.org");
+		assert_int_equal(store_rate_hit(db, buf_cstr(&other), l->window,
+		    l->max, t), 1);
+		assert_int_equal(store_rate_hit(db, buf_cstr(&key), l->window,
+		    l->max, t + l->window), 1);
+	}
+	assert_int_equal(ACCOUNT_LOGIN_FAIL_MAX, account_limits[1].max);
+	buf_free(&key);
+	buf_free(&other);
 }
 
 static void
@@ -267,6 +304,7 @@ main(void)
 		cmocka_unit_test(test_zones),
 		cmocka_unit_test(test_sessions_store),
 		cmocka_unit_test(test_rate_store),
+		cmocka_unit_test(test_account_limits),
 		cmocka_unit_test(test_access),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

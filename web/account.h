@@ -1,0 +1,52 @@
+/*
+ * Account pages: sign-in (/login), sign-out (/logout), registration with
+ * confirmation by mail (/register, /register/TOKEN, which also lets a
+ * member known only by mail claim their account), password reset
+ * (/reset, /reset/TOKEN). Sign-in failures are answered alike whether
+ * the address has an account or not; registration and reset answer
+ * "check your mail" whatever the address.
+ */
+#ifndef MAJLIS_ACCOUNT_WEB_H
+#define MAJLIS_ACCOUNT_WEB_H
+
+#include <stdint.h>
+
+#include "daemon/buf.h"
+
+struct web_req;
+
+/* Rate limits: events per client address or per account address within a
+ * window of seconds (fixed window from the first event). Over a limit the
+ * page answers 429. */
+#define ACCOUNT_LOGIN_WINDOW		(15 * 60)
+#define ACCOUNT_LOGIN_IP_MAX		30	/* sign-in attempts per address */
+#define ACCOUNT_LOGIN_FAIL_MAX		5	/* failures per account */
+#define ACCOUNT_REGISTER_WINDOW		3600
+#define ACCOUNT_REGISTER_IP_MAX		10
+#define ACCOUNT_REGISTER_EMAIL_MAX	3
+#define ACCOUNT_RESET_WINDOW		3600
+#define ACCOUNT_RESET_IP_MAX		10
+#define ACCOUNT_RESET_EMAIL_MAX		3
+
+/* One rate limit, for the tests that cross each. */
+struct account_limit {
+	const char	*prefix;	/* of the bucket key */
+	int64_t		 window;
+	int		 max;
+};
+extern const struct account_limit account_limits[];
+extern const int account_nlimits;
+
+/* The bucket key of a limit for a value (client or account address;
+ * ASCII case folded). */
+void	account_limit_key(struct buf *out, const char *prefix,
+	    const char *value);
+
+/* Answer a small page: title (plain text) as <h1>, then html (trusted
+ * markup). Never cached. Shared with web/settings.c. */
+void	account_page(struct web_req *, int code, const char *title,
+	    const char *html);
+/* Answer 303 See Other to path (ours, a literal). */
+void	account_redirect(struct web_req *, const char *path);
+
+#endif
