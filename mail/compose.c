@@ -729,15 +729,22 @@ cte_kind(const struct header_field *f)
 	return k;
 }
 
+static void field_write(struct buf *, const char *,
+	    const struct header_field *);
+
+/* Whether the Content-Type names a container, judged on the field as it
+ * will be written (a cleaned field may lose bytes before the type). */
 static int
 type_container(const struct header_field *f)
 {
-	struct buf v = BUF_INIT;
+	struct buf w = BUF_INIT, v = BUF_INIT;
 	int yes;
 
-	header_unfold(&v, f->value, f->value_len);
+	field_write(&w, "Content-Type", f);
+	header_unfold(&v, w.data + 13, w.len - 13);	/* after "Content-Type:" */
 	yes = strncasecmp(buf_cstr(&v), "multipart/", 10) == 0 ||
 	    strncasecmp(buf_cstr(&v), "message/", 8) == 0;
+	buf_free(&w);
 	buf_free(&v);
 	return yes;
 }

@@ -74,12 +74,12 @@ header_is(const struct header_field *f, const char *name)
 void
 header_unfold(struct buf *out, const char *v, size_t n)
 {
-	size_t start = out->len;
-	while (n > 0 && (*v == ' ' || *v == '\t')) {
-		v++;
-		n--;
-	}
-	for (size_t i = 0; i < n; i++)
+	size_t start = out->len, i = 0;
+	/* leading blanks, including those of a fold right after the colon */
+	while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == '\r' ||
+	    v[i] == '\n'))
+		i++;
+	for (; i < n; i++)
 		if (v[i] != '\r' && v[i] != '\n')
 			buf_putc(out, v[i]);
 	while (out->len > start && (out->data[out->len - 1] == ' ' ||

@@ -29,6 +29,8 @@
 #include "mail/rfc2231.h"
 
 #define PARSER_MAX_PARAMS	64
+#define PARSER_CTYPE_MAX	127	/* bytes of a type/subtype kept */
+#define PARSER_ZONE_MAX		9959	/* a Date: zone is -9959..+9959 */
 
 struct parser_ctx {
 	struct parsed	*out;
@@ -92,16 +94,24 @@ parser_date(struct parsed *p, const struct header_field *f)
 	    MAILIMF_NO_ERROR && dt != NULL) {
 		struct tm tm;
 		memset(&tm, 0, sizeof tm);
+		int zone = dt->dt_zone;	/* e.g. +0130 */
+		/* out of range: no date (the arrival time is used) */
+		if (dt->dt_year <= 1970 || dt->dt_year >= 3000 ||
+		    zone < -PARSER_ZONE_MAX || zone > PARSER_ZONE_MAX ||
+		    zone % 100 > 59 || zone % 100 < -59) {
+			mailimf_date_time_free(dt);
+			buf_free(&v);
+			return;
+		}
 		tm.tm_year = dt->dt_year - 1900;
 		tm.tm_mon = dt->dt_month - 1;
 		tm.tm_mday = dt->dt_day;
 		tm.tm_hour = dt->dt_hour;
 		tm.tm_min = dt->dt_min;
 		tm.tm_sec = dt->dt_sec;
-		int zone = dt->dt_zone;	/* e.g. +0130 */
 		int off = (zone / 100) * 3600 + (zone % 100) * 60;
 		time_t t = timegm(&tm);
-		if (t != (time_t)-1 && dt->dt_year > 1970 && dt->dt_year < 3000)
+		if (t != (time_t)-1)
 			p->date = (int64_t)t - off;
 		mailimf_date_time_free(dt);
 	}
@@ -203,6 +213,17 @@ parser_ctype(struct mailmime_content *ct, struct buf *out)
 	for (size_t i = 0; i < out->len; i++)
 		if (out->data[i] >= 'A' && out->data[i] <= 'Z')
 			out->data[i] = (char)(out->data[i] - 'A' + 'a');
+	/* type/subtype are RFC 2045 tokens; anything else (libetpan keeps
+	 * what it does not understand) is not a type we can pass on */
+	size_t slash = strcspn(buf_cstr(out), "/");
+	int ok = out->len <= PARSER_CTYPE_MAX && slash > 0 && slash + 1 < out->len;
+	for (size_t i = 0; ok && i < out->len; i++)
+		ok = i == slash || (out->data[i] > ' ' && out->data[i] < 0x7f &&
+		    strchr("()<>@,;:\\\"/[]?=", out->data[i]) == NULL);
+	if (!ok) {
+		buf_reset(out);
+		buf_puts(out, "application/octet-stream");
+	}
 }
 
 /* Disposition of a part: 1 attachment, 0 inline/none; filename params are

@@ -260,7 +260,7 @@ rfc2231_safe_filename(struct buf *out, const char *utf8)
 	filename_filter(&f, s, n);
 	while (skip < f.len && (f.data[skip] == '.' || f.data[skip] == ' '))
 		skip++;
-	s = f.data + skip;
+	s = f.data != NULL ? f.data + skip : "";	/* empty: no buffer */
 	n = cut_length(s, f.len - skip, f.len - skip);
 	if (n > RFC2231_FILENAME_MAX) {
 		dot = memrchr(s, '.', n);

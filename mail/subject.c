@@ -231,7 +231,8 @@ subject_for_list(struct buf *out, const char *subject_utf8, const char *slug)
 
 	buf_reset(out);
 	s = strip_run(subject_utf8, slug, 0, &reply);
-	if (reply)
+	/* a reply behind another list's tag ("[other] Re: x") is one too */
+	if (reply || subject_is_reply(subject_utf8))
 		buf_puts(out, "Re: ");
 	buf_printf(out, "[%s] ", slug);
 	mark = out->len;

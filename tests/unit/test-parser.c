@@ -157,6 +157,26 @@ test_hostile(void **state)
 	parsed_clear(&p);
 }
 
+/* Found by fuzzing: a value folded right after the colon, and a Date whose
+ * zone overflows the offset computation. */
+static void
+test_fold_after_colon_and_bad_zone(void **state)
+{
+	static const char m1[] = "Subject:\r\n hello\r\n"
+	    "Date: Mon, 16 Nov 2026 08:00:00 +0100\r\n\r\nbody\r\n";
+	static const char m2[] = "Subject: x\r\n"
+	    "Date: Mon, 16 Nov 2026 08:00:00 -477218500\r\n\r\nbody\r\n";
+	struct parsed p;
+	parser_parse(m1, sizeof m1 - 1, &p);
+	assert_string_equal(p.subject, "hello");
+	assert_int_equal(p.date, 1794812400);	/* 07:00 UTC */
+	parsed_clear(&p);
+	parser_parse(m2, sizeof m2 - 1, &p);
+	assert_string_equal(p.subject, "x");
+	assert_int_equal(p.date, 0);	/* no usable date */
+	parsed_clear(&p);
+}
+
 int
 main(void)
 {
@@ -169,6 +189,7 @@ main(void)
 		cmocka_unit_test(test_injection),
 		cmocka_unit_test(test_dsn_and_auto),
 		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_fold_after_colon_and_bad_zone),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

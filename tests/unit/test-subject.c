@@ -125,6 +125,8 @@ test_whitespace(void **state)
 static void
 test_for_list(void **state)
 {
+	/* found by fuzzing: a reply behind a foreign tag is a reply */
+	tag("[other] Re: x", CS, "Re: [cloud-souverain] [other] Re: x");
 	tag(FR_NEW, CS, "[cloud-souverain] " FR_NEW);
 	tag(FR_OUTLOOK, CS, "Re: [cloud-souverain] " FR_NEW);
 	tag(FR_APPLE, CS, "Re: [cloud-souverain] " FR_NEW);
