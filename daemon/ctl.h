@@ -167,4 +167,8 @@ int	ctl_queue_retry(struct ctl *, int argc, char **argv);
 /* IMAP sources (daemon/ctl_source.c). */
 int	ctl_source_list(struct ctl *, int argc, char **argv);
 
+/* DKIM keys (daemon/ctl_dkim.c): "dkim generate [options]"; argv[0] is
+ * "generate". Needs no database. */
+int	ctl_dkim(struct ctl *, int argc, char **argv);
+
 #endif

@@ -59,6 +59,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "queue", "retry", ctl_queue_retry, "majlisctl queue retry [ID]" },
 	{ "source", "list", ctl_source_list,
 	    "majlisctl source list [--json]" },
+	{ "dkim", NULL, ctl_dkim, "majlisctl dkim generate [--selector S]"
+	    " [--type rsa|ed25519] [--bits 2048] [--out PATH]" },
 };
 #define CTL_NCMDS	(sizeof ctl_cmds / sizeof ctl_cmds[0])
 

@@ -189,7 +189,8 @@ store_search_run(struct db *db, const struct search_query *sq,
     int64_t *total, int (*fn)(void *, const struct search_hit *), void *arg)
 {
 	sqlite3 *h = db_handle(db);
-	int64_t deadline = store_search_ms() + SEARCH_BUDGET_MS;
+	int64_t deadline = store_search_ms() + (sc->budget_ms != 0 ?
+	    sc->budget_ms : SEARCH_BUDGET_MS);
 	*total = 0;
 	sqlite3_progress_handler(h, SEARCH_PROGRESS_STEPS, store_search_progress,
 	    &deadline);
@@ -199,8 +200,7 @@ store_search_run(struct db *db, const struct search_query *sq,
 	if (rc == -1) {
 		*total = 0;
 		if (interrupted) {
-			log_info("search: over %d ms, interrupted",
-			    SEARCH_BUDGET_MS);
+			log_info("search: out of time, interrupted");
 			return 1;
 		}
 		return -1;

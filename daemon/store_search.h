@@ -41,12 +41,15 @@ struct search_query {
 	int		 nterms;
 };
 
-/* Who searches, and where: the viewer (member_id 0: anonymous) and an
- * optional group slug (NULL: every group the viewer may read). */
+/* Who searches, and where: the viewer (member_id 0: anonymous), an
+ * optional group slug (NULL: every group the viewer may read) and the
+ * time allowed in milliseconds (0: SEARCH_BUDGET_MS; negative: already
+ * spent, which tests use to see the interruption). */
 struct search_scope {
 	int64_t		 member_id;
 	int		 is_admin;
 	const char	*group_slug;
+	int		 budget_ms;
 };
 
 /* One result, borrowed for the duration of the callback. */
@@ -76,9 +79,9 @@ enum search_parse store_search_parse(struct search_query *sq, const char *q,
  * limit of them after skipping offset, best first. Hidden posts and
  * groups the viewer may not read (public: anyone; members: signed-in
  * members; private: that group's members; administrators: all) never
- * match nor count. Returns 0, 1 when the search ran past
- * SEARCH_BUDGET_MS (nothing reported), or -1 on another error (logged;
- * callers answer "no results").
+ * match nor count. Returns 0; 1 when the search ran out of time
+ * (*total is 0 and the caller discards what fn got); -1 on another error
+ * (logged; callers answer "no results").
  */
 int	store_search_run(struct db *, const struct search_query *sq,
 	    const struct search_scope *, int64_t offset, int64_t limit,

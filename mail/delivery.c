@@ -3,7 +3,9 @@
  * behind a cursor; an id set keeps loaded rows from being loaded twice.
  * Results are written in one transaction per loop iteration. A copy whose
  * result was not written before a crash is sent again: at most the copies
- * in flight are duplicated.
+ * in flight are duplicated. Every copy is DKIM-signed (when a key is
+ * configured) as it is built, just before it goes to the relay; the copies
+ * of one post share one body hash.
  */
 #include <config.h>
 
@@ -25,6 +27,7 @@
 #include "mail/bounce.h"
 #include "mail/compose.h"
 #include "mail/delivery.h"
+#include "mail/dkim.h"
 #include "mail/smtpc.h"
 
 struct delivery_job {
@@ -53,6 +56,8 @@ struct delivery {
 	int64_t			 post_id;
 	struct post		 post;
 	struct group		 group;
+	struct dkim		*dkim;		/* NULL: no signing */
+	struct dkim_body	 body;		/* body hash of post */
 };
 
 int64_t
@@ -162,6 +167,7 @@ delivery_post(struct delivery *d, int64_t post_id)
 	store_post_clear(&d->post);
 	store_group_clear(&d->group);
 	d->post_id = 0;
+	d->body.set = 0;
 	if (store_post_get(d->e->db, post_id, &d->post) != 1)
 		return -1;
 	if (store_group_get_id(d->e->db, d->post.group_id, &d->group) != 1) {
@@ -172,7 +178,20 @@ delivery_post(struct delivery *d, int64_t post_id)
 	return 0;
 }
 
-/* Build the bytes and envelope of a job; -1 when the post is gone. */
+/* Sign a built job: the copies of one post share the body hash (their
+ * body is the post's MIME part, the same for every recipient). */
+static int
+delivery_sign(struct delivery *d, struct delivery_job *j)
+{
+	int post = strcmp(j->row.kind, "system") != 0;
+
+	if (d->dkim == NULL)
+		return 0;
+	return dkim_sign(d->dkim, &j->msg, db_now(), post ? &d->body : NULL);
+}
+
+/* Build the bytes and envelope of a job; -1 when the post is gone, -2 when
+ * it cannot be signed. */
 static int
 delivery_build(struct delivery *d, struct delivery_job *j)
 {
@@ -189,7 +208,7 @@ delivery_build(struct delivery *d, struct delivery_job *j)
 			store_group_clear(&g);
 		}
 		buf_free(&token);
-		return 0;
+		return delivery_sign(d, j) == -1 ? -2 : 0;
 	}
 	if (delivery_post(d, j->row.post_id) == -1) {
 		buf_free(&token);
@@ -201,7 +220,7 @@ delivery_build(struct delivery *d, struct delivery_job *j)
 	buf_printf(&j->mail_from, "%s-bounces+%s@%s", d->group.slug,
 	    buf_cstr(&token), cfg->list_domain);
 	buf_free(&token);
-	return 0;
+	return delivery_sign(d, j) == -1 ? -2 : 0;
 }
 
 static void
@@ -223,10 +242,14 @@ delivery_next(void *ctx, struct smtpc_job *job)
 			d->tail = NULL;
 		j->next = NULL;
 		d->queued--;
-		if (delivery_build(d, j) == -1) {
-			j->reply.code = 554;
+		int built = delivery_build(d, j);
+		if (built < 0) {
+			/* a copy that cannot be signed is retried, not sent
+			 * unsigned (DMARC would refuse it) */
+			j->reply.code = built == -1 ? 554 : 451;
 			j->reply.local = 1;
-			xstrlcpy(j->reply.text, "the post no longer exists",
+			xstrlcpy(j->reply.text, built == -1 ?
+			    "the post no longer exists" : "DKIM signing failed",
 			    sizeof j->reply.text);
 			delivery_finish(d, j);
 			continue;
@@ -361,6 +384,17 @@ delivery_new(struct engine *e)
 	d->e = e;
 	d->tick = event_new(e->base, -1, EV_PERSIST, delivery_tick, d);
 	d->flush = event_new(e->base, -1, 0, delivery_flush, d);
+	if (e->cfg->dkim_rsa != NULL) {
+		d->dkim = dkim_new(e->cfg->list_domain, e->cfg->dkim_rsa,
+		    e->cfg->dkim_selector, e->cfg->dkim_ed25519,
+		    e->cfg->dkim_ed25519_selector);
+		if (d->dkim == NULL)
+			fatalx("dkim: cannot sign with the configured keys");
+		log_info("dkim: signing as %s with selector %s%s%s",
+		    e->cfg->list_domain, e->cfg->dkim_selector,
+		    e->cfg->dkim_ed25519 ? " and Ed25519 selector " : "",
+		    e->cfg->dkim_ed25519 ? e->cfg->dkim_ed25519_selector : "");
+	}
 	struct timeval tv = { DELIVERY_TICK, 0 };
 	event_add(d->tick, &tv);
 	event_active(d->tick, 0, 0);
@@ -416,6 +450,7 @@ delivery_free(struct delivery **dp)
 	idset_free(&d->loaded);
 	store_post_clear(&d->post);
 	store_group_clear(&d->group);
+	dkim_free(&d->dkim);
 	free(d);
 	*dp = NULL;
 }

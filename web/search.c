@@ -311,7 +311,7 @@ search_run(struct web_req *w, struct search_req *s)
 	if (w->page > SEARCH_PAGES_MAX)
 		return 404;
 	struct search_scope scope = { w->viewer.member_id, w->viewer.is_admin,
-	    s->g.len > 0 ? buf_cstr(&s->g) : NULL };
+	    s->g.len > 0 ? buf_cstr(&s->g) : NULL, 0 };
 	int rc = store_search_run(w->e->db, &s->sq, &scope, (w->page - 1) *
 	    SEARCH_PER_PAGE, SEARCH_PER_PAGE, &s->total, search_hit_cb, s);
 	s->ran = 1;

@@ -189,7 +189,7 @@ search(struct fixture *f, const char *q, int64_t member, int admin,
 {
 	struct search_query sq;
 	struct hits local = { .n = 0 };
-	struct search_scope sc = { member, admin, slug };
+	struct search_scope sc = { member, admin, slug, 0 };
 	int64_t total = -5;
 	if (hs == NULL)
 		hs = &local;
@@ -367,7 +367,7 @@ test_count_cap_and_pages(void **state)
 	}
 	assert_int_equal(db_commit(f->db), 0);
 	struct search_query sq;
-	struct search_scope sc = { 0, 0, "many" };
+	struct search_scope sc = { 0, 0, "many", 0 };
 	struct hits hs = { .n = 0 };
 	int64_t total;
 	store_search_query_init(&sq);
@@ -385,7 +385,41 @@ test_count_cap_and_pages(void **state)
 	assert_int_equal(store_search_run(f->db, &sq, &sc, 10000,
 	    SEARCH_PER_PAGE, &total, hit_cb, &hs), 0);
 	assert_int_equal(hs.n, 0);
+	/* out of time: interrupted, nothing counted, the connection fine */
+	sc.budget_ms = -1;
+	total = 7;
+	assert_int_equal(store_search_run(f->db, &sq, &sc, 0, SEARCH_PER_PAGE,
+	    &total, hit_cb, &hs), 1);
+	assert_int_equal(total, 0);
+	sc.budget_ms = 0;
+	assert_int_equal(store_search_run(f->db, &sq, &sc, 0, SEARCH_PER_PAGE,
+	    &total, hit_cb, &hs), 0);
+	assert_int_equal(total, SEARCH_COUNT_MAX + 1);
 	store_search_query_free(&sq);
+}
+
+/* Migration 5 indexes the posts that exist before it (backfill). */
+static void
+test_backfill(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(db_exec(f->db, "DROP TRIGGER posts_fts_insert;"
+	    "DROP TRIGGER posts_fts_unindex; DROP TRIGGER posts_fts_reindex;"
+	    "DROP TRIGGER posts_fts_delete; DROP TABLE post_fts;"
+	    "DROP VIEW post_search_text; DROP VIEW post_search_unmarked;"
+	    "PRAGMA user_version = 4"), 0);
+	add_post(f, f->pub, "Old", "ancien message", "écrit avant l'index");
+	db_close(&f->db);
+	char path[256];
+	snprintf(path, sizeof path, "%s/t.db", dbdir);
+	struct buf err = BUF_INIT;
+	f->db = db_open(path, &err);
+	assert_non_null(f->db);
+	buf_free(&err);
+	assert_int_equal(search(f, "ecrit avant", 0, 0, NULL, NULL), 1);
+	assert_int_equal(search(f, "sovereign", f->admin, 1, NULL, NULL), 2);
+	assert_int_equal(db_exec(f->db, "INSERT INTO post_fts(post_fts)"
+	    " VALUES('integrity-check')"), 0);
 }
 
 /* ---- snippets ---- */
@@ -462,6 +496,7 @@ main(void)
 		cmocka_unit_test(test_sql_fold_agrees),
 		cmocka_unit_test(test_hostile_queries),
 		cmocka_unit_test(test_count_cap_and_pages),
+		cmocka_unit_test(test_backfill),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
