@@ -239,3 +239,10 @@ store_rate_clear(struct db *db, const char *key)
 {
 	return db_run(db, "DELETE FROM rate_limits WHERE key = ?", "t", key);
 }
+
+int
+store_rate_purge(struct db *db, int64_t before)
+{
+	return db_run(db, "DELETE FROM rate_limits WHERE window_start < ?", "i",
+	    before);
+}

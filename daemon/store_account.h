@@ -98,5 +98,7 @@ int	store_rate_hit(struct db *, const char *key, int64_t window, int max,
 int	store_rate_ok(struct db *, const char *key, int64_t window, int max,
 	    int64_t now);
 int	store_rate_clear(struct db *, const char *key);
+/* Forget buckets whose window started before `before`. */
+int	store_rate_purge(struct db *, int64_t before);
 
 #endif

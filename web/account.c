@@ -6,6 +6,7 @@
 #include <config.h>
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "daemon/account.h"
@@ -45,6 +46,10 @@ const struct account_limit account_limits[] = {
 const int account_nlimits = (int)(sizeof account_limits /
     sizeof account_limits[0]);
 
+_Static_assert(ACCOUNT_RATE_KEEP >= ACCOUNT_LOGIN_WINDOW && ACCOUNT_RATE_KEEP >=
+    ACCOUNT_REGISTER_WINDOW && ACCOUNT_RATE_KEEP >= ACCOUNT_RESET_WINDOW,
+    "buckets are kept as long as their window");
+
 enum { LIM_LOGIN_IP, LIM_LOGIN_FAIL, LIM_REGISTER_IP, LIM_REGISTER_EMAIL,
 	LIM_RESET_IP, LIM_RESET_EMAIL };
 
@@ -61,14 +66,24 @@ account_limit_key(struct buf *out, const char *prefix, const char *value)
 static int
 account_rate_hit(struct web_req *w, int lim, const char *value)
 {
+	static int64_t last_purge;
+	int64_t now = db_now();
+	if (now - last_purge >= 60) {
+		(void)store_rate_purge(w->e->db, now - ACCOUNT_RATE_KEEP);
+		last_purge = now;
+	}
 	struct buf key = BUF_INIT;
 	const struct account_limit *l = &account_limits[lim];
 	account_limit_key(&key, l->prefix, value);
 	int rc = store_rate_hit(w->e->db, buf_cstr(&key), l->window, l->max,
-	    db_now());
+	    now);
 	buf_free(&key);
-	if (rc == 0)
+	if (rc == 0) {
+		char secs[24];
+		snprintf(secs, sizeof secs, "%lld", (long long)l->window);
+		httpd_header(w, "Retry-After", secs);
 		log_info("http: rate limit %s crossed", l->prefix);
+	}
 	return rc;
 }
 
@@ -81,6 +96,11 @@ account_rate_ok(struct web_req *w, int lim, const char *value)
 	int rc = store_rate_ok(w->e->db, buf_cstr(&key), l->window, l->max,
 	    db_now());
 	buf_free(&key);
+	if (rc == 0) {
+		char secs[24];
+		snprintf(secs, sizeof secs, "%lld", (long long)l->window);
+		httpd_header(w, "Retry-After", secs);
+	}
 	return rc;
 }
 

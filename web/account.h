@@ -27,6 +27,8 @@ struct web_req;
 #define ACCOUNT_RESET_WINDOW		3600
 #define ACCOUNT_RESET_IP_MAX		10
 #define ACCOUNT_RESET_EMAIL_MAX		3
+/* The longest window above: older buckets are forgotten. */
+#define ACCOUNT_RATE_KEEP		3600
 
 /* One rate limit, for the tests that cross each. */
 struct account_limit {

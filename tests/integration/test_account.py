@@ -6,14 +6,17 @@ sign-in failures, password reset, members/private group visibility, and
 no session token stored in clear.
 Run: /usr/bin/python3 tests/integration/test_account.py"""
 
+import datetime
 import http.client
 import os
 import re
 import sys
 import urllib.parse
+import zoneinfo
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Majlis, parse, run, site, wait_for  # noqa: E402
+from harness import (LIST_DOMAIN, Majlis, parse, run, site,  # noqa: E402
+                     wait_for)
 
 PASSWORD = "correct horse battery"
 # the limits of web/account.h
@@ -81,14 +84,19 @@ class Client:
 
 
 def mail_link(m, rcpt, path, count=1):
-    """The link to site_url + path + TOKEN in the count-th mail to rcpt."""
-    msgs = wait_for(lambda: len(m.sink.to(rcpt)) >= count and m.sink.to(rcpt),
-                    "mail to " + rcpt)
-    msg = parse(msgs[count - 1][1])
-    text = msg.get_body(("plain",)).get_content()
-    found = re.search(re.escape(path) + r"([A-Za-z0-9_-]+)", text)
-    assert found, text
-    return path + found.group(1), msg
+    """The link to site_url + path + TOKEN in the count-th mail to rcpt
+    that holds such a link (list copies are skipped)."""
+    def links():
+        out = []
+        for _, raw in m.sink.to(rcpt):
+            msg = parse(raw)
+            body = msg.get_body(("plain",))
+            text = body.get_content() if body else ""
+            found = re.search(re.escape(path) + r"([A-Za-z0-9_-]+)", text)
+            if found:
+                out.append((path + found.group(1), msg))
+        return len(out) >= count and out
+    return wait_for(links, "mail to %s with %s" % (rcpt, path))[count - 1]
 
 
 def register(m, c, email, name, password=PASSWORD, count=1):
@@ -197,7 +205,7 @@ def test_login_failures_generic():
             "name": "Intruder", "email": "nadia@example.org",
             "password": "another password"})
         assert st == 200 and "Check your mail" in body
-        link, _ = mail_link(m, "nadia@example.org", "/reset/", 2)
+        link, _ = mail_link(m, "nadia@example.org", "/reset/")
         assert m.db("SELECT name FROM members WHERE email = ?",
                     "nadia@example.org")[0][0] == "Nadia"
     finally:
@@ -318,9 +326,11 @@ def test_rate_limits():
             st, _, _ = anon.submit("/login", {"email": "nadia@example.org",
                                               "password": "not the one!"})
             assert st == 401
-        st, body, _ = anon.submit("/login", {"email": "nadia@example.org",
+        st, body, r = anon.submit("/login", {"email": "nadia@example.org",
                                              "password": PASSWORD})
         assert st == 429 and "Too many attempts" in body
+        assert r.getheader("Retry-After") == str(15 * 60)
+        assert "majlis_session" not in anon.cookies
         # registrations per address
         for i in range(REGISTER_EMAIL_MAX):
             st, _, _ = anon.submit("/register", {
@@ -364,7 +374,7 @@ def test_reset_password():
         # an unknown address gets the same page and no mail
         st, body2, _ = anon.submit("/reset", {"email": "ghost@example.org"})
         assert st == 200 and body2 == body
-        link, _ = mail_link(m, "nadia@example.org", "/reset/", 2)
+        link, _ = mail_link(m, "nadia@example.org", "/reset/")
         st, _, _ = anon.submit(link, {"password": "short"})
         assert st == 400
         st, body, _ = anon.submit(link, {"password": "a brand new one"})
@@ -411,7 +421,53 @@ def test_group_visibility():
         m.close()
 
 
+def test_dates_in_reader_zone():
+    m = site("acct-zone")
+    try:
+        m.send(b"From: Bob <bob@example.org>\r\nTo: cloud-souverain@" +
+               LIST_DOMAIN.encode() + b"\r\nSubject: zones\r\n"
+               b"Message-ID: <zone1@example.org>\r\n\r\nhello\r\n",
+               "bob@example.org", ["cloud-souverain@" + LIST_DOMAIN])
+        row = wait_for(lambda: m.db("SELECT thread_id, created FROM posts"
+                                    " WHERE message_id = 'zone1@example.org'"),
+                       "the post")[0]
+        path = "/g/cloud-souverain/t/%d" % row[0]
+
+        def shown(zone):
+            d = datetime.datetime.fromtimestamp(row[1], zoneinfo.ZoneInfo(zone))
+            return "%d %s %d, %02d:%02d" % (d.day, d.strftime("%B"), d.year,
+                                            d.hour, d.minute)
+        anon = Client(m)
+        st, body, _ = anon.get(path)
+        assert st == 200 and shown("UTC") in body, body
+        c = Client(m)
+        register(m, c, "alice@example.org", "Alice")
+        st, _, _ = c.submit("/settings", {"name": "Alice", "lang": "en",
+                                          "tz": "Asia/Tokyo"})
+        assert st == 303
+        st, body, _ = c.get(path)
+        assert st == 200 and shown("Asia/Tokyo") in body, body
+        assert shown("UTC") not in body
+        # one reader's zone does not leak into the next request
+        st, body, _ = anon.get(path)
+        assert shown("UTC") in body and shown("Asia/Tokyo") not in body
+    finally:
+        m.close()
+
+
+def test_secure_cookies_over_https():
+    m = site("acct-https", conf_extra={"site_url": "https://majlis.test"})
+    try:
+        c = Client(m)
+        c.get("/login")
+        pre = [v for v in c.set_cookies() if v.startswith("majlis_csrf=")]
+        assert pre and "; Secure" in pre[0] and "HttpOnly" in pre[0]
+    finally:
+        m.close()
+
+
 if __name__ == "__main__":
     run([test_register_login_logout, test_login_failures_generic,
          test_claim_and_settings, test_csrf_refused, test_rate_limits,
-         test_reset_password, test_group_visibility])
+         test_reset_password, test_group_visibility,
+         test_dates_in_reader_zone, test_secure_cookies_over_https])

@@ -228,6 +228,13 @@ test_rate_store(void **state)
 	assert_int_equal(store_rate_hit(db, "k", 60, 3, 161), 1);
 	assert_int_equal(store_rate_clear(db, "k"), 0);
 	assert_int_equal(store_rate_ok(db, "k", 60, 3, 162), 1);
+	/* purge forgets buckets whose window began before the limit */
+	assert_int_equal(store_rate_hit(db, "old", 60, 1, 100), 1);
+	assert_int_equal(store_rate_hit(db, "new", 60, 1, 200), 1);
+	assert_int_equal(store_rate_purge(db, 150), 0);
+	assert_int_equal(db_int(db, "SELECT count(*) FROM rate_limits WHERE key"
+	    " IN ('old', 'new')", -1, NULL), 1);
+	assert_int_equal(store_rate_ok(db, "new", 1000, 1, 201), 0);
 }
 
 /* Every limit of web/account.h: max events pass, the next is refused,
