@@ -6,6 +6,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <event2/buffer.h>
 #include <event2/http.h>
 
@@ -95,6 +98,29 @@ session_fill_viewer(struct web_req *w, const struct account *a)
 	xstrlcpy(v->tz, a->timezone, sizeof v->tz);
 }
 
+/* The last address of an X-Forwarded-For value (the one the nearest proxy
+ * added), into out when it is a valid IPv4 or IPv6 address. */
+static int
+session_forwarded(const char *xff, char *out, size_t outsz)
+{
+	const char *comma = strrchr(xff, ',');
+	const char *p = comma ? comma + 1 : xff;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	size_t n = strcspn(p, " \t");
+	char addr[SESSION_PEER_MAX];
+	unsigned char bin[sizeof(struct in6_addr)];
+	if (n == 0 || n >= sizeof addr || n >= outsz)
+		return 0;
+	memcpy(addr, p, n);
+	addr[n] = '\0';
+	if (inet_pton(AF_INET, addr, bin) != 1 &&
+	    inet_pton(AF_INET6, addr, bin) != 1)
+		return 0;
+	memcpy(out, addr, n + 1);
+	return 1;
+}
+
 const char *
 session_peer(struct web_req *w)
 {
@@ -107,6 +133,11 @@ session_peer(struct web_req *w)
 			evhttp_connection_get_peer(evcon, &addr, &port);
 		xstrlcpy(w->peer, addr && *addr ? addr : "local",
 		    SESSION_PEER_MAX);
+		const char *xff = httpd_request_header(w, "X-Forwarded-For");
+		if (xff != NULL && (strcmp(w->peer, "local") == 0 ||
+		    strcmp(w->peer, "127.0.0.1") == 0 ||
+		    strcmp(w->peer, "::1") == 0))
+			(void)session_forwarded(xff, w->peer, SESSION_PEER_MAX);
 	}
 	return w->peer;
 }

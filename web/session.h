@@ -76,7 +76,11 @@ int	session_start(struct web_req *, int64_t member_id);
 int	session_end(struct web_req *);
 /* Free what the steps kept (httpd calls it after the handler). */
 void	session_finish(struct web_req *);
-/* The client's address ("192.0.2.1", "::1", "local" for a Unix socket). */
+/* The client's address ("192.0.2.1", "::1", "local" for a Unix socket),
+ * the key of per-client rate limits. Behind a reverse proxy every client
+ * arrives from the proxy: when the peer is the Unix socket or loopback, the
+ * last address of X-Forwarded-For (the one the proxy added) is taken
+ * instead, if it is a valid IP address. A remote peer's header is ignored. */
 const char *session_peer(struct web_req *);
 /* 1 when the site is served over TLS (cookies get Secure). */
 int	session_secure(struct web_req *);

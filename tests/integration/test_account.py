@@ -355,6 +355,25 @@ def test_rate_limits():
         st, _, _ = anon.submit("/login", {"email": "new@example.org",
                                           "password": "whatever123"})
         assert st == 429
+        # behind a proxy on loopback, each forwarded client has its bucket;
+        # only the address the proxy added (the last) counts
+        fwd = {"X-Forwarded-For": "203.0.113.7, 198.51.100.9"}
+        for i in range(LOGIN_IP_MAX):
+            tok = anon.csrf("/login")
+            st, _, _ = anon.request("POST", "/login", {
+                "email": "p%d@example.org" % i, "password": "whatever123",
+                "csrf": tok}, fwd)
+            assert st == 401, (i, st)
+        tok = anon.csrf("/login")
+        st, _, _ = anon.request("POST", "/login", {
+            "email": "q@example.org", "password": "whatever123",
+            "csrf": tok}, fwd)
+        assert st == 429
+        tok = anon.csrf("/login")
+        st, _, _ = anon.request("POST", "/login", {
+            "email": "q@example.org", "password": "whatever123",
+            "csrf": tok}, {"X-Forwarded-For": "198.51.100.10"})
+        assert st == 401
     finally:
         m.close()
 
