@@ -112,7 +112,8 @@ store_archive_thread(struct db *db, int64_t group_id, int64_t thread_id,
 
 /* Run a prepared post query (columns as below) and call fn per row. */
 #define ARCHIVE_POST_COLS "id, thread_id, coalesce(parent_id, 0), created," \
-	" author_name, subject, body, inbound_id IS NOT NULL"
+	" author_name, subject, body, inbound_id IS NOT NULL," \
+	" coalesce(member_id, 0), source = 'web', edited"
 
 static int
 store_archive_post_rows(struct db *db, sqlite3_stmt *st,
@@ -131,6 +132,9 @@ store_archive_post_rows(struct db *db, sqlite3_stmt *st,
 		p.subject = db_col_text(st, 5);
 		p.body = db_col_text(st, 6);
 		p.from_mail = sqlite3_column_int(st, 7);
+		p.member_id = sqlite3_column_int64(st, 8);
+		p.from_web = sqlite3_column_int(st, 9);
+		p.edited = sqlite3_column_int64(st, 10);
 		if (fn(arg, &p) == -1) {
 			sqlite3_reset(st);
 			return 0;

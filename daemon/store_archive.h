@@ -28,6 +28,9 @@ struct archive_post {
 	const char	*subject;
 	const char	*body;
 	int		 from_mail;	/* 1 when a raw message is stored */
+	int64_t		 member_id;	/* the author, 0: not a member */
+	int		 from_web;	/* 1: written on the web (Markdown) */
+	int64_t		 edited;	/* when last edited on the web, 0: never */
 };
 
 /* Attachment metadata; data is only filled by store_archive_attachment. */

@@ -18,6 +18,8 @@
 #include "web/html.h"
 #include "web/httpd.h"
 #include "web/layout.h"
+#include "web/markdown.h"
+#include "web/write.h"
 
 /* The span s[0..n) without leading and trailing blank lines and spaces. */
 static void
@@ -279,7 +281,7 @@ board_pagination(struct buf *out, struct web_req *w, int64_t pages)
 }
 
 static void
-board_group_head(struct buf *page, struct web_req *w)
+board_group_head(struct buf *page, struct web_req *w, int may_post)
 {
 	struct buf head = BUF_INIT;
 	html_printf(&head, "<link rel=\"alternate\" type=\"application/atom+xml\""
@@ -293,8 +295,12 @@ board_group_head(struct buf *page, struct web_req *w)
 		    w->group.description);
 	struct buf addr = BUF_INIT;
 	buf_printf(&addr, "%s@%s", w->group.slug, w->e->cfg->list_domain);
-	html_printf(page, "<ul class=\"tools\"><li>%s <a href=\"mailto:%s\">%s"
-	    "</a></li><li><a href=\"/g/%u/atom.xml\">%s</a></li></ul>\n",
+	buf_puts(page, "<ul class=\"tools\">");
+	if (may_post)
+		html_printf(page, "<li><a href=\"/g/%u/new\">%s</a></li>",
+		    w->group.slug, i18n_msg(w->lang, I18N_WR_NEW_TOPIC));
+	html_printf(page, "<li>%s <a href=\"mailto:%s\">%s</a></li><li><a"
+	    " href=\"/g/%u/atom.xml\">%s</a></li></ul>\n",
 	    i18n_msg(w->lang, I18N_MAIL_TO_POST), buf_cstr(&addr),
 	    buf_cstr(&addr), w->group.slug, i18n_msg(w->lang, I18N_FEED));
 	buf_free(&addr);
@@ -312,14 +318,15 @@ board_group(struct web_req *w)
 	}
 	struct buf page = BUF_INIT, items = BUF_INIT;
 	struct group_ctx c = { w, &items, NULL };
-	if (store_archive_threads(w->e->db, w->group.id, (w->page - 1) *
-	    BOARD_THREADS_PER_PAGE, BOARD_THREADS_PER_PAGE, board_thread_item,
-	    &c) == -1) {
+	int may_post = write_may_post(w);
+	if (may_post == -1 || store_archive_threads(w->e->db, w->group.id,
+	    (w->page - 1) * BOARD_THREADS_PER_PAGE, BOARD_THREADS_PER_PAGE,
+	    board_thread_item, &c) == -1) {
 		httpd_reply_error(w, 500);
 		buf_free(&items);
 		return;
 	}
-	board_group_head(&page, w);
+	board_group_head(&page, w, may_post);
 	if (ag.threads == 0)
 		html_printf(&page, "<p>%s</p>\n", i18n_msg(w->lang,
 		    I18N_NO_THREADS));
@@ -377,6 +384,8 @@ struct thread_ctx {
 	const char	*subject;	/* the thread's */
 	int		 nfiles;
 	int		 error;
+	int		 may_reply;	/* the viewer may post, thread open */
+	int64_t		 first_post;	/* id of the thread's first post */
 };
 
 static int
@@ -423,12 +432,39 @@ board_post_json(struct thread_ctx *c, const struct archive_post *p)
 	json_kv_int(c->js, "date", p->created);
 	json_kv_string(c->js, "subject", p->subject);
 	json_kv_string(c->js, "body", p->body);
+	json_kv_string(c->js, "source", p->from_web ? "web" : "mail");
+	json_key(c->js, "edited");
+	if (p->edited)
+		json_int(c->js, p->edited);
+	else
+		json_null(c->js);
 	json_key(c->js, "attachments");
 	json_begin_array(c->js);
 	if (store_archive_attachments(c->w->e->db, p->id, board_file_item, c) == -1)
 		c->error = 1;
 	json_end_array(c->js);
 	json_end_object(c->js);
+}
+
+/* Reply (with or without a quote) when the viewer may, and edit while
+ * the viewer's own web post is young enough. */
+static void
+board_post_actions(struct thread_ctx *c, const struct archive_post *p)
+{
+	struct web_req *w = c->w;
+	int edit = write_may_edit(w, p);
+	if (!c->may_reply && !edit)
+		return;
+	buf_puts(c->out, "<ul class=\"actions\">");
+	if (c->may_reply)
+		html_printf(c->out, "<li><a href=\"/g/%u/p/%D/reply\">%s</a></li>"
+		    "<li><a href=\"/g/%u/p/%D/reply?quote=1\">%s</a></li>",
+		    w->group.slug, p->id, i18n_msg(w->lang, I18N_WR_REPLY),
+		    w->group.slug, p->id, i18n_msg(w->lang, I18N_WR_REPLY_QUOTE));
+	if (edit)
+		html_printf(c->out, "<li><a href=\"/g/%u/p/%D/edit\">%s</a></li>",
+		    w->group.slug, p->id, i18n_msg(w->lang, I18N_WR_EDIT));
+	buf_puts(c->out, "</ul>\n");
 }
 
 static int
@@ -440,22 +476,35 @@ board_post_item(void *arg, const struct archive_post *p)
 		board_post_json(c, p);
 		return c->error ? -1 : 0;
 	}
+	if (c->first_post == 0)
+		c->first_post = p->id;
 	html_printf(c->out, "<article class=\"post\" id=\"p%D\" aria-labelledby="
 	    "\"a%D\"><header><h2 id=\"a%D\" dir=\"auto\">%s</h2>", p->id, p->id,
 	    p->id, p->author_name[0] ? p->author_name : "?");
 	board_date(c->out, w, p->created);
+	if (p->edited) {
+		html_printf(c->out, " <span class=\"edited\">(%s ",
+		    i18n_msg(w->lang, I18N_WR_EDITED));
+		board_date(c->out, w, p->edited);
+		buf_puts(c->out, ")</span>");
+	}
 	if (strcmp(p->subject, c->subject) != 0)
 		html_printf(c->out, "<p class=\"subject\" dir=\"auto\">%s</p>",
 		    p->subject);
 	buf_puts(c->out, "</header>\n<div class=\"body\" dir=\"auto\">");
-	board_body_html(c->out, p->body, strlen(p->body), i18n_msg(w->lang,
-	    I18N_QUOTED), i18n_msg(w->lang, I18N_SIGNATURE));
+	/* web posts are Markdown, rendered through cmark's safe mode */
+	if (!p->from_web || markdown_html(c->out, p->body,
+	    strlen(p->body)) == -1)
+		board_body_html(c->out, p->body, strlen(p->body),
+		    i18n_msg(w->lang, I18N_QUOTED), i18n_msg(w->lang,
+		    I18N_SIGNATURE));
 	buf_puts(c->out, "</div>\n");
 	c->nfiles = 0;
 	if (store_archive_attachments(w->e->db, p->id, board_file_item, c) == -1)
 		c->error = 1;
 	if (c->nfiles > 0)
 		buf_puts(c->out, "</ul></div>\n");
+	board_post_actions(c, p);
 	buf_puts(c->out, "</article>\n");
 	return c->error ? -1 : 0;
 }
@@ -478,19 +527,26 @@ board_thread(struct web_req *w)
 		return;
 	}
 	struct buf page = BUF_INIT, posts = BUF_INIT;
-	struct thread_ctx c = { w, &posts, NULL, t.subject, 0, 0 };
-	if (store_archive_posts(w->e->db, t.id, board_post_item, &c) == -1 ||
-	    c.error) {
+	struct thread_ctx c = { w, &posts, NULL, t.subject, 0, 0, 0, 0 };
+	int may_post = write_may_post(w);
+	c.may_reply = may_post == 1 && !t.locked;
+	if (may_post == -1 || store_archive_posts(w->e->db, t.id,
+	    board_post_item, &c) == -1 || c.error) {
 		httpd_reply_error(w, 500);
 		goto done;
 	}
-	layout_begin(&page, w, t.subject, NULL);
+	layout_begin(&page, w, t.subject, write_head());
 	html_printf(&page, "<p class=\"crumbs\" dir=\"auto\"><a href=\"/g/%u\">"
 	    "%s</a></p>\n<h1 dir=\"auto\">%s</h1>\n<ul class=\"tools\"><li>"
 	    "<a href=\"/g/%u/t/%D.mbox\">%s</a></li></ul>\n<section aria-label="
 	    "\"%s\">\n%H</section>\n", w->group.slug, w->group.name, t.subject,
 	    w->group.slug, t.id, i18n_msg(w->lang, I18N_DOWNLOAD_MBOX),
 	    i18n_msg(w->lang, I18N_THREAD_POSTS), buf_cstr(&posts));
+	if (t.locked)
+		html_printf(&page, "<p class=\"notice\" role=\"status\">%s</p>\n",
+		    i18n_msg(w->lang, I18N_WR_LOCKED));
+	else if (c.may_reply && c.first_post != 0)
+		write_reply_form(&page, w, c.first_post);
 	layout_end(&page, w);
 	httpd_reply(w, 200, "text/html; charset=utf-8", &page);
 done:
@@ -525,7 +581,7 @@ board_thread_json(struct web_req *w)
 	json_kv_int(&js, "last_activity", t.last_post);
 	json_key(&js, "posts");
 	json_begin_array(&js);
-	struct thread_ctx c = { w, NULL, &js, t.subject, 0, 0 };
+	struct thread_ctx c = { w, NULL, &js, t.subject, 0, 0, 0, 0 };
 	int rc = store_archive_posts(w->e->db, t.id, board_post_item, &c);
 	json_end_array(&js);
 	json_end_object(&js);

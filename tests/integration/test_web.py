@@ -167,7 +167,9 @@ def test_pages_and_json():
         assert [p["author"] for p in posts][0] == "Amélie Dupré"
         assert posts[0]["parent_id"] is None and posts[1]["parent_id"]
         assert set(posts[0]) == {"id", "parent_id", "author", "date",
-                                 "subject", "body", "attachments"}
+                                 "subject", "body", "attachments",
+                                 "source", "edited"}
+        assert posts[0]["source"] == "mail" and posts[0]["edited"] is None
         assert "email" not in body.decode() and "@example.fr" not in \
             json.dumps([p["author"] for p in posts])
         # the Arabic thread: the group's language is Arabic
