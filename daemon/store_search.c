@@ -134,11 +134,13 @@ store_search_progress(void *arg)
 
 /* The matching posts the viewer may read: ?1 MATCH expression, ?2 the
  * viewer's member id (0: anonymous), ?3 1 for an administrator, ?4 a
- * group slug or NULL. */
+ * group slug or NULL. Hidden posts are not in the index (the view it
+ * reads leaves them out), so no post column past group_id is read for
+ * a candidate: the body and the MIME part stay on their pages. */
 #define SEARCH_FROM \
 	" FROM post_fts JOIN posts p ON p.id = post_fts.rowid" \
 	" JOIN groups g ON g.id = p.group_id" \
-	" WHERE post_fts MATCH ?1 AND p.hidden = 0" \
+	" WHERE post_fts MATCH ?1" \
 	" AND (?4 IS NULL OR g.slug = ?4)" \
 	" AND (g.visibility = 'public' OR (?2 > 0 AND (?3 = 1" \
 	" OR g.visibility = 'members' OR EXISTS (SELECT 1 FROM memberships m" \
@@ -156,11 +158,16 @@ store_search_rows(struct db *db, const struct search_query *sq,
 		return -1;
 	if (*total == 0 || limit == 0)
 		return 0;
+	/* the newest candidates, ranked; then the texts of the page only */
 	sqlite3_stmt *st = db_stmt(db, "SELECT p.id, p.thread_id, p.created,"
-	    " g.slug, g.name, p.subject, p.body, p.author_name" SEARCH_FROM
-	    " ORDER BY post_fts.rank, p.id DESC LIMIT ?5 OFFSET ?6", "tidtii",
+	    " g.slug, g.name, p.subject, p.body, p.author_name FROM (SELECT id, r"
+	    " FROM (SELECT post_fts.rowid AS id, post_fts.rank AS r" SEARCH_FROM
+	    " ORDER BY post_fts.rowid DESC LIMIT ?7)"
+	    " ORDER BY r, id DESC LIMIT ?5 OFFSET ?6) AS top"
+	    " JOIN posts p ON p.id = top.id JOIN groups g ON g.id = p.group_id"
+	    " ORDER BY top.r, top.id DESC", "tidtiii",
 	    buf_cstr(&sq->match), sc->member_id, sc->is_admin ? 1 : 0,
-	    sc->group_slug, limit, offset);
+	    sc->group_slug, limit, offset, (int64_t)SEARCH_CANDIDATES_MAX);
 	if (st == NULL)
 		return -1;
 	int rc;

@@ -20,6 +20,10 @@ struct db;
 #define SEARCH_PAGES_MAX	25
 /* Results counted at most; past it a page says "more than". */
 #define SEARCH_COUNT_MAX	(SEARCH_PER_PAGE * SEARCH_PAGES_MAX)
+/* Matching posts ranked at most, the newest: relevance orders the
+ * newest SEARCH_CANDIDATES_MAX matches, so a word found in every post
+ * costs no more than this many. At least SEARCH_COUNT_MAX. */
+#define SEARCH_CANDIDATES_MAX	2000
 /* Milliseconds one search may run on the engine's loop before SQLite is
  * interrupted (progress handler) and the reader asked for precise words. */
 #define SEARCH_BUDGET_MS	300
@@ -76,7 +80,8 @@ enum search_parse store_search_parse(struct search_query *sq, const char *q,
 /*
  * Run sq in scope: *total gets the number of matching posts the viewer
  * may read (at most SEARCH_COUNT_MAX + 1), and fn is called for at most
- * limit of them after skipping offset, best first. Hidden posts and
+ * limit of them after skipping offset, best first (bm25, subject and
+ * author weighing more than body) among the newest SEARCH_CANDIDATES_MAX. Hidden posts and
  * groups the viewer may not read (public: anyone; members: signed-in
  * members; private: that group's members; administrators: all) never
  * match nor count. Returns 0; 1 when the search ran out of time

@@ -398,6 +398,48 @@ test_count_cap_and_pages(void **state)
 	store_search_query_free(&sq);
 }
 
+/* Relevance orders the newest SEARCH_CANDIDATES_MAX matches only: the
+ * best post, older than those, is not ranked; one newer is. */
+static void
+test_candidates(void **state)
+{
+	struct fixture *f = *state;
+	struct buf err = BUF_INIT;
+	int64_t g = store_group_add(f->db, "cand", "Cand", "", "public", "en",
+	    &err);
+	buf_free(&err);
+	int64_t best = add_post(f, g, "B", "special", "special special special");
+	assert_int_equal(db_begin(f->db), 0);
+	for (int i = 0; i < SEARCH_CANDIDATES_MAX; i++) {
+		char msgid[32];
+		snprintf(msgid, sizeof msgid, "cand%d@x", i);
+		struct post_new pn = { .group_id = g, .author_name = "M",
+		    .author_email = "m@x", .subject = "s", .subject_norm = "s",
+		    .body = "a long body with one special word and many others",
+		    .mime_part = "X", .mime_part_len = 1, .message_id = msgid,
+		    .source = "mail" };
+		assert_true(store_post_add(f->db, &pn) > 0);
+	}
+	assert_int_equal(db_commit(f->db), 0);
+	struct search_query sq;
+	struct search_scope sc = { 0, 0, "cand", 0 };
+	struct hits hs = { .n = 0 };
+	int64_t total;
+	store_search_query_init(&sq);
+	assert_int_equal(store_search_parse(&sq, "special", 7, 0), SEARCH_OK);
+	assert_int_equal(store_search_run(f->db, &sq, &sc, 0, 1, &total, hit_cb,
+	    &hs), 0);
+	assert_int_equal(total, SEARCH_COUNT_MAX + 1);
+	assert_int_equal(hs.n, 1);
+	assert_true(hs.ids[0] != best);
+	int64_t newer = add_post(f, g, "B", "special", "special special special");
+	hs.n = 0;
+	assert_int_equal(store_search_run(f->db, &sq, &sc, 0, 1, &total, hit_cb,
+	    &hs), 0);
+	assert_int_equal(hs.ids[0], newer);
+	store_search_query_free(&sq);
+}
+
 /* Migration 5 indexes the posts that exist before it (backfill). */
 static void
 test_backfill(void **state)
@@ -497,6 +539,7 @@ main(void)
 		cmocka_unit_test(test_hostile_queries),
 		cmocka_unit_test(test_count_cap_and_pages),
 		cmocka_unit_test(test_backfill),
+		cmocka_unit_test(test_candidates),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
