@@ -328,6 +328,11 @@ emit(struct spans *sp, const char *text, enum quote_kind k, size_t start,
 		last->len += len;
 		if (k == QUOTE_TEXT)
 			last->kind = QUOTE_TEXT;
+		/* at the cap, a span turned to text joins text before it */
+		if (sp->n >= 2 && sp->v[sp->n - 2].kind == last->kind) {
+			sp->v[sp->n - 2].len += last->len;
+			sp->n--;
+		}
 		return;
 	}
 	sp->v[sp->n].kind = k;

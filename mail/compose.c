@@ -709,6 +709,23 @@ struct rawpart {
 	int			 container;	/* multipart or message */
 };
 
+static void field_write(struct buf *, const char *,
+	    const struct header_field *);
+
+/* The value of a kept field as field_write will write it (a cleaned field
+ * may lose bytes), unfolded: what the receiver will act on. */
+static void
+field_written_value(struct buf *v, const char *name,
+    const struct header_field *f)
+{
+	struct buf w = BUF_INIT;
+	size_t skip = strlen(name) + 1;
+
+	field_write(&w, name, f);
+	header_unfold(v, w.data + skip, w.len - skip);
+	buf_free(&w);
+}
+
 static enum cte
 cte_kind(const struct header_field *f)
 {
@@ -716,7 +733,7 @@ cte_kind(const struct header_field *f)
 	const char *s;
 	enum cte k = CTE_OTHER;
 
-	header_unfold(&v, f->value, f->value_len);
+	field_written_value(&v, "Content-Transfer-Encoding", f);
 	s = buf_cstr(&v);
 	if (strcasecmp(s, "7bit") == 0 || strcasecmp(s, "8bit") == 0 ||
 	    strcasecmp(s, "binary") == 0)
@@ -729,22 +746,16 @@ cte_kind(const struct header_field *f)
 	return k;
 }
 
-static void field_write(struct buf *, const char *,
-	    const struct header_field *);
-
-/* Whether the Content-Type names a container, judged on the field as it
- * will be written (a cleaned field may lose bytes before the type). */
+/* Whether the Content-Type names a container, judged as written. */
 static int
 type_container(const struct header_field *f)
 {
-	struct buf w = BUF_INIT, v = BUF_INIT;
+	struct buf v = BUF_INIT;
 	int yes;
 
-	field_write(&w, "Content-Type", f);
-	header_unfold(&v, w.data + 13, w.len - 13);	/* after "Content-Type:" */
+	field_written_value(&v, "Content-Type", f);
 	yes = strncasecmp(buf_cstr(&v), "multipart/", 10) == 0 ||
 	    strncasecmp(buf_cstr(&v), "message/", 8) == 0;
-	buf_free(&w);
 	buf_free(&v);
 	return yes;
 }
@@ -778,6 +789,9 @@ rawpart_mend(const struct rawpart *rp)
 	int identity = rp->cte == CTE_NONE || rp->cte == CTE_IDENTITY;
 
 	if (!rp->have[F_TYPE] && identity && !rp->utf8)
+		return MEND_TEXT;
+	/* an encoded container is invalid (RFC 2045 6.4): sent as text */
+	if (rp->container && !identity)
 		return MEND_TEXT;
 	if (rp->info.longest <= COMPOSE_LINE_MAX && !rp->info.nul)
 		return MEND_NONE;
