@@ -18,6 +18,7 @@
 #include "daemon/store_group.h"
 #include "daemon/store_post.h"
 #include "daemon/store_search.h"
+#include "web/route.h"
 #include "web/search.h"
 
 static char dbdir[] = "/tmp/majlis-test-search-XXXXXX";
@@ -464,6 +465,29 @@ test_backfill(void **state)
 	    " VALUES('integrity-check')"), 0);
 }
 
+/* ---- routes ---- */
+
+static void
+test_routes(void **state)
+{
+	const struct route *r;
+	struct route_params p;
+	(void)state;
+	assert_int_equal(route_match(route_table, route_count(), ROUTE_GET,
+	    "/search", &r, &p), ROUTE_OK);
+	assert_ptr_equal(r->handler, search_page);
+	assert_int_equal(r->perm, ROUTE_PERM_ANYONE);
+	assert_int_equal(route_match(route_table, route_count(), ROUTE_GET,
+	    "/search.json", &r, &p), ROUTE_OK);
+	assert_ptr_equal(r->handler, search_json);
+	assert_int_equal(route_match(route_table, route_count(), ROUTE_POST,
+	    "/search", &r, &p), ROUTE_BAD_METHOD);
+	assert_int_equal(route_match(route_table, route_count(), ROUTE_GET,
+	    "/search/", &r, &p), ROUTE_NOT_FOUND);
+	assert_int_equal(route_match(route_table, route_count(), ROUTE_GET,
+	    "/search.xml", &r, &p), ROUTE_NOT_FOUND);
+}
+
 /* ---- snippets ---- */
 
 static void
@@ -533,6 +557,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_parse_limits),
+		cmocka_unit_test(test_routes),
 		cmocka_unit_test(test_snippets),
 		cmocka_unit_test(test_index_and_visibility),
 		cmocka_unit_test(test_sql_fold_agrees),
