@@ -28,6 +28,7 @@
 /* route handlers (web/routes_account.def) */
 void	account_login(struct web_req *);
 void	account_logout(struct web_req *);
+void	account_logout_all(struct web_req *);
 void	account_register(struct web_req *);
 void	account_confirm(struct web_req *);
 void	account_reset(struct web_req *);
@@ -247,6 +248,20 @@ account_logout(struct web_req *w)
 		account_error_page(w, 500);
 		return;
 	}
+	account_redirect(w, "/");
+}
+
+void
+account_logout_all(struct web_req *w)
+{
+	int64_t member = w->viewer.member_id;
+	if (session_end_all(w) == -1) {
+		account_error_page(w, 500);
+		return;
+	}
+	if (member != 0)
+		log_info("http: member %lld signed out everywhere",
+		    (long long)member);
 	account_redirect(w, "/");
 }
 

@@ -160,7 +160,10 @@ session_load(struct web_req *w)
 	password_token_digest(tok, digest);
 	struct session_row s;
 	int64_t now = db_now();
-	if (store_session_get(w->e->db, digest, now, SESSION_IDLE, &s) != 1)
+	int rc = store_session_get(w->e->db, digest, now, SESSION_IDLE, &s);
+	if (rc == 0)	/* ended or expired: the browser may forget it */
+		session_set_cookie(w, SESSION_COOKIE, "", 0);
+	if (rc != 1)
 		return;
 	w->session_id = s.id;
 	xstrlcpy(w->csrf, s.csrf, sizeof w->csrf);
@@ -274,6 +277,16 @@ session_start(struct web_req *w, int64_t member_id)
 	session_fill_viewer(w, &a);
 	session_set_cookie(w, SESSION_COOKIE, tok, SESSION_ABSOLUTE);
 	return 0;
+}
+
+int
+session_end_all(struct web_req *w)
+{
+	if (w->viewer.member_id != 0 && store_session_delete_member(w->e->db,
+	    w->viewer.member_id) == -1)
+		return -1;
+	w->session_id = 0;
+	return session_end(w);
 }
 
 int

@@ -74,6 +74,8 @@ void	session_csrf_input(struct web_req *, struct buf *html);
 int	session_start(struct web_req *, int64_t member_id);
 /* Sign out: delete the session server-side and clear the cookie. */
 int	session_end(struct web_req *);
+/* Sign out everywhere: every session of the member, this one included. */
+int	session_end_all(struct web_req *);
 /* Free what the steps kept (httpd calls it after the handler). */
 void	session_finish(struct web_req *);
 /* The client's address ("192.0.2.1", "::1", "local" for a Unix socket),

@@ -141,6 +141,11 @@ settings_form(struct web_req *w, int code, const char *notice,
 	}
 	html_printf(&html, "<p><button type=\"submit\">%s</button></p></form>\n",
 	    L(I18N_ACC_SAVE));
+	html_printf(&html, "<h2>%s</h2>\n<form method=\"post\" "
+	    "action=\"/logout/all\">", L(I18N_ACC_SESSIONS));
+	session_csrf_input(w, &html);
+	html_printf(&html, "<button type=\"submit\">%s</button></form>\n",
+	    L(I18N_ACC_SIGN_OUT_ALL));
 	account_page(w, code, L(I18N_ACC_SETTINGS), buf_cstr(&html));
 	buf_free(&html);
 }

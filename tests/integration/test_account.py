@@ -168,6 +168,11 @@ def test_register_login_logout():
         c2.cookies = old
         st, body, _ = c2.get("/")
         assert st == 200 and 'href="/login"' in body and "Nadia" not in body
+        # and the browser is told to forget it
+        assert any(v.startswith("majlis_session=;") and "Max-Age=0" in v
+                   for v in c2.set_cookies())
+        assert "majlis_session" not in c2.cookies
+        c2.cookies = dict(old)
         st, _, _ = c2.get("/settings")
         assert st == 303
         # sign in again
@@ -178,6 +183,15 @@ def test_register_login_logout():
         # GET /logout does not sign out
         st, _, _ = c.get("/logout")
         assert st == 405 and signed_in_as(c, "Nadia")
+        # sign out everywhere, from the settings page
+        c3 = Client(m)
+        st, _, _ = c3.submit("/login", {"email": "nadia@example.org",
+                                        "password": PASSWORD})
+        assert st == 303 and signed_in_as(c3, "Nadia")
+        st, _, _ = c3.submit("/logout/all", {}, page="/settings")
+        assert st == 303
+        assert not signed_in_as(c, "Nadia") and not signed_in_as(c3, "Nadia")
+        assert m.db("SELECT count(*) FROM sessions")[0][0] == 0
     finally:
         m.close()
 
