@@ -267,6 +267,9 @@ def test_moderated_member_is_held():
         status = h["Location"]
         wait_for(lambda: "held for moderation" in alice.get(status)[1],
                  "the held page")
+        # the page is the author's only
+        bob = sign_in(m, "bob@example.org", "Bob")
+        assert bob.get(status)[0] == 404 and Client(m).get(status)[0] == 404
         held = m.ctl("held", "list", SLUG, json_out=True)
         assert len(held) == 1 and held[0]["subject"] == "Held topic", held
         assert m.db("SELECT count(*) FROM posts")[0][0] == 0
@@ -421,6 +424,12 @@ def test_edit_window():
         assert "Second <strong>version</strong>." in page
         assert 'class="edited"' in page and "First version." not in page
         assert thread_json(alice, tid)["thread"]["posts"][0]["edited"]
+        # the search index follows the edit
+        hit = "/g/%s/t/%d#p%d" % (SLUG, tid, pid)
+        st, found, _ = alice.get("/search?q=Second")
+        assert st == 200 and hit in found
+        st, found, _ = alice.get("/search?q=First")
+        assert st == 200 and hit not in found
         # no mail for an edit
         assert m.db("SELECT count(*) FROM outbox")[0][0] == outbox
         assert m.db("SELECT count(*) FROM inbound")[0][0] == 1
