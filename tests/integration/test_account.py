@@ -329,6 +329,40 @@ def test_csrf_refused():
         m.close()
 
 
+def test_bad_forms():
+    m = site("acct-forms")
+    try:
+        c = Client(m)
+        tok = c.csrf("/login")
+
+        def raw(body):
+            conn = http.client.HTTPConnection("127.0.0.1", m.http_port,
+                                              timeout=20)
+            conn.request("POST", "/login", body=body, headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": "majlis_csrf=" + c.cookies["majlis_csrf"]})
+            r = conn.getresponse()
+            r.read()
+            conn.close()
+            return r.status
+        # 100,000 fields: over the body limit; 300 small ones: over the
+        # field count; a field over its length; broken UTF-8; %00; NUL
+        assert raw(b"a=&" * 100000) == 413
+        assert raw(("csrf=%s&" % tok).encode() + b"&".join(
+            b"f%d=1" % i for i in range(300))) == 413
+        assert raw(("csrf=%s&n=" % tok).encode() + b"x" * 61441) == 413
+        assert raw(("csrf=%s&email=%%C3&password=x" % tok).encode()) == 400
+        assert raw(("csrf=%s&email=a%%00b&password=x" % tok).encode()) == 400
+        assert raw(("csrf=%s&email=a\0b&password=x" % tok).encode()) == 400
+        assert raw(("csrf=%s&email=%%zz" % tok).encode()) == 400
+        # and the server still answers, the token still works
+        st, _, _ = c.post("/login", {"csrf": tok, "email": "x@example.org",
+                                     "password": "whatever123"})
+        assert st == 401
+    finally:
+        m.close()
+
+
 def test_rate_limits():
     m = site("acct-rate")
     try:
@@ -501,6 +535,7 @@ def test_secure_cookies_over_https():
 
 if __name__ == "__main__":
     run([test_register_login_logout, test_login_failures_generic,
-         test_claim_and_settings, test_csrf_refused, test_rate_limits,
+         test_claim_and_settings, test_csrf_refused, test_bad_forms,
+         test_rate_limits,
          test_reset_password, test_group_visibility,
          test_dates_in_reader_zone, test_secure_cookies_over_https])

@@ -12,10 +12,12 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "daemon/account.h"
 #include "daemon/db.h"
 #include "daemon/password.h"
 #include "daemon/store_account.h"
 #include "daemon/store_group.h"
+#include "daemon/store_token.h"
 #include "web/access.h"
 #include "web/account.h"
 #include "web/i18n.h"
@@ -301,6 +303,110 @@ test_access(void **state)
 	buf_free(&err);
 }
 
+static void
+test_account_checks(void **state)
+{
+	char name[ACCOUNT_NAME_MAX + 2], addr[ACCOUNT_EMAIL_MAX + 2];
+	(void)state;
+	assert_true(account_email_valid("a@example.org"));
+	assert_false(account_email_valid("a@"));
+	assert_false(account_email_valid("no-at.example.org"));
+	assert_false(account_email_valid("a b@example.org"));
+	assert_false(account_email_valid(""));
+	/* one byte over ACCOUNT_EMAIL_MAX is refused whatever the syntax */
+	memset(addr, 'a', sizeof addr);
+	memcpy(addr + ACCOUNT_EMAIL_MAX + 1 - 12, "@example.org", 12);
+	addr[ACCOUNT_EMAIL_MAX + 1] = '\0';
+	assert_int_equal(strlen(addr), ACCOUNT_EMAIL_MAX + 1);
+	assert_false(account_email_valid(addr));
+	assert_true(account_name_valid("Amélie"));
+	assert_true(account_name_valid("يوسف"));
+	assert_false(account_name_valid(""));
+	assert_false(account_name_valid("   "));
+	assert_false(account_name_valid("a\nb"));
+	assert_false(account_name_valid("a\tb"));
+	memset(name, 'n', sizeof name);
+	name[ACCOUNT_NAME_MAX] = '\0';
+	assert_true(account_name_valid(name));
+	name[ACCOUNT_NAME_MAX] = 'n';
+	name[ACCOUNT_NAME_MAX + 1] = '\0';
+	assert_false(account_name_valid(name));
+}
+
+static void
+test_register_claim_reset(void **state)
+{
+	struct db *db = *state;
+	char tok[TOKEN_LEN + 1], tok2[TOKEN_LEN + 1], h[PASSWORD_HASH_MAX + 1];
+	int64_t id = 0;
+	struct account a;
+	assert_int_equal(password_hash("first password", h), 0);
+	/* a new address: no member until confirmed */
+	assert_int_equal(db_begin(db), 0);
+	assert_int_equal(account_register_request(db, "new@example.org", "New",
+	    h, "fr", tok), 0);
+	assert_int_equal(db_commit(db), 0);
+	assert_int_equal(store_account_by_email(db, "new@example.org", &a), 0);
+	assert_int_equal(account_register_confirm(db, "AAAAAAAAAAAAAAAAAAAAAAAA",
+	    &id), 0);
+	assert_int_equal(account_register_confirm(db, tok, &id), 1);
+	assert_int_equal(store_account_by_email(db, "NEW@example.org", &a), 1);
+	assert_int_equal(a.id, id);
+	assert_true(a.has_password);
+	assert_string_equal(a.locale, "fr");
+	assert_string_equal(a.name, "New");
+	assert_true(password_verify(a.password_hash, "first password"));
+	assert_int_equal(account_register_confirm(db, tok, &id), 0);	/* used */
+	/* a member known by mail claims the same row, groups kept */
+	struct buf err = BUF_INIT;
+	int64_t g = store_group_add(db, "claimg", "G", "", "public", "en", &err);
+	int64_t mail = store_member_ensure(db, "mail@example.org", "");
+	assert_int_equal(store_membership_add(db, g, mail, "member", "daily",
+	    &err), 1);
+	assert_int_equal(account_register_request(db, "Mail@example.org", "M",
+	    h, "ar", tok), 0);
+	assert_int_equal(account_register_confirm(db, tok, &id), 1);
+	assert_int_equal(id, mail);
+	assert_int_equal(db_int(db, "SELECT count(*) FROM members WHERE email ="
+	    " 'mail@example.org'", -1, NULL), 1);
+	assert_int_equal(db_int(db, "SELECT count(*) FROM memberships WHERE"
+	    " member_id = ?", -1, "i", mail), 1);
+	/* a second registration confirmed later does not change the password */
+	char other[PASSWORD_HASH_MAX + 1];
+	assert_int_equal(password_hash("other password", other), 0);
+	assert_int_equal(account_register_request(db, "mail@example.org", "X",
+	    other, "en", tok2), 0);
+	assert_int_equal(account_register_confirm(db, tok2, &id), 1);
+	assert_int_equal(store_account_by_id(db, mail, &a), 1);
+	assert_true(password_verify(a.password_hash, "first password"));
+	assert_string_equal(a.name, "M");
+	/* a registration token is not a reset token, and the reverse */
+	assert_int_equal(account_register_request(db, "r@example.org", "R", h,
+	    "en", tok), 0);
+	assert_int_equal(account_reset_confirm(db, tok, other, &id), 0);
+	assert_int_equal(account_reset_request(db, "mail@example.org", tok2), 0);
+	assert_int_equal(account_register_confirm(db, tok2, &id), 0);
+	/* reset: new password, every session ends, token used once */
+	assert_true(store_session_add(db, "sx", mail, db_now(), db_now() + 99,
+	    "c") > 0);
+	assert_int_equal(account_reset_confirm(db, tok2, other, &id), 1);
+	assert_int_equal(id, mail);
+	assert_int_equal(store_session_count(db, mail), 0);
+	assert_int_equal(store_account_by_id(db, mail, &a), 1);
+	assert_true(password_verify(a.password_hash, "other password"));
+	assert_int_equal(account_reset_confirm(db, tok2, h, &id), 0);
+	/* reset of an address without an account changes nothing */
+	int64_t bare = store_member_ensure(db, "bare@example.org", "");
+	assert_int_equal(account_reset_request(db, "bare@example.org", tok), 0);
+	assert_int_equal(account_reset_confirm(db, tok, h, &id), 0);
+	assert_int_equal(store_account_by_id(db, bare, &a), 1);
+	assert_false(a.has_password);
+	/* nothing of a token in clear in the database */
+	assert_int_equal(db_int(db, "SELECT count(*) FROM tokens WHERE hash = ?"
+	    " OR email = ?", -1, "tt", tok, tok), 0);
+	buf_free(&err);
+}
+
 int
 main(void)
 {
@@ -313,6 +419,8 @@ main(void)
 		cmocka_unit_test(test_rate_store),
 		cmocka_unit_test(test_account_limits),
 		cmocka_unit_test(test_access),
+		cmocka_unit_test(test_account_checks),
+		cmocka_unit_test(test_register_claim_reset),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
