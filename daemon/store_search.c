@@ -5,6 +5,7 @@
  */
 #include <config.h>
 
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
@@ -49,6 +50,86 @@ store_search_key(void *arg, const char *key, size_t start, size_t end)
 	return 0;
 }
 
+/* Arabic writes the article and the particles before it onto the word:
+ * a bare word is also looked for after them ("سحابة" finds "السحابة",
+ * "بالسحابة"), and a word with the article after the particles
+ * ("السحابة" finds "والسحابة", "للسحابة"). Folded forms. */
+static const char *const search_ar_bare[] = {
+	"\u0627\u0644", "\u0648\u0627\u0644", "\u0628\u0627\u0644",
+	"\u0641\u0627\u0644", "\u0643\u0627\u0644", "\u0644\u0644",
+};
+static const char *const search_ar_article[] = {
+	"\u0648", "\u0628", "\u0641", "\u0643",
+};
+#define SEARCH_AR_ARTICLE	"\u0627\u0644"	/* ال */
+#define SEARCH_AR_LIL		"\u0644\u0644"	/* لل */
+#define SEARCH_AR_WALIL		"\u0648\u0644\u0644"	/* ولل */
+
+struct search_word {
+	int	 n;
+	char	 key[FOLD_WORD_MAX + 1];
+};
+
+static int
+store_search_count(void *arg, const char *key, size_t start, size_t end)
+{
+	struct search_word *sw = arg;
+	(void)start;
+	(void)end;
+	if (sw->n++ == 0)
+		memcpy(sw->key, key, strlen(key) + 1);
+	return 0;
+}
+
+/* 1 when key is made of two or more Arabic letters (U+0621-U+064A). */
+static int
+store_search_arabic(const char *key)
+{
+	size_t len = strlen(key), i = 0;
+	int letters = 0;
+	uint32_t cp;
+	while (i < len) {
+		i += fold_decode(key + i, len - i, &cp);
+		if (cp < 0x0621 || cp > 0x064A)
+			return 0;
+		letters++;
+	}
+	return letters >= 2;
+}
+
+/* Add one variant of an Arabic word: prefix + word, as an OR branch. */
+static void
+store_search_variant(struct search_query *sq, const char *prefix,
+    const char *word)
+{
+	struct buf v = BUF_INIT;
+	buf_puts(&v, prefix);
+	buf_puts(&v, word);
+	buf_printf(&sq->match, " OR \"%s\"", buf_cstr(&v));
+	store_search_key(sq, buf_cstr(&v), 0, 0);
+	buf_free(&v);
+}
+
+/* The term as one Arabic word with its clitic forms. */
+static void
+store_search_arabic_term(struct search_query *sq, const char *key)
+{
+	buf_printf(&sq->match, "{subject body author} : (\"%s\"", key);
+	size_t al = strlen(SEARCH_AR_ARTICLE);
+	if (strncmp(key, SEARCH_AR_ARTICLE, al) == 0 &&
+	    store_search_arabic(key + al)) {
+		for (size_t i = 0; i < sizeof search_ar_article /
+		    sizeof search_ar_article[0]; i++)
+			store_search_variant(sq, search_ar_article[i], key);
+		store_search_variant(sq, SEARCH_AR_LIL, key + al);
+		store_search_variant(sq, SEARCH_AR_WALIL, key + al);
+	} else
+		for (size_t i = 0; i < sizeof search_ar_bare /
+		    sizeof search_ar_bare[0]; i++)
+			store_search_variant(sq, search_ar_bare[i], key);
+	buf_putc(&sq->match, ')');
+}
+
 /* Append the term t[0..n) to the query; 0 when it has no word (dropped),
  * 1 when added. */
 static int
@@ -56,14 +137,22 @@ store_search_term(struct search_query *sq, const char *t, size_t n,
     int with_email)
 {
 	struct buf folded = BUF_INIT;
+	struct search_word sw = { .n = 0 };
 	fold_text(&folded, t, n);
-	if (fold_words(folded.data ? folded.data : "", folded.len,
-	    store_search_key, sq) == 0) {
+	const char *f = folded.data ? folded.data : "";
+	fold_words(f, folded.len, store_search_count, &sw);
+	if (sw.n == 0) {
 		buf_free(&folded);
 		return 0;
 	}
+	fold_words(f, folded.len, store_search_key, sq);
 	if (sq->match.len > 0)
 		buf_puts(&sq->match, " AND ");
+	if (sw.n == 1 && store_search_arabic(sw.key)) {
+		store_search_arabic_term(sq, sw.key);
+		buf_free(&folded);
+		return 1;
+	}
 	buf_puts(&sq->match, with_email && memchr(t, '@', n) != NULL ?
 	    "{subject body author email} : \"" : "{subject body author} : \"");
 	for (size_t i = 0; i < folded.len; i++) {

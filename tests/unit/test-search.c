@@ -79,7 +79,21 @@ test_parse(void **state)
 	assert_int_equal(parse("cloud", 0, COLS "\"cloud\""), SEARCH_OK);
 	assert_int_equal(parse("  élève   Cœur ", 0, COLS "\"élève\" AND "
 	    COLS "\"Coeur\""), SEARCH_OK);
-	assert_int_equal(parse("مُحَمَّد", 0, COLS "\"محمد\""), SEARCH_OK);
+	/* one Arabic word: also with the article and the particles */
+	assert_int_equal(parse("مُحَمَّد", 0, COLS "(\"محمد\" OR \"المحمد\" OR"
+	    " \"والمحمد\" OR \"بالمحمد\" OR \"فالمحمد\" OR \"كالمحمد\" OR"
+	    " \"للمحمد\")"), SEARCH_OK);
+	assert_int_equal(parse("السَّحابة", 0, COLS "(\"السحابه\" OR"
+	    " \"والسحابه\" OR \"بالسحابه\" OR \"فالسحابه\" OR \"كالسحابه\" OR"
+	    " \"للسحابه\" OR \"وللسحابه\")"), SEARCH_OK);
+	/* not for a phrase, a single letter, the bare article or mixed text */
+	assert_int_equal(parse("\"سحابة عامة\"", 0, COLS "\"سحابه عامه\""),
+	    SEARCH_OK);
+	assert_int_equal(parse("ب", 0, COLS "\"ب\""), SEARCH_OK);
+	assert_int_equal(parse("ال", 0, COLS "(\"ال\" OR \"الال\" OR"
+	    " \"والال\" OR \"بالال\" OR \"فالال\" OR \"كالال\" OR"
+	    " \"للال\")"), SEARCH_OK);
+	assert_int_equal(parse("سحابةx", 0, COLS "\"سحابهx\""), SEARCH_OK);
 	/* a phrase; an unbalanced quote runs to the end */
 	assert_int_equal(parse("\"cloud souverain\" x", 0, COLS
 	    "\"cloud souverain\" AND " COLS "\"x\""), SEARCH_OK);
@@ -236,7 +250,7 @@ test_index_and_visibility(void **state)
 	int64_t p1 = add_post(f, f->pub, "Amélie", "Réunion du comité",
 	    "L'élève présente le cœur du projet.");
 	int64_t p2 = add_post(f, f->pub, "أحمد", "الحَوْسَبَة السَّحابِيَّة",
-	    "نُناقِشُ السِّيادَةَ الرَّقْمِيَّةَ في المدرسة على الخادم.");
+	    "نُناقِشُ السِّيادَةَ الرَّقْمِيَّةَ في المدرسة على الخادم وللخادم.");
 	int64_t p3 = add_post(f, f->mem, "Bob", "inner", "sovereign cloud");
 	int64_t p4 = add_post(f, f->priv, "Alice", "secret",
 	    "sovereign cloud plans");
@@ -250,6 +264,12 @@ test_index_and_visibility(void **state)
 	assert_int_equal(search(f, "الحوسبة", 0, 0, NULL, &hs), 1);
 	assert_int_equal(hs.ids[0], p2);
 	assert_int_equal(search(f, "السِّيادَة", 0, 0, NULL, NULL), 1);
+	/* the article and particles written onto the word */
+	assert_int_equal(search(f, "حوسبة", 0, 0, NULL, NULL), 1);
+	assert_int_equal(search(f, "خادم", 0, 0, NULL, NULL), 1);
+	assert_int_equal(search(f, "الخادم", 0, 0, NULL, NULL), 1);
+	assert_int_equal(search(f, "مدرسة", 0, 0, NULL, NULL), 1);
+	assert_int_equal(search(f, "درسة", 0, 0, NULL, NULL), 0);
 	assert_int_equal(search(f, "احمد", 0, 0, NULL, NULL), 1);
 	assert_int_equal(search(f, "المدرسه علي", 0, 0, NULL, NULL), 1);
 	assert_int_equal(search(f, "\"الرقمية في\"", 0, 0, NULL, NULL), 1);
@@ -514,6 +534,8 @@ test_snippets(void **state)
 	snippet("eleve", "L'Élève <b>", 0, 0, "L'Élève <b>");
 	snippet("الحوسبة", "عن الحَوْسَبَةِ السحابية", 0, 1,
 	    "عن <mark>الحَوْسَبَةِ</mark> السحابية");
+	snippet("حوسبة", "عن الحَوْسَبَةِ والحوسبة وحوسبة", 0, 1,
+	    "عن <mark>الحَوْسَبَةِ</mark> <mark>والحوسبة</mark> وحوسبة");
 	snippet("<script>", "a <script>alert(1)</script> b", 0, 1,
 	    "a &lt;<mark>script</mark>&gt;alert(1)&lt;/<mark>script</mark>&gt; b");
 	snippet("zzz", "nothing here", 0, 1, "nothing here");
