@@ -3,9 +3,10 @@
  * behind a cursor; an id set keeps loaded rows from being loaded twice.
  * Results are written in one transaction per loop iteration. A copy whose
  * result was not written before a crash is sent again: at most the copies
- * in flight are duplicated. Every copy is DKIM-signed (when a key is
- * configured) as it is built, just before it goes to the relay; the copies
- * of one post share one body hash.
+ * in flight are duplicated. When a DKIM key is configured, every copy is
+ * built on the loop and signed by the signing thread (mail/dkim.c) just
+ * before it goes to the relay, up to DELIVERY_SIGN_AHEAD copies ahead of
+ * the connections; the copies of one post share one body hash.
  */
 #include <config.h>
 
@@ -29,6 +30,9 @@
 #include "mail/delivery.h"
 #include "mail/dkim.h"
 #include "mail/smtpc.h"
+
+/* Copies built and being signed or signed ahead of the connections. */
+#define DELIVERY_SIGN_AHEAD	64
 
 struct delivery_job {
 	struct outbox_row	 row;
@@ -56,8 +60,11 @@ struct delivery {
 	int64_t			 post_id;
 	struct post		 post;
 	struct group		 group;
-	struct dkim		*dkim;		/* NULL: no signing */
-	struct dkim_body	 body;		/* body hash of post */
+	struct dkim_queue	*signer;	/* NULL: no signing */
+	int64_t			 body_key;	/* changes with each post loaded */
+	size_t			 signing;	/* jobs in the signer */
+	struct delivery_job	*ready, *ready_tail;	/* built and signed */
+	size_t			 nready;
 };
 
 int64_t
@@ -115,6 +122,13 @@ delivery_fill(struct delivery *d)
 		d->cur_next = d->cur_id = 0;	/* reached the end: rescan next time */
 }
 
+/* Jobs loaded, being signed or signed: what connections are wanted for. */
+static size_t
+delivery_work(const struct delivery *d)
+{
+	return d->queued + d->signing + d->nready;
+}
+
 static int delivery_next(void *ctx, struct smtpc_job *job);
 static void delivery_result(void *ctx, const struct smtpc_job *job,
     const struct smtpc_reply *r);
@@ -129,11 +143,12 @@ delivery_connect(struct delivery *d)
 	const struct config *cfg = d->e->cfg;
 	int want = cfg->relay_connections < DELIVERY_MAX_CONNECTIONS ?
 	    cfg->relay_connections : DELIVERY_MAX_CONNECTIONS;
-	if (d->stopping || d->queued == 0 || db_now() < d->conn_retry_at)
+	if (d->stopping || delivery_work(d) == 0 ||
+	    db_now() < d->conn_retry_at)
 		return;
 	for (int i = 0; i < d->nconns; i++)
 		smtpc_wakeup(d->conns[i]);
-	if ((size_t)d->nconns >= d->queued)
+	if ((size_t)d->nconns >= delivery_work(d))
 		return;
 	struct smtpc_config sc;
 	memset(&sc, 0, sizeof sc);
@@ -147,7 +162,7 @@ delivery_connect(struct delivery *d)
 	sc.user = cfg->relay.user;
 	sc.pass = cfg->relay.password;
 	sc.helo = cfg->hostname;
-	while (d->nconns < want && (size_t)d->nconns < d->queued) {
+	while (d->nconns < want && (size_t)d->nconns < delivery_work(d)) {
 		struct smtpc *c = smtpc_connect(d->e->base, d->e->dns,
 		    d->e->relay_tls, &sc, &delivery_cb, d);
 		if (c == NULL) {
@@ -167,7 +182,7 @@ delivery_post(struct delivery *d, int64_t post_id)
 	store_post_clear(&d->post);
 	store_group_clear(&d->group);
 	d->post_id = 0;
-	d->body.set = 0;
+	d->body_key++;
 	if (store_post_get(d->e->db, post_id, &d->post) != 1)
 		return -1;
 	if (store_group_get_id(d->e->db, d->post.group_id, &d->group) != 1) {
@@ -178,20 +193,7 @@ delivery_post(struct delivery *d, int64_t post_id)
 	return 0;
 }
 
-/* Sign a built job: the copies of one post share the body hash (their
- * body is the post's MIME part, the same for every recipient). */
-static int
-delivery_sign(struct delivery *d, struct delivery_job *j)
-{
-	int post = strcmp(j->row.kind, "system") != 0;
-
-	if (d->dkim == NULL)
-		return 0;
-	return dkim_sign(d->dkim, &j->msg, db_now(), post ? &d->body : NULL);
-}
-
-/* Build the bytes and envelope of a job; -1 when the post is gone, -2 when
- * it cannot be signed. */
+/* Build the bytes and envelope of a job; -1 when the post is gone. */
 static int
 delivery_build(struct delivery *d, struct delivery_job *j)
 {
@@ -208,7 +210,7 @@ delivery_build(struct delivery *d, struct delivery_job *j)
 			store_group_clear(&g);
 		}
 		buf_free(&token);
-		return delivery_sign(d, j) == -1 ? -2 : 0;
+		return 0;
 	}
 	if (delivery_post(d, j->row.post_id) == -1) {
 		buf_free(&token);
@@ -220,7 +222,7 @@ delivery_build(struct delivery *d, struct delivery_job *j)
 	buf_printf(&j->mail_from, "%s-bounces+%s@%s", d->group.slug,
 	    buf_cstr(&token), cfg->list_domain);
 	buf_free(&token);
-	return delivery_sign(d, j) == -1 ? -2 : 0;
+	return 0;
 }
 
 static void
@@ -231,39 +233,120 @@ delivery_finish(struct delivery *d, struct delivery_job *j)
 	event_active(d->flush, 0, 0);
 }
 
+/* A job that will not be sent this time: a local reply recorded. */
+static void
+delivery_local(struct delivery *d, struct delivery_job *j, int code,
+    const char *why)
+{
+	j->reply.code = code;
+	j->reply.local = 1;
+	xstrlcpy(j->reply.text, why, sizeof j->reply.text);
+	delivery_finish(d, j);
+}
+
+static struct delivery_job *
+delivery_pop(struct delivery *d)
+{
+	struct delivery_job *j = d->head;
+	d->head = j->next;
+	if (d->head == NULL)
+		d->tail = NULL;
+	j->next = NULL;
+	d->queued--;
+	return j;
+}
+
+/* Build the next jobs and hand them to the signing thread. */
+static void
+delivery_presign(struct delivery *d)
+{
+	while (d->head && !d->stopping &&
+	    d->signing + d->nready < DELIVERY_SIGN_AHEAD) {
+		struct delivery_job *j = delivery_pop(d);
+		if (delivery_build(d, j) == -1) {
+			delivery_local(d, j, 554, "the post no longer exists");
+			continue;
+		}
+		d->signing++;
+		dkim_queue_push(d->signer, &j->msg, db_now(),
+		    strcmp(j->row.kind, "system") != 0 ? d->body_key : 0, j);
+	}
+}
+
+/* From the signing thread, on the loop. */
+static void
+delivery_signed(void *ctx, void *arg, int rc)
+{
+	struct delivery *d = ctx;
+	struct delivery_job *j = arg;
+
+	d->signing--;
+	if (rc == DKIM_CANCELLED) {
+		delivery_job_free(j);
+		return;
+	}
+	if (rc == -1) {
+		/* retried later, never sent unsigned (DMARC would refuse it) */
+		delivery_local(d, j, 451, "DKIM signing failed");
+		return;
+	}
+	if (d->ready_tail)
+		d->ready_tail->next = j;
+	else
+		d->ready = j;
+	d->ready_tail = j;
+	d->nready++;
+	for (int i = 0; i < d->nconns; i++)
+		smtpc_wakeup(d->conns[i]);
+}
+
+/* The next signed job, or NULL. */
+static struct delivery_job *
+delivery_next_signed(struct delivery *d)
+{
+	struct delivery_job *j;
+
+	delivery_presign(d);
+	if ((j = d->ready) == NULL || d->stopping)
+		return NULL;
+	if ((d->ready = j->next) == NULL)
+		d->ready_tail = NULL;
+	j->next = NULL;
+	d->nready--;
+	delivery_presign(d);
+	return j;
+}
+
+/* The next built job (no signing), or NULL. */
+static struct delivery_job *
+delivery_next_built(struct delivery *d)
+{
+	while (d->head && !d->stopping) {
+		struct delivery_job *j = delivery_pop(d);
+		if (delivery_build(d, j) == 0)
+			return j;
+		delivery_local(d, j, 554, "the post no longer exists");
+	}
+	return NULL;
+}
+
 static int
 delivery_next(void *ctx, struct smtpc_job *job)
 {
 	struct delivery *d = ctx;
-	while (d->head && !d->stopping) {
-		struct delivery_job *j = d->head;
-		d->head = j->next;
-		if (d->head == NULL)
-			d->tail = NULL;
-		j->next = NULL;
-		d->queued--;
-		int built = delivery_build(d, j);
-		if (built < 0) {
-			/* a copy that cannot be signed is retried, not sent
-			 * unsigned (DMARC would refuse it) */
-			j->reply.code = built == -1 ? 554 : 451;
-			j->reply.local = 1;
-			xstrlcpy(j->reply.text, built == -1 ?
-			    "the post no longer exists" : "DKIM signing failed",
-			    sizeof j->reply.text);
-			delivery_finish(d, j);
-			continue;
-		}
-		job->mail_from = buf_cstr(&j->mail_from);
-		job->rcpt = j->row.rcpt;
-		job->data = j->msg.data;
-		job->len = j->msg.len;
-		job->arg = j;
-		return 1;
-	}
+	struct delivery_job *j = d->signer ? delivery_next_signed(d) :
+	    delivery_next_built(d);
+
 	if (d->queued < DELIVERY_LOW_WATER)
 		event_active(d->tick, 0, 0);
-	return 0;
+	if (j == NULL)
+		return 0;
+	job->mail_from = buf_cstr(&j->mail_from);
+	job->rcpt = j->row.rcpt;
+	job->data = j->msg.data;
+	job->len = j->msg.len;
+	job->arg = j;
+	return 1;
 }
 
 static void
@@ -374,6 +457,8 @@ delivery_tick(evutil_socket_t fd, short ev, void *arg)
 {
 	struct delivery *d = arg;
 	delivery_fill(d);
+	if (d->signer)
+		delivery_presign(d);
 	delivery_connect(d);
 }
 
@@ -385,10 +470,11 @@ delivery_new(struct engine *e)
 	d->tick = event_new(e->base, -1, EV_PERSIST, delivery_tick, d);
 	d->flush = event_new(e->base, -1, 0, delivery_flush, d);
 	if (e->cfg->dkim_rsa != NULL) {
-		d->dkim = dkim_new(e->cfg->list_domain, e->cfg->dkim_rsa,
+		struct dkim *k = dkim_new(e->cfg->list_domain, e->cfg->dkim_rsa,
 		    e->cfg->dkim_selector, e->cfg->dkim_ed25519,
 		    e->cfg->dkim_ed25519_selector);
-		if (d->dkim == NULL)
+		if (k == NULL || (d->signer = dkim_queue_new(k, e->base,
+		    delivery_signed, d)) == NULL)
 			fatalx("dkim: cannot sign with the configured keys");
 		log_info("dkim: signing as %s with selector %s%s%s",
 		    e->cfg->list_domain, e->cfg->dkim_selector,
@@ -434,7 +520,13 @@ delivery_free(struct delivery **dp)
 	struct delivery *d = *dp;
 	if (d == NULL)
 		return;
+	dkim_queue_free(&d->signer);	/* frees the jobs it still had */
 	delivery_flush(-1, 0, d);
+	while (d->ready) {
+		struct delivery_job *j = d->ready;
+		d->ready = j->next;
+		delivery_job_free(j);
+	}
 	while (d->head) {
 		struct delivery_job *j = d->head;
 		d->head = j->next;
@@ -450,7 +542,6 @@ delivery_free(struct delivery **dp)
 	idset_free(&d->loaded);
 	store_post_clear(&d->post);
 	store_group_clear(&d->group);
-	dkim_free(&d->dkim);
 	free(d);
 	*dp = NULL;
 }

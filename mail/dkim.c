@@ -1,15 +1,21 @@
 /*
  * DKIM signer (see dkim.h): relaxed canonicalisation of headers and body,
  * selection of the signed fields (with over-signing), the folded
- * DKIM-Signature field, and the RSA / Ed25519 signatures through EVP.
+ * DKIM-Signature field, the RSA / Ed25519 signatures through EVP, and the
+ * signing thread (a locked list in, a locked list and a pipe byte out).
  */
 #include <config.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
+#include <event2/event.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
@@ -599,4 +605,186 @@ dkim_sign(struct dkim *d, struct buf *msg, int64_t t, struct dkim_body *body)
 	buf_free(msg);
 	*msg = out;
 	return 0;
+}
+
+/*
+ * The signing thread.
+ */
+
+struct dkim_qjob {
+	struct buf		*msg;
+	int64_t			 t, body_key;
+	void			*arg;
+	int			 rc;
+	struct dkim_qjob	*next;
+};
+
+struct dkim_queue {
+	struct dkim		*d;		/* the thread's */
+	pthread_t		 thread;
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 cond;
+	struct dkim_qjob	*todo, *todo_tail;	/* under lock */
+	struct dkim_qjob	*done, *done_tail;	/* under lock */
+	int			 stop;			/* under lock */
+	int			 fds[2];	/* thread writes, loop reads */
+	struct event		*ev;
+	dkim_done_cb		 cb;
+	void			*ctx;
+	int64_t			 body_key;	/* the thread's body cache */
+	struct dkim_body	 body;
+};
+
+static void
+qlist_add(struct dkim_qjob **head, struct dkim_qjob **tail, struct dkim_qjob *j)
+{
+	j->next = NULL;
+	if (*tail)
+		(*tail)->next = j;
+	else
+		*head = j;
+	*tail = j;
+}
+
+static void
+dkim_queue_sign(struct dkim_queue *q, struct dkim_qjob *j)
+{
+	struct dkim_body *body = NULL;
+
+	if (j->body_key != 0) {
+		if (j->body_key != q->body_key)
+			q->body.set = 0;
+		q->body_key = j->body_key;
+		body = &q->body;
+	}
+	j->rc = dkim_sign(q->d, j->msg, j->t, body);
+}
+
+static void *
+dkim_queue_main(void *arg)
+{
+	struct dkim_queue *q = arg;
+	struct dkim_qjob *j;
+
+	pthread_mutex_lock(&q->lock);
+	while (!q->stop) {
+		if ((j = q->todo) == NULL) {
+			pthread_cond_wait(&q->cond, &q->lock);
+			continue;
+		}
+		if ((q->todo = j->next) == NULL)
+			q->todo_tail = NULL;
+		pthread_mutex_unlock(&q->lock);
+		dkim_queue_sign(q, j);
+		pthread_mutex_lock(&q->lock);
+		if (q->done == NULL && write(q->fds[1], "", 1) == -1 &&
+		    errno != EAGAIN)
+			log_warn("dkim: signing thread pipe");
+		qlist_add(&q->done, &q->done_tail, j);
+	}
+	pthread_mutex_unlock(&q->lock);
+	return NULL;
+}
+
+/* On the loop: run done() for the messages signed. */
+static void
+dkim_queue_ready(evutil_socket_t fd, short ev, void *arg)
+{
+	struct dkim_queue *q = arg;
+	struct dkim_qjob *list, *j;
+	char drain[64];
+
+	while (read(fd, drain, sizeof drain) > 0)
+		;
+	pthread_mutex_lock(&q->lock);
+	list = q->done;
+	q->done = q->done_tail = NULL;
+	pthread_mutex_unlock(&q->lock);
+	while ((j = list) != NULL) {
+		list = j->next;
+		q->cb(q->ctx, j->arg, j->rc);
+		free(j);
+	}
+}
+
+struct dkim_queue *
+dkim_queue_new(struct dkim *d, struct event_base *base, dkim_done_cb done,
+    void *ctx)
+{
+	struct dkim_queue *q = xcalloc(1, sizeof *q);
+
+	q->d = d;
+	q->cb = done;
+	q->ctx = ctx;
+	pthread_mutex_init(&q->lock, NULL);
+	pthread_cond_init(&q->cond, NULL);
+	if (pipe2(q->fds, O_NONBLOCK | O_CLOEXEC) == -1) {
+		log_warn("dkim: pipe");
+		goto fail;
+	}
+	q->ev = event_new(base, q->fds[0], EV_READ | EV_PERSIST,
+	    dkim_queue_ready, q);
+	if (q->ev == NULL || event_add(q->ev, NULL) == -1 ||
+	    pthread_create(&q->thread, NULL, dkim_queue_main, q) != 0) {
+		log_warnx("dkim: cannot start the signing thread");
+		if (q->ev)
+			event_free(q->ev);
+		close(q->fds[0]);
+		close(q->fds[1]);
+		goto fail;
+	}
+	return q;
+fail:
+	pthread_mutex_destroy(&q->lock);
+	pthread_cond_destroy(&q->cond);
+	dkim_free(&q->d);
+	free(q);
+	return NULL;
+}
+
+void
+dkim_queue_push(struct dkim_queue *q, struct buf *msg, int64_t t,
+    int64_t body_key, void *arg)
+{
+	struct dkim_qjob *j = xcalloc(1, sizeof *j);
+
+	j->msg = msg;
+	j->t = t;
+	j->body_key = body_key;
+	j->arg = arg;
+	pthread_mutex_lock(&q->lock);
+	qlist_add(&q->todo, &q->todo_tail, j);
+	pthread_cond_signal(&q->cond);
+	pthread_mutex_unlock(&q->lock);
+}
+
+void
+dkim_queue_free(struct dkim_queue **qp)
+{
+	struct dkim_queue *q = *qp;
+	struct dkim_qjob *lists[2], *j;
+
+	if (q == NULL)
+		return;
+	pthread_mutex_lock(&q->lock);
+	q->stop = 1;
+	pthread_cond_signal(&q->cond);
+	pthread_mutex_unlock(&q->lock);
+	pthread_join(q->thread, NULL);
+	lists[0] = q->done;
+	lists[1] = q->todo;
+	for (int i = 0; i < 2; i++)
+		while ((j = lists[i]) != NULL) {
+			lists[i] = j->next;
+			q->cb(q->ctx, j->arg, DKIM_CANCELLED);
+			free(j);
+		}
+	event_free(q->ev);
+	close(q->fds[0]);
+	close(q->fds[1]);
+	pthread_mutex_destroy(&q->lock);
+	pthread_cond_destroy(&q->cond);
+	dkim_free(&q->d);
+	free(q);
+	*qp = NULL;
 }

@@ -59,6 +59,29 @@ void	dkim_free(struct dkim **);
 int	dkim_sign(struct dkim *, struct buf *msg, int64_t t,
 	    struct dkim_body *body);
 
+/*
+ * Signing off the event loop: one thread signs the messages pushed, and
+ * done(ctx, arg, rc) runs on base's loop for each (rc 0: signed, -1: not
+ * signed, DKIM_CANCELLED: dropped by dkim_queue_free).
+ */
+#define DKIM_CANCELLED	(-2)
+struct event_base;
+struct dkim_queue;
+typedef void	(*dkim_done_cb)(void *ctx, void *arg, int rc);
+
+/* Take d (freed with the queue). NULL when the thread cannot start. */
+struct dkim_queue *dkim_queue_new(struct dkim *d, struct event_base *base,
+	    dkim_done_cb done, void *ctx);
+/* Sign msg with dkim_sign(..., t, ...) in the thread; msg is the thread's
+ * until done(). Messages pushed one after the other with the same non-zero
+ * body_key share one body hash (the caller vouches the body is the same);
+ * 0 hashes every body. */
+void	dkim_queue_push(struct dkim_queue *, struct buf *msg, int64_t t,
+	    int64_t body_key, void *arg);
+/* Stop the thread (after the message it is signing) and call done() with
+ * DKIM_CANCELLED for every message whose done() has not run. */
+void	dkim_queue_free(struct dkim_queue **);
+
 /* Offset of the body in a message: just after the first empty line
  * (CRLF CRLF); len when there is none (no body). */
 size_t	dkim_body_offset(const char *msg, size_t len);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <event2/event.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
@@ -517,6 +518,96 @@ test_new_refuses(void **state)
 	assert_null(dkim_new("", rsa_key, "s", NULL, NULL));
 }
 
+/* What the signing thread's done() saw. */
+struct qres {
+	struct event_base	*base;
+	int			 want, calls, rc[64];
+	intptr_t		 arg[64];
+};
+
+static void
+q_done(void *ctx, void *arg, int rc)
+{
+	struct qres *r = ctx;
+
+	assert_true(r->calls < 64);
+	r->arg[r->calls] = (intptr_t)arg;
+	r->rc[r->calls++] = rc;
+	if (r->calls == r->want)
+		event_base_loopbreak(r->base);
+}
+
+/* Messages signed in the thread come back on the loop in order, signed;
+ * a shared body key shares the body hash, 0 hashes each body. */
+static void
+test_queue(void **state)
+{
+	struct qres r = { event_base_new(), 4, 0, { 0 }, { 0 } };
+	struct dkim_queue *q = dkim_queue_new(dkim_new(DOMAIN, rsa_key, "r",
+	    ed_key, "e"), r.base, q_done, &r);
+	struct buf msg[4] = { BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT };
+	struct buf field = BUF_INIT, v = BUF_INIT;
+	EVP_PKEY *rpub = public_half(rsa_key), *epub = public_half(ed_key);
+	struct timeval tv = { 20, 0 };
+
+	assert_non_null(q);
+	for (int i = 0; i < 4; i++) {
+		buf_puts(&msg[i], post);
+		if (i == 2)
+			buf_puts(&msg[i], "more\r\n");
+		dkim_queue_push(q, &msg[i], T0, i < 3 ? 7 : 0, (void *)(intptr_t)i);
+	}
+	event_base_loopexit(r.base, &tv);
+	event_base_dispatch(r.base);
+	assert_int_equal(r.calls, 4);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(r.arg[i], i);
+		assert_int_equal(r.rc[i], 0);
+		if (i != 2) {
+			assert_true(verify(msg[i].data, 0, post_hdata, epub));
+			assert_true(verify(msg[i].data, 1, post_hdata, rpub));
+		}
+	}
+	/* message 2 got the hash of the body pushed before it with key 7 */
+	sig_field(msg[2].data, 0, &field);
+	sig_tag(field.data, "bh", &v);
+	sig_field(msg[0].data, 0, &field);
+	assert_non_null(strstr(field.data, buf_cstr(&v)));
+	dkim_queue_free(&q);
+	assert_null(q);
+	assert_int_equal(r.calls, 4);
+	for (int i = 0; i < 4; i++)
+		buf_free(&msg[i]);
+	buf_free(&field);
+	buf_free(&v);
+	EVP_PKEY_free(rpub);
+	EVP_PKEY_free(epub);
+	event_base_free(r.base);
+}
+
+/* Freed before the loop ran: every message gets DKIM_CANCELLED once. */
+static void
+test_queue_cancel(void **state)
+{
+	struct qres r = { event_base_new(), 0, 0, { 0 }, { 0 } };
+	struct dkim_queue *q = dkim_queue_new(dkim_new(DOMAIN, rsa_key, "r",
+	    NULL, NULL), r.base, q_done, &r);
+	struct buf msg[40];
+
+	for (int i = 0; i < 40; i++) {
+		buf_init(&msg[i]);
+		buf_puts(&msg[i], post);
+		dkim_queue_push(q, &msg[i], T0, 0, (void *)(intptr_t)i);
+	}
+	dkim_queue_free(&q);
+	assert_int_equal(r.calls, 40);
+	for (int i = 0; i < 40; i++) {
+		assert_int_equal(r.rc[i], DKIM_CANCELLED);
+		buf_free(&msg[i]);
+	}
+	event_base_free(r.base);
+}
+
 static int
 setup(void **state)
 {
@@ -548,6 +639,8 @@ main(void)
 		cmocka_unit_test(test_fold_long_names),
 		cmocka_unit_test(test_fields_max),
 		cmocka_unit_test(test_new_refuses),
+		cmocka_unit_test(test_queue),
+		cmocka_unit_test(test_queue_cancel),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
