@@ -37,12 +37,18 @@ void	account_reset_token(struct web_req *);
 #define L(m)	i18n_msg(w->lang, (m))
 
 const struct account_limit account_limits[] = {
-	{ "login-ip:", ACCOUNT_LOGIN_WINDOW, ACCOUNT_LOGIN_IP_MAX },
-	{ "login-fail:", ACCOUNT_LOGIN_WINDOW, ACCOUNT_LOGIN_FAIL_MAX },
-	{ "register-ip:", ACCOUNT_REGISTER_WINDOW, ACCOUNT_REGISTER_IP_MAX },
-	{ "register-email:", ACCOUNT_REGISTER_WINDOW, ACCOUNT_REGISTER_EMAIL_MAX },
-	{ "reset-ip:", ACCOUNT_RESET_WINDOW, ACCOUNT_RESET_IP_MAX },
-	{ "reset-email:", ACCOUNT_RESET_WINDOW, ACCOUNT_RESET_EMAIL_MAX },
+	[ACCOUNT_LIM_LOGIN_IP] = { "login-ip:", ACCOUNT_LOGIN_WINDOW,
+	    ACCOUNT_LOGIN_IP_MAX },
+	[ACCOUNT_LIM_LOGIN_FAIL] = { "login-fail:", ACCOUNT_LOGIN_WINDOW,
+	    ACCOUNT_LOGIN_FAIL_MAX },
+	[ACCOUNT_LIM_REGISTER_IP] = { "register-ip:", ACCOUNT_REGISTER_WINDOW,
+	    ACCOUNT_REGISTER_IP_MAX },
+	[ACCOUNT_LIM_REGISTER_EMAIL] = { "register-email:",
+	    ACCOUNT_REGISTER_WINDOW, ACCOUNT_REGISTER_EMAIL_MAX },
+	[ACCOUNT_LIM_RESET_IP] = { "reset-ip:", ACCOUNT_RESET_WINDOW,
+	    ACCOUNT_RESET_IP_MAX },
+	[ACCOUNT_LIM_RESET_EMAIL] = { "reset-email:", ACCOUNT_RESET_WINDOW,
+	    ACCOUNT_RESET_EMAIL_MAX },
 };
 const int account_nlimits = (int)(sizeof account_limits /
     sizeof account_limits[0]);
@@ -50,9 +56,6 @@ const int account_nlimits = (int)(sizeof account_limits /
 _Static_assert(ACCOUNT_RATE_KEEP >= ACCOUNT_LOGIN_WINDOW && ACCOUNT_RATE_KEEP >=
     ACCOUNT_REGISTER_WINDOW && ACCOUNT_RATE_KEEP >= ACCOUNT_RESET_WINDOW,
     "buckets are kept as long as their window");
-
-enum { LIM_LOGIN_IP, LIM_LOGIN_FAIL, LIM_REGISTER_IP, LIM_REGISTER_EMAIL,
-	LIM_RESET_IP, LIM_RESET_EMAIL };
 
 void
 account_limit_key(struct buf *out, const char *prefix, const char *value)
@@ -63,9 +66,8 @@ account_limit_key(struct buf *out, const char *prefix, const char *value)
 		buf_putc(out, (char)tolower((unsigned char)*p));
 }
 
-/* Count one event of limit lim for value: 1 within, 0 over, -1 error. */
-static int
-account_rate_hit(struct web_req *w, int lim, const char *value)
+int
+account_limit_hit(struct web_req *w, enum account_lim lim, const char *value)
 {
 	static int64_t last_purge;
 	int64_t now = db_now();
@@ -88,8 +90,8 @@ account_rate_hit(struct web_req *w, int lim, const char *value)
 	return rc;
 }
 
-static int
-account_rate_ok(struct web_req *w, int lim, const char *value)
+int
+account_limit_ok(struct web_req *w, enum account_lim lim, const char *value)
 {
 	struct buf key = BUF_INIT;
 	const struct account_limit *l = &account_limits[lim];
@@ -105,8 +107,8 @@ account_rate_ok(struct web_req *w, int lim, const char *value)
 	return rc;
 }
 
-static void
-account_rate_clear(struct web_req *w, int lim, const char *value)
+void
+account_limit_clear(struct web_req *w, enum account_lim lim, const char *value)
 {
 	struct buf key = BUF_INIT;
 	account_limit_key(&key, account_limits[lim].prefix, value);
@@ -210,9 +212,9 @@ account_login(struct web_req *w)
 	const char *pw = account_field(w, "password");
 	if (strlen(email) > ACCOUNT_EMAIL_MAX)
 		email = "";
-	int rc = account_rate_hit(w, LIM_LOGIN_IP, session_peer(w));
+	int rc = account_limit_hit(w, ACCOUNT_LIM_LOGIN_IP, session_peer(w));
 	if (rc == 1)
-		rc = account_rate_ok(w, LIM_LOGIN_FAIL, email);
+		rc = account_limit_ok(w, ACCOUNT_LIM_LOGIN_FAIL, email);
 	if (rc != 1) {
 		account_error_page(w, rc == 0 ? 429 : 500);
 		return;
@@ -228,11 +230,11 @@ account_login(struct web_req *w)
 	int ok = password_verify(rc == 1 && a.has_password ? a.password_hash :
 	    "", pw);
 	if (!ok) {
-		(void)account_rate_hit(w, LIM_LOGIN_FAIL, email);
+		(void)account_limit_hit(w, ACCOUNT_LIM_LOGIN_FAIL, email);
 		account_login_form(w, 401, L(I18N_ACC_LOGIN_FAILED), email);
 		return;
 	}
-	account_rate_clear(w, LIM_LOGIN_FAIL, email);
+	account_limit_clear(w, ACCOUNT_LIM_LOGIN_FAIL, email);
 	if (session_start(w, a.id) == -1) {
 		account_error_page(w, 500);
 		return;
@@ -341,9 +343,9 @@ account_register(struct web_req *w)
 		    ACCOUNT_EMAIL_MAX ? email : "");
 		return;
 	}
-	int rc = account_rate_hit(w, LIM_REGISTER_IP, session_peer(w));
+	int rc = account_limit_hit(w, ACCOUNT_LIM_REGISTER_IP, session_peer(w));
 	if (rc == 1)
-		rc = account_rate_hit(w, LIM_REGISTER_EMAIL, email);
+		rc = account_limit_hit(w, ACCOUNT_LIM_REGISTER_EMAIL, email);
 	if (rc != 1) {
 		account_error_page(w, rc == 0 ? 429 : 500);
 		return;
@@ -469,9 +471,9 @@ account_reset(struct web_req *w)
 		account_reset_form(w, 400, L(I18N_ACC_BAD_EMAIL));
 		return;
 	}
-	int rc = account_rate_hit(w, LIM_RESET_IP, session_peer(w));
+	int rc = account_limit_hit(w, ACCOUNT_LIM_RESET_IP, session_peer(w));
 	if (rc == 1)
-		rc = account_rate_hit(w, LIM_RESET_EMAIL, email);
+		rc = account_limit_hit(w, ACCOUNT_LIM_RESET_EMAIL, email);
 	if (rc != 1) {
 		account_error_page(w, rc == 0 ? 429 : 500);
 		return;

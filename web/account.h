@@ -39,6 +39,19 @@ struct account_limit {
 extern const struct account_limit account_limits[];
 extern const int account_nlimits;
 
+/* The limits, in the order of account_limits[]. */
+enum account_lim { ACCOUNT_LIM_LOGIN_IP, ACCOUNT_LIM_LOGIN_FAIL,
+	ACCOUNT_LIM_REGISTER_IP, ACCOUNT_LIM_REGISTER_EMAIL, ACCOUNT_LIM_RESET_IP,
+	ACCOUNT_LIM_RESET_EMAIL };
+
+/* Count one event of a limit for value (a client or account address):
+ * 1 within the limit, 0 over it (Retry-After set; answer 429), -1 error.
+ * account_limit_ok only looks; account_limit_clear forgets the bucket. */
+int	account_limit_hit(struct web_req *, enum account_lim, const char *value);
+int	account_limit_ok(struct web_req *, enum account_lim, const char *value);
+void	account_limit_clear(struct web_req *, enum account_lim,
+	    const char *value);
+
 /* The bucket key of a limit for a value (client or account address;
  * ASCII case folded). */
 void	account_limit_key(struct buf *out, const char *prefix,

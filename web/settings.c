@@ -15,6 +15,7 @@
 #include "daemon/db.h"
 #include "daemon/engine.h"
 #include "daemon/log.h"
+#include "daemon/password.h"
 #include "daemon/store_account.h"
 #include "daemon/store_group.h"
 #include "web/account.h"
@@ -141,6 +142,18 @@ settings_form(struct web_req *w, int code, const char *notice,
 	}
 	html_printf(&html, "<p><button type=\"submit\">%s</button></p></form>\n",
 	    L(I18N_ACC_SAVE));
+	html_printf(&html, "<h2>%s</h2>\n<form class=\"form\" method=\"post\" "
+	    "action=\"/settings/password\">", L(I18N_ACC_CHANGE_PASSWORD));
+	session_csrf_input(w, &html);
+	html_printf(&html, "<label for=\"current\">%s<input id=\"current\" "
+	    "name=\"current\" type=\"password\" autocomplete=\"current-password\""
+	    " maxlength=\"%d\" required></label>\n<label for=\"password\">%s "
+	    "<span class=\"hint\">%s</span><input id=\"password\" "
+	    "name=\"password\" type=\"password\" autocomplete=\"new-password\" "
+	    "maxlength=\"%d\" required></label>\n<p><button type=\"submit\">%s"
+	    "</button></p></form>\n", L(I18N_ACC_CURRENT_PASSWORD), PASSWORD_MAX,
+	    L(I18N_ACC_NEW_PASSWORD), L(I18N_ACC_PASSWORD_HINT), PASSWORD_MAX,
+	    L(I18N_ACC_CHANGE_PASSWORD));
 	html_printf(&html, "<h2>%s</h2>\n<form method=\"post\" "
 	    "action=\"/logout/all\">", L(I18N_ACC_SESSIONS));
 	session_csrf_input(w, &html);
@@ -184,6 +197,71 @@ settings_save(struct web_req *w, const char *name, const char *lang,
 	}
 	buf_free(&err);
 	return rc;
+}
+
+/* Draw the form with the member's saved values. */
+static void
+settings_show(struct web_req *w, int code, const char *notice,
+    const char *error)
+{
+	struct settings_ctx *c = calloc(1, sizeof *c);
+	if (c == NULL || store_account_groups(w->e->db, w->viewer.member_id,
+	    settings_collect, c) == -1)
+		httpd_reply_error(w, 500);
+	else
+		settings_form(w, code, notice, error, w->viewer.name,
+		    w->viewer.lang, w->viewer.tz[0] ? w->viewer.tz : "UTC", c);
+	if (c != NULL)
+		settings_free(c);
+	free(c);
+}
+
+void
+settings_password(struct web_req *w)
+{
+	if (w->viewer.member_id == 0) {
+		account_redirect(w, "/login");
+		return;
+	}
+	const struct form *f = session_form(w);
+	const char *cur = form_get(f, "current"), *pw = form_get(f, "password");
+	struct db *db = w->e->db;
+	struct account a;
+	int rc = account_limit_ok(w, ACCOUNT_LIM_LOGIN_FAIL, w->viewer.email);
+	if (rc != 1) {
+		httpd_reply_error(w, rc == 0 ? 429 : 500);
+		return;
+	}
+	if (store_account_by_id(db, w->viewer.member_id, &a) != 1) {
+		httpd_reply_error(w, 500);
+		return;
+	}
+	if (cur == NULL || !password_verify(a.password_hash, cur)) {
+		(void)account_limit_hit(w, ACCOUNT_LIM_LOGIN_FAIL, a.email);
+		settings_show(w, 400, NULL, L(I18N_ACC_WRONG_PASSWORD));
+		return;
+	}
+	if (pw == NULL || !password_acceptable(pw)) {
+		settings_show(w, 400, NULL, L(I18N_ACC_BAD_PASSWORD));
+		return;
+	}
+	char hash[PASSWORD_HASH_MAX + 1];
+	int64_t member = a.id;
+	if (password_hash(pw, hash) == -1 || db_begin(db) == -1) {
+		httpd_reply_error(w, 500);
+		return;
+	}
+	/* every other session ends; this one starts afresh */
+	w->session_id = 0;
+	if (store_account_set_password(db, member, hash) == -1 ||
+	    store_session_delete_member(db, member) == -1 ||
+	    session_start(w, member) == -1 || db_commit(db) == -1) {
+		db_rollback(db);
+		httpd_reply_error(w, 500);
+		return;
+	}
+	log_info("http: member %lld changed their password", (long long)member);
+	settings_show(w, 200, L(I18N_ACC_PASSWORD_CHANGED), NULL);
 }
 
 void

@@ -462,6 +462,38 @@ def test_reset_password():
         m.close()
 
 
+def test_change_password():
+    m = site("acct-passwd")
+    try:
+        c = Client(m)
+        register(m, c, "nadia@example.org", "Nadia")
+        other = Client(m)
+        st, _, _ = other.submit("/login", {"email": "nadia@example.org",
+                                           "password": PASSWORD})
+        assert st == 303
+        st, body, _ = c.submit("/settings/password", {
+            "current": "not the one!", "password": "a brand new one"},
+            page="/settings")
+        assert st == 400 and "The current password is wrong." in body
+        st, body, _ = c.submit("/settings/password", {
+            "current": PASSWORD, "password": "short"}, page="/settings")
+        assert st == 400
+        st, body, _ = c.submit("/settings/password", {
+            "current": PASSWORD, "password": "a brand new one"},
+            page="/settings")
+        assert st == 200 and "Your password is changed." in body
+        assert signed_in_as(c, "Nadia") and not signed_in_as(other, "Nadia")
+        assert m.db("SELECT count(*) FROM sessions")[0][0] == 1
+        st, _, _ = Client(m).submit("/login", {
+            "email": "nadia@example.org", "password": "a brand new one"})
+        assert st == 303
+        # anonymous: sent to sign in
+        st, _, r = Client(m).request("POST", "/settings/password", {})
+        assert st == 403
+    finally:
+        m.close()
+
+
 def test_group_visibility():
     m = Majlis("acct-vis")
     m.ctl("group", "add", "memb", "--name", "Members only", "--visibility",
@@ -537,5 +569,5 @@ if __name__ == "__main__":
     run([test_register_login_logout, test_login_failures_generic,
          test_claim_and_settings, test_csrf_refused, test_bad_forms,
          test_rate_limits,
-         test_reset_password, test_group_visibility,
+         test_reset_password, test_change_password, test_group_visibility,
          test_dates_in_reader_zone, test_secure_cookies_over_https])
