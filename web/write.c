@@ -212,6 +212,7 @@ struct write_form {
 	const char	*title;		/* page title and heading */
 	const char	*action;	/* path the form posts to */
 	const char	*subject;	/* NULL: no subject field */
+	const char	*fixed;		/* the subject when there is no field */
 	const char	*body;
 	enum i18n_msg	 submit;	/* I18N_WR_PUBLISH or I18N_WR_SAVE */
 	enum i18n_msg	 note;		/* under the form */
@@ -248,6 +249,10 @@ write_form_html(struct buf *out, struct web_req *w, const struct write_form *f)
 	html_printf(out, "<form class=\"write\" method=\"post\" action=\"%s\">",
 	    f->action);
 	session_csrf_input(w, out);
+	if (f->subject == NULL && f->fixed != NULL)
+		html_printf(out, "<p class=\"write-note\">%s%s<span dir=\"auto\">"
+		    "%s</span></p>\n", L(I18N_SUBJECT), i18n_colon(w->lang),
+		    f->fixed);
 	if (f->subject != NULL)
 		html_printf(out, "<label for=\"subject\">%s<input type=\"text\""
 		    " id=\"subject\" name=\"subject\" value=\"%s\" required"
@@ -387,6 +392,7 @@ write_handle(struct web_req *w, struct write_form *f,
     void (*act)(struct web_req *, struct write_form *, const char *,
     const struct post *))
 {
+	f->fixed = fixed_subject;
 	if (!w->post) {
 		write_form_page(w, 200, f);
 		return;

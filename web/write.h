@@ -21,7 +21,7 @@ struct archive_post;
 #define WRITE_POSTS_PER_HOUR	20
 #define WRITE_RATE_WINDOW	3600
 /* Seconds between reloads of the "being published" page. */
-#define WRITE_PENDING_REFRESH	2
+#define WRITE_PENDING_REFRESH	1
 /* Most bytes of the parent's text put in a reply as a quote; the quote
  * ends at a line boundary. */
 #define WRITE_QUOTE_MAX		4096

@@ -223,6 +223,7 @@ def test_web_reply_to_mail_post_threads_for_mail_clients():
         st, form, _ = alice.get("/g/%s/p/%d/reply?quote=1" % (SLUG, pid[0]))
         assert st == 200 and "&gt; The budget line.\n&gt; Second line.\n" \
             in form, form
+        assert "Re: Hosting budget" in form
         path = "/g/%s/p/%d/reply" % (SLUG, pid[0])
         tid, rid = publish(alice, path, {
             "body": "> The budget line.\r\n\r\nAgreed, see below.\r\n",
