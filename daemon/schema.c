@@ -266,6 +266,33 @@ SCHEMA_FTS_COLS " FROM post_search_text WHERE id = new.id; END;"
 #undef SCHEMA_FTS_COLS
 #undef SCHEMA_UNIFY
 #undef SCHEMA_UNMARK
+/* 6: moderation: the text of a held message as the processor extracted it
+ * (shown in the panel), per-group allowed and banned senders, single-use
+ * tokens of the approve/reject addresses (bound to a held message and a
+ * moderator), the state before and after an audited action, and the log
+ * by group */
+"ALTER TABLE held ADD COLUMN text TEXT NOT NULL DEFAULT '';"
+"ALTER TABLE held ADD COLUMN from_name TEXT NOT NULL DEFAULT '';"
+"CREATE INDEX held_pending ON held(group_id, id) WHERE state = 'pending';"
+"CREATE TABLE group_senders("
+"  group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,"
+"  address TEXT NOT NULL COLLATE NOCASE,"
+"  kind TEXT NOT NULL CHECK (kind IN ('allow','ban')),"
+"  added_by TEXT NOT NULL DEFAULT '',"
+"  created INTEGER NOT NULL,"
+"  PRIMARY KEY (group_id, address));"
+"CREATE TABLE mod_tokens("
+"  hash TEXT PRIMARY KEY,"
+"  held_id INTEGER NOT NULL REFERENCES held(id) ON DELETE CASCADE,"
+"  member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,"
+"  action TEXT NOT NULL CHECK (action IN ('approve','reject')),"
+"  created INTEGER NOT NULL,"
+"  expires INTEGER NOT NULL,"
+"  used INTEGER NOT NULL DEFAULT 0);"
+"CREATE INDEX mod_tokens_held ON mod_tokens(held_id);"
+"ALTER TABLE audit_log ADD COLUMN before_json TEXT NOT NULL DEFAULT '';"
+"ALTER TABLE audit_log ADD COLUMN after_json TEXT NOT NULL DEFAULT '';"
+"CREATE INDEX audit_log_group ON audit_log(group_id, id);",
 };
 
 #define SCHEMA_NMIGRATIONS \
