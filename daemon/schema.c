@@ -293,6 +293,56 @@ SCHEMA_FTS_COLS " FROM post_search_text WHERE id = new.id; END;"
 "ALTER TABLE audit_log ADD COLUMN before_json TEXT NOT NULL DEFAULT '';"
 "ALTER TABLE audit_log ADD COLUMN after_json TEXT NOT NULL DEFAULT '';"
 "CREATE INDEX audit_log_group ON audit_log(group_id, id);",
+/* 7: digests: the schedule of a group (default weekly Monday 08:00
+ * Africa/Casablanca, daily at the same hour), one row per digest issued
+ * (period, volume and issue, the posts it may carry), a row per member it
+ * went to (written in the transaction of their outbox row, so a restart
+ * never sends it twice), and per member the last post a digest or an
+ * each-post copy gave them: set by triggers when a member joins or turns
+ * to a digest, moved by every digest sent */
+"CREATE TABLE digest_schedule("
+"  group_id INTEGER PRIMARY KEY REFERENCES groups(id) ON DELETE CASCADE,"
+"  weekday INTEGER NOT NULL CHECK (weekday BETWEEN 0 AND 6),"
+"  hour INTEGER NOT NULL CHECK (hour BETWEEN 0 AND 23),"
+"  timezone TEXT NOT NULL);"
+"CREATE TABLE digests("
+"  id INTEGER PRIMARY KEY,"
+"  group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,"
+"  kind TEXT NOT NULL CHECK (kind IN ('daily','weekly')),"
+"  period_start INTEGER NOT NULL,"
+"  period_end INTEGER NOT NULL,"
+"  volume INTEGER NOT NULL,"
+"  issue INTEGER NOT NULL,"
+"  base_post_id INTEGER NOT NULL,"
+"  max_post_id INTEGER NOT NULL,"
+"  state TEXT NOT NULL DEFAULT 'sending' CHECK (state IN ('sending','done')),"
+"  created INTEGER NOT NULL,"
+"  finished INTEGER NOT NULL DEFAULT 0,"
+"  UNIQUE (group_id, kind, period_end));"
+"CREATE INDEX digests_sending ON digests(id) WHERE state = 'sending';"
+"CREATE TABLE digest_copies("
+"  digest_id INTEGER NOT NULL REFERENCES digests(id) ON DELETE CASCADE,"
+"  member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,"
+"  outbox_id INTEGER,"
+"  posts INTEGER NOT NULL,"
+"  created INTEGER NOT NULL,"
+"  PRIMARY KEY (digest_id, member_id));"
+"CREATE TABLE digest_marks("
+"  group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,"
+"  member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,"
+"  last_post_id INTEGER NOT NULL,"
+"  PRIMARY KEY (group_id, member_id));"
+"CREATE TRIGGER digest_mark_join AFTER INSERT ON memberships"
+"  WHEN new.delivery IN ('daily','weekly') BEGIN"
+"  INSERT OR REPLACE INTO digest_marks(group_id, member_id, last_post_id)"
+"  SELECT new.group_id, new.member_id, coalesce(max(id), 0) FROM posts"
+"  WHERE group_id = new.group_id; END;"
+"CREATE TRIGGER digest_mark_switch AFTER UPDATE OF delivery ON memberships"
+"  WHEN new.delivery IN ('daily','weekly') AND"
+"  old.delivery NOT IN ('daily','weekly') BEGIN"
+"  INSERT OR REPLACE INTO digest_marks(group_id, member_id, last_post_id)"
+"  SELECT new.group_id, new.member_id, coalesce(max(id), 0) FROM posts"
+"  WHERE group_id = new.group_id; END;",
 };
 
 #define SCHEMA_NMIGRATIONS \
