@@ -567,6 +567,31 @@ test_snippets(void **state)
 	buf_reset(&out);
 	search_snippet(&out, t.data, t.len, &sq, 101, 1);
 	assert_int_equal(out.len, 100 + strlen("\u2026"));
+	/* a match past SEARCH_SNIPPET_SCAN is not looked for: the start */
+	buf_reset(&t);
+	while (t.len < SEARCH_SNIPPET_SCAN)
+		buf_puts(&t, "filler ");
+	buf_puts(&t, "needle");
+	buf_reset(&out);
+	search_snippet(&out, t.data, t.len, &sq, SEARCH_SNIPPET_BYTES, 1);
+	assert_true(strncmp(buf_cstr(&out), "filler", 6) == 0);
+	assert_null(strstr(buf_cstr(&out), "<mark>"));
+	buf_truncate(&t, SEARCH_SNIPPET_SCAN - 7);	/* ends at the limit */
+	buf_puts(&t, " needle");
+	buf_reset(&out);
+	search_snippet(&out, t.data, t.len, &sq, 0, 1);
+	assert_non_null(strstr(buf_cstr(&out), "<mark>needle</mark>"));
+	/* at most SEARCH_SNIPPET_MARKS marks */
+	buf_reset(&t);
+	for (int i = 0; i < SEARCH_SNIPPET_MARKS + 8; i++)
+		buf_puts(&t, "needle ");
+	buf_reset(&out);
+	search_snippet(&out, t.data, t.len, &sq, 0, 1);
+	int marks = 0;
+	for (const char *p = buf_cstr(&out); (p = strstr(p, "<mark>")) != NULL;
+	    p++)
+		marks++;
+	assert_int_equal(marks, SEARCH_SNIPPET_MARKS);
 	store_search_query_free(&sq);
 	buf_free(&t);
 	buf_free(&want);
