@@ -155,8 +155,9 @@ i18n_pick(const char *accept, enum i18n_lang fallback)
 	return best >= 0 ? (enum i18n_lang)best : fallback;
 }
 
-/* The zone of the current request ("" for UTC) and the one TZ was last set
- * to in this process (localtime_r reads TZ; the engine is one thread). */
+/* The zone of the current request ("" for UTC) and the one TZ is set to
+ * while dates of that request are drawn (localtime_r reads TZ; the engine
+ * is one thread); TZ is given back at the end of the request. */
 static char i18n_zone[I18N_ZONE_MAX + 1];
 static char i18n_tz_applied[I18N_ZONE_MAX + 1];
 
@@ -193,18 +194,40 @@ i18n_zone_valid(const char *name)
 	return ok;
 }
 
+/* TZ as it was before a request's zone was applied (NULL: unset). */
+static char *i18n_tz_orig;
+
+/* Give TZ back its value from before the request's zone was applied, so
+ * that nothing else in the process (syslog's time stamps) runs in a
+ * reader's zone. */
+static void
+i18n_tz_restore(void)
+{
+	if (i18n_tz_applied[0] == '\0')
+		return;
+	if (i18n_tz_orig != NULL)
+		(void)setenv("TZ", i18n_tz_orig, 1);
+	else
+		(void)unsetenv("TZ");
+	tzset();
+	free(i18n_tz_orig);
+	i18n_tz_orig = NULL;
+	i18n_tz_applied[0] = '\0';
+}
+
 void
 i18n_set_zone(const char *name)
 {
-	if (name == NULL || strcmp(name, "UTC") == 0 || strcmp(name,
-	    i18n_zone) == 0) {
-		if (name == NULL || strcmp(name, "UTC") == 0)
-			i18n_zone[0] = '\0';
+	if (name == NULL || strcmp(name, "UTC") == 0) {
+		i18n_zone[0] = '\0';
+		i18n_tz_restore();
 		return;
 	}
-	if (strcmp(name, i18n_tz_applied) == 0 || i18n_zone_valid(name))
+	static char checked[I18N_ZONE_MAX + 1];	/* last name found valid */
+	if (strcmp(name, checked) == 0 || i18n_zone_valid(name)) {
 		snprintf(i18n_zone, sizeof i18n_zone, "%s", name);
-	else
+		snprintf(checked, sizeof checked, "%s", name);
+	} else
 		i18n_zone[0] = '\0';
 }
 
@@ -215,8 +238,14 @@ i18n_localtime(time_t t, struct tm *tm)
 	if (i18n_zone[0] == '\0')
 		return gmtime_r(&t, tm) != NULL;
 	if (strcmp(i18n_zone, i18n_tz_applied) != 0) {
-		if (setenv("TZ", i18n_zone, 1) == -1)
+		i18n_tz_restore();
+		const char *tz = getenv("TZ");
+		i18n_tz_orig = tz ? strdup(tz) : NULL;
+		if (setenv("TZ", i18n_zone, 1) == -1) {
+			free(i18n_tz_orig);
+			i18n_tz_orig = NULL;
 			return gmtime_r(&t, tm) != NULL;
+		}
 		tzset();
 		snprintf(i18n_tz_applied, sizeof i18n_tz_applied, "%s", i18n_zone);
 	}

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -179,6 +180,20 @@ test_zones(void **state)
 	i18n_set_zone(NULL);
 	i18n_date(&d, I18N_EN, 1763888400);
 	assert_string_equal(buf_cstr(&d), "23 November 2025, 09:00");
+	/* the end of a request gives TZ back: the process's local time is
+	 * the reader's no more */
+	assert_int_equal(setenv("TZ", "Pacific/Auckland", 1), 0);
+	tzset();
+	i18n_set_zone("Asia/Tokyo");
+	buf_reset(&d);
+	i18n_date(&d, I18N_EN, 1763888400);
+	assert_string_equal(buf_cstr(&d), "23 November 2025, 18:00");
+	i18n_set_zone(NULL);
+	assert_string_equal(getenv("TZ"), "Pacific/Auckland");
+	time_t t = 1763888400;
+	struct tm tm;
+	assert_non_null(localtime_r(&t, &tm));
+	assert_int_equal(tm.tm_hour, 22);	/* NZDT, UTC+13 */
 	buf_free(&d);
 }
 
