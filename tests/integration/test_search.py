@@ -8,6 +8,7 @@ leave the index; hostile queries answer 200 "no results" or 400, never
 import email.message
 import email.policy
 import email.utils
+import http.client
 import json
 import os
 import re
@@ -17,7 +18,7 @@ import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import LIST_DOMAIN, run, site, wait_for  # noqa: E402
+from harness import LIST_DOMAIN, parse, run, site, wait_for  # noqa: E402
 
 CLOUD = "cloud-souverain@" + LIST_DOMAIN
 SOUV = "souverainete@" + LIST_DOMAIN
@@ -226,6 +227,103 @@ def test_private_and_hidden_posts():
         m.close()
 
 
+class Reader:
+    """A signed-in reader: cookies kept, forms sent with their csrf."""
+
+    def __init__(self, m):
+        self.m = m
+        self.cookies = {}
+
+    def request(self, method, path, fields=None):
+        c = http.client.HTTPConnection("127.0.0.1", self.m.http_port,
+                                       timeout=20)
+        h = {"Accept-Language": "en"}
+        if self.cookies:
+            h["Cookie"] = "; ".join("%s=%s" % kv for kv in
+                                    self.cookies.items())
+        body = None
+        if fields is not None:
+            body = urllib.parse.urlencode(fields).encode()
+            h["Content-Type"] = "application/x-www-form-urlencoded"
+        c.request(method, path, body=body, headers=h)
+        r = c.getresponse()
+        data = r.read().decode()
+        for k, v in r.getheaders():
+            if k.lower() == "set-cookie":
+                name, val = v.split(";")[0].split("=", 1)
+                self.cookies[name] = val
+        c.close()
+        return r.status, data
+
+    def submit(self, path, fields):
+        st, page = self.request("GET", path)
+        assert st == 200, (path, st)
+        f = dict(fields)
+        f["csrf"] = re.findall(r'name="csrf" value="([^"]+)"', page)[-1]
+        return self.request("POST", path, f)
+
+    def register(self, addr, name):
+        """Register (or claim) addr through the confirmation mail."""
+        st, page = self.submit("/register", {"name": name, "email": addr,
+                                             "password": "correct horse"
+                                             " battery staple"})
+        assert st == 200, (st, page[:300])
+
+        def link():
+            for _, raw in self.m.sink.to(addr):
+                body = parse(raw).get_body(("plain",))
+                found = re.search(r"/register/[A-Za-z0-9_-]+",
+                                  body.get_content() if body else "")
+                if found:
+                    return found.group(0)
+            return None
+        st, _ = self.submit(wait_for(link, "confirmation to " + addr), {})
+        assert st == 200 and "majlis_session" in self.cookies, st
+        return self
+
+    def hits(self, q, extra=""):
+        st, body = self.request("GET", "/search.json?q=%s%s" %
+                                (urllib.parse.quote(q), extra))
+        assert st == 200, (q, st)
+        return sorted(r["post_id"] for r in json.loads(body)["results"])
+
+
+def test_signed_in_readers():
+    m = site("search-readers", start=False)
+    for slug, vis in (("secret", "private"), ("inner", "members")):
+        m.ctl("group", "add", slug, "--name", "Hidden " + slug, "--language",
+              "fr", "--visibility", vis)
+        m.ctl("member", "add", slug, "alice@example.org", "--name", "Alice")
+    m.start()
+    try:
+        deliver(m, [
+            ("alice@example.org", "Alice", "secret@" + LIST_DOMAIN,
+             "confidentiel", "plan souverain numéro un"),
+            ("alice@example.org", "Alice", "inner@" + LIST_DOMAIN,
+             "interne", "plan souverain numéro deux"),
+            ("bob@example.org", "Bob", CLOUD, "public", "plan souverain public"),
+        ])
+        sec, inn, pub = (post_id(m, s) for s in ("confidentiel", "interne",
+                                                 "public"))
+        alice = Reader(m).register("alice@example.org", "Alice")
+        carol = Reader(m).register("carol@example.net", "Carol")
+        # private: its members; members: anyone signed in; public: all
+        assert alice.hits("plan") == sorted([sec, inn, pub])
+        assert carol.hits("plan") == sorted([inn, pub])
+        assert hits(m, "plan") == [pub]
+        assert carol.hits("confidentiel") == []
+        assert carol.hits("plan", "&g=secret") == []
+        st, body = carol.request("GET", "/search.json?q=plan&g=secret")
+        assert json.loads(body)["total"] == 0 and "Hidden" not in body
+        assert alice.hits("plan", "&g=secret") == [sec]
+        # the author's address: for signed-in readers, within what they see
+        assert alice.hits("alice@example.org") == sorted([sec, inn])
+        assert carol.hits("alice@example.org") == [inn]
+        assert hits(m, "alice@example.org") == []
+    finally:
+        m.close()
+
+
 HOSTILE = ['"', '""', "*", "NEAR(", "NEAR(a b", "subject:", "subject:plan",
            "body:x", "{subject}:x", "a OR", "AND", "NOT", "^", "x*", "-x",
            "(", ")", "'", "\\", "%", "rank:1", 'a "b', "\u2026", "؟",
@@ -298,5 +396,5 @@ def test_pagination():
 
 if __name__ == "__main__":
     run([test_find_in_three_languages, test_escaped_payloads,
-         test_private_and_hidden_posts, test_hostile_queries,
-         test_pagination])
+         test_private_and_hidden_posts, test_signed_in_readers,
+         test_hostile_queries, test_pagination])
