@@ -70,17 +70,23 @@ int
 account_limit_hit(struct web_req *w, enum account_lim lim, const char *value)
 {
 	static int64_t last_purge;
+	struct db *db = w->e->db;
 	int64_t now = db_now();
+	if (db_begin(db) == -1)
+		return -1;
 	if (now - last_purge >= 60) {
-		(void)store_rate_purge(w->e->db, now - ACCOUNT_RATE_KEEP);
+		(void)store_rate_purge(db, now - ACCOUNT_RATE_KEEP);
 		last_purge = now;
 	}
 	struct buf key = BUF_INIT;
 	const struct account_limit *l = &account_limits[lim];
 	account_limit_key(&key, l->prefix, value);
-	int rc = store_rate_hit(w->e->db, buf_cstr(&key), l->window, l->max,
-	    now);
+	int rc = store_rate_hit(db, buf_cstr(&key), l->window, l->max, now);
 	buf_free(&key);
+	if (rc == -1 || db_commit(db) == -1) {
+		db_rollback(db);
+		return -1;
+	}
 	if (rc == 0) {
 		char secs[24];
 		snprintf(secs, sizeof secs, "%lld", (long long)l->window);
@@ -111,8 +117,11 @@ void
 account_limit_clear(struct web_req *w, enum account_lim lim, const char *value)
 {
 	struct buf key = BUF_INIT;
+	struct db *db = w->e->db;
 	account_limit_key(&key, account_limits[lim].prefix, value);
-	(void)store_rate_clear(w->e->db, buf_cstr(&key));
+	if (db_begin(db) == 0 && (store_rate_clear(db, buf_cstr(&key)) == -1 ||
+	    db_commit(db) == -1))
+		db_rollback(db);
 	buf_free(&key);
 }
 
@@ -235,7 +244,10 @@ account_login(struct web_req *w)
 		return;
 	}
 	account_limit_clear(w, ACCOUNT_LIM_LOGIN_FAIL, email);
-	if (session_start(w, a.id) == -1) {
+	struct db *db = w->e->db;
+	if (db_begin(db) == -1 || session_start(w, a.id) == -1 ||
+	    db_commit(db) == -1) {
+		db_rollback(db);
 		account_error_page(w, 500);
 		return;
 	}
@@ -246,7 +258,9 @@ account_login(struct web_req *w)
 void
 account_logout(struct web_req *w)
 {
-	if (session_end(w) == -1) {
+	struct db *db = w->e->db;
+	if (db_begin(db) == -1 || session_end(w) == -1 || db_commit(db) == -1) {
+		db_rollback(db);
 		account_error_page(w, 500);
 		return;
 	}
@@ -257,7 +271,10 @@ void
 account_logout_all(struct web_req *w)
 {
 	int64_t member = w->viewer.member_id;
-	if (session_end_all(w) == -1) {
+	struct db *db = w->e->db;
+	if (db_begin(db) == -1 || session_end_all(w) == -1 ||
+	    db_commit(db) == -1) {
+		db_rollback(db);
 		account_error_page(w, 500);
 		return;
 	}

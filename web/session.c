@@ -168,8 +168,10 @@ session_load(struct web_req *w)
 	w->session_id = s.id;
 	xstrlcpy(w->csrf, s.csrf, sizeof w->csrf);
 	session_fill_viewer(w, &s.account);
-	if (now - s.last_seen >= SESSION_TOUCH_EVERY)
-		(void)store_session_touch(w->e->db, s.id, now);
+	if (now - s.last_seen >= SESSION_TOUCH_EVERY && db_begin(w->e->db) == 0 &&
+	    (store_session_touch(w->e->db, s.id, now) == -1 ||
+	    db_commit(w->e->db) == -1))
+		db_rollback(w->e->db);
 }
 
 /* The value a form of an anonymous reader carries: a MAC of the

@@ -70,7 +70,8 @@ const struct form *session_form(struct web_req *);
  * cookie, so call it before httpd_reply. */
 void	session_csrf_input(struct web_req *, struct buf *html);
 /* Sign member_id in: a new session (any previous one of this request is
- * ended), its cookie, and w->viewer filled. 0 or -1. */
+ * ended), its cookie, and w->viewer filled. Inside the caller's
+ * transaction (db_begin), like session_end and session_end_all. 0 or -1. */
 int	session_start(struct web_req *, int64_t member_id);
 /* Sign out: delete the session server-side and clear the cookie. */
 int	session_end(struct web_req *);
