@@ -167,6 +167,12 @@ int	ctl_queue_retry(struct ctl *, int argc, char **argv);
 /* IMAP sources (daemon/ctl_source.c). */
 int	ctl_source_list(struct ctl *, int argc, char **argv);
 
+/* Digests (daemon/ctl_digest.c): group set (schedule), digest preview and
+ * digest send. */
+int	ctl_digest_group_set(struct ctl *, int argc, char **argv);
+int	ctl_digest_preview(struct ctl *, int argc, char **argv);
+int	ctl_digest_send(struct ctl *, int argc, char **argv);
+
 /* DKIM keys (daemon/ctl_dkim.c): "dkim generate [options]"; argv[0] is
  * "generate". Needs no database. */
 int	ctl_dkim(struct ctl *, int argc, char **argv);

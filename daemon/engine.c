@@ -19,6 +19,7 @@
 
 #include "daemon/config.h"
 #include "daemon/db.h"
+#include "daemon/digest.h"
 #include "daemon/engine.h"
 #include "daemon/ipc.h"
 #include "daemon/log.h"
@@ -217,6 +218,7 @@ engine_main(const struct config *cfg, int ctl_fd)
 	    e->process);
 	e->delivery = delivery_new(e);
 	e->fetchin = fetchin_new(e);
+	e->digest = digest_runner_new(e);
 	struct event *ctl = event_new(e->base, ctl_fd, EV_READ | EV_PERSIST,
 	    engine_ctl, e);
 	event_add(ctl, NULL);
@@ -238,6 +240,7 @@ engine_main(const struct config *cfg, int ctl_fd)
 	smtpd_server_free(&e->lmtp);
 	intake_free(&e->intake);
 	fetchin_free(&e->fetchin);
+	digest_runner_free(&e->digest);
 	delivery_free(&e->delivery);
 	parsepool_free(&e->pool);
 	process_free(&e->process);

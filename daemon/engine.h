@@ -11,6 +11,7 @@
 struct config;
 struct db;
 struct delivery;
+struct digest_runner;
 struct event_base;
 struct evdns_base;
 struct fetchin;
@@ -32,6 +33,7 @@ struct engine {
 	struct parsepool	*pool;
 	struct delivery		*delivery;
 	struct fetchin		*fetchin;	/* IMAP fetcher channel */
+	struct digest_runner	*digest;	/* digest timer (daemon/digest.c) */
 	struct smtpd_server	*smtp, *lmtp;
 	struct httpd		*httpd;
 	SSL_CTX			*server_tls;	/* STARTTLS, HTTPS; NULL: none */

@@ -36,6 +36,9 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    " [--language ar|fr|en]" },
 	{ "group", "list", ctl_group_list, "majlisctl group list [--json]" },
 	{ "group", "show", ctl_group_show, "majlisctl group show SLUG [--json]" },
+	{ "group", "set", ctl_digest_group_set, "majlisctl group set SLUG"
+	    " [--digest-weekday sun..sat] [--digest-hour 0-23]"
+	    " [--digest-tz ZONE]" },
 	{ "member", "add", ctl_member_add, "majlisctl member add SLUG EMAIL"
 	    " [--name NAME] [--role member|moderator|owner]"
 	    " [--delivery each|daily|weekly|none]" },
@@ -59,6 +62,10 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "queue", "retry", ctl_queue_retry, "majlisctl queue retry [ID]" },
 	{ "source", "list", ctl_source_list,
 	    "majlisctl source list [--json]" },
+	{ "digest", "preview", ctl_digest_preview, "majlisctl digest preview"
+	    " SLUG [--member EMAIL] [--period daily|weekly]" },
+	{ "digest", "send", ctl_digest_send,
+	    "majlisctl digest send SLUG [--period daily|weekly]" },
 	{ "dkim", NULL, ctl_dkim, "majlisctl dkim generate [--selector S]"
 	    " [--type rsa|ed25519] [--bits 2048] [--out PATH]" },
 };

@@ -1,0 +1,467 @@
+/*
+ * Digests (see digest.h). Time zones come from the system tzdata through
+ * the C library: TZ is set to the zone for one computation and restored,
+ * so mktime applies the zone's own rules (DST, Morocco's Ramadan hour)
+ * without a TZif reader of ours; the engine is single-threaded on the loop
+ * and the DKIM thread never reads local time.
+ */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "daemon/db.h"
+#include "daemon/digest.h"
+#include "daemon/engine.h"
+#include "daemon/config.h"
+#include "daemon/log.h"
+#include "daemon/store_group.h"
+#include "daemon/store_outbox.h"
+#include "daemon/xalloc.h"
+#include "mail/delivery.h"
+#include "mail/digest.h"
+
+#define DIGEST_DAY	86400
+
+const char *
+digest_kind_name(enum digest_kind k)
+{
+	return k == DIGEST_DAILY ? "daily" : "weekly";
+}
+
+int
+digest_kind_parse(const char *s, enum digest_kind *k)
+{
+	if (strcmp(s, "daily") == 0)
+		*k = DIGEST_DAILY;
+	else if (strcmp(s, "weekly") == 0)
+		*k = DIGEST_WEEKLY;
+	else
+		return -1;
+	return 0;
+}
+
+int
+digest_tz_valid(const char *name)
+{
+	size_t n = strlen(name);
+	if (n == 0 || n >= DIGEST_TZ_MAX || name[0] == '/' ||
+	    strstr(name, "..") != NULL)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '_' || c == '+' || c == '-' ||
+		    c == '/'))
+			return 0;
+	}
+	char path[sizeof DIGEST_ZONEINFO + DIGEST_TZ_MAX + 1];
+	snprintf(path, sizeof path, "%s/%s", DIGEST_ZONEINFO, name);
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Set TZ to zone (UTC when it is not valid); returns the old value to give
+ * digest_tz_pop. */
+static char *
+digest_tz_push(const char *zone)
+{
+	const char *old = getenv("TZ");
+	char *saved = old ? xstrdup(old) : NULL;
+	setenv("TZ", digest_tz_valid(zone) ? zone : "UTC", 1);
+	tzset();
+	return saved;
+}
+
+static void
+digest_tz_pop(char *saved)
+{
+	if (saved) {
+		setenv("TZ", saved, 1);
+		free(saved);
+	} else
+		unsetenv("TZ");
+	tzset();
+}
+
+int
+digest_localtime(int64_t t, const char *tz, struct tm *out)
+{
+	char *saved = digest_tz_push(tz);
+	time_t tt = (time_t)t;
+	int rc = localtime_r(&tt, out) ? 0 : -1;
+	digest_tz_pop(saved);
+	return rc;
+}
+
+/* The slot on the local day of tm shifted by `days`, at hour:00. */
+static int64_t
+digest_slot_on(const struct tm *tm, int days, int hour)
+{
+	struct tm s;
+	memset(&s, 0, sizeof s);
+	s.tm_year = tm->tm_year;
+	s.tm_mon = tm->tm_mon;
+	s.tm_mday = tm->tm_mday + days;
+	s.tm_hour = hour;
+	s.tm_isdst = -1;
+	return (int64_t)mktime(&s);
+}
+
+/* The slot on the day of now (daily) or on the schedule's weekday of the
+ * week of now, then stepped by whole periods: dir -1 to the latest at or
+ * before now, +1 to the first after. */
+static int64_t
+digest_slot(int64_t now, const struct digest_schedule *s, enum digest_kind k,
+    int dir)
+{
+	if (!digest_tz_valid(s->tz))
+		return -1;
+	char *saved = digest_tz_push(s->tz);
+	time_t tt = (time_t)now;
+	struct tm tm;
+	int64_t slot = -1;
+	if (localtime_r(&tt, &tm) != NULL) {
+		int step = k == DIGEST_DAILY ? 1 : 7;
+		int day = k == DIGEST_DAILY ? 0 : s->weekday - tm.tm_wday;
+		slot = digest_slot_on(&tm, day, s->hour);
+		while (dir < 0 && slot > now)
+			slot = digest_slot_on(&tm, day -= step, s->hour);
+		while (dir > 0 && slot <= now)
+			slot = digest_slot_on(&tm, day += step, s->hour);
+		while (dir < 0 && digest_slot_on(&tm, day + step, s->hour) <= now)
+			slot = digest_slot_on(&tm, day += step, s->hour);
+	}
+	digest_tz_pop(saved);
+	return slot;
+}
+
+int64_t
+digest_slot_prev(int64_t now, const struct digest_schedule *s,
+    enum digest_kind k)
+{
+	return digest_slot(now, s, k, -1);
+}
+
+int64_t
+digest_slot_next(int64_t now, const struct digest_schedule *s,
+    enum digest_kind k)
+{
+	return digest_slot(now, s, k, 1);
+}
+
+struct digest_due {
+	struct db	*db;
+	int64_t		 now;
+	int		 issued, failed;
+};
+
+static int
+digest_due_group(void *arg, const struct group *g)
+{
+	struct digest_due *dd = arg;
+	struct digest_schedule s;
+	if (g->archived)
+		return 0;
+	if (store_digest_schedule_get(dd->db, g->id, &s) == -1) {
+		dd->failed = 1;
+		return -1;
+	}
+	for (int k = DIGEST_DAILY; k <= DIGEST_WEEKLY; k++) {
+		int64_t slot = digest_slot_prev(dd->now, &s, (enum digest_kind)k);
+		if (slot == -1) {
+			log_warnx("digest: group %s has an unknown time zone %s",
+			    g->slug, s.tz);
+			return 0;
+		}
+		struct digest_row last;
+		int rc = store_digest_last(dd->db, g->id,
+		    digest_kind_name((enum digest_kind)k), &last);
+		if (rc == -1) {
+			dd->failed = 1;
+			return -1;
+		}
+		if (slot <= g->created || (rc == 1 && last.period_end >= slot))
+			continue;
+		int64_t step = k == DIGEST_DAILY ? DIGEST_DAY : 7 * DIGEST_DAY;
+		int64_t id = store_digest_create(dd->db, g->id,
+		    digest_kind_name((enum digest_kind)k), slot - step, slot,
+		    g->created);
+		if (id == -1) {
+			dd->failed = 1;
+			return -1;
+		}
+		if (id > 0) {
+			dd->issued++;
+			log_info("digest: %s %s digest %lld issued", g->slug,
+			    digest_kind_name((enum digest_kind)k), (long long)id);
+		}
+	}
+	return 0;
+}
+
+int
+digest_issue_due(struct db *db, int64_t now)
+{
+	struct digest_due dd = { db, now, 0, 0 };
+	if (db_begin(db) == -1)
+		return -1;
+	if (store_group_each(db, digest_due_group, &dd) == -1 || dd.failed) {
+		db_rollback(db);
+		return -1;
+	}
+	return db_commit(db) == -1 ? -1 : dd.issued;
+}
+
+int64_t
+digest_issue_now(struct db *db, int64_t group_id, enum digest_kind k,
+    int64_t now)
+{
+	struct group g;
+	if (store_group_get_id(db, group_id, &g) != 1)
+		return -1;
+	int64_t step = k == DIGEST_DAILY ? DIGEST_DAY : 7 * DIGEST_DAY;
+	int64_t id = -1;
+	if (db_begin(db) == -1)
+		goto out;
+	struct digest_row last;
+	int rc = store_digest_last(db, group_id, digest_kind_name(k), &last);
+	int64_t top = db_int(db, "SELECT coalesce(max(id), 0) FROM posts"
+	    " WHERE group_id = ?", 0, "i", group_id);
+	if (rc == -1)
+		id = -1;
+	else if (rc == 1 && last.max_post_id >= top)
+		id = 0;
+	else
+		id = store_digest_create(db, group_id, digest_kind_name(k),
+		    now - step, now, g.created);
+	if (id == -1 || db_commit(db) == -1) {
+		db_rollback(db);
+		id = -1;
+	}
+out:
+	store_group_clear(&g);
+	return id;
+}
+
+/* The posts a slice is built from, and the state of the slice. */
+struct digest_slice {
+	struct db			*db;
+	const struct digest_site	*site;
+	const struct digest_row		*d;
+	struct group			 group;
+	struct digest_schedule		 sched;
+	struct digest_post		*posts;
+	size_t				 nposts, cap;
+	int				 handled, queued, failed;
+};
+
+static int
+digest_slice_post(void *arg, const struct digest_post *p)
+{
+	struct digest_slice *sl = arg;
+	if (sl->nposts == sl->cap) {
+		sl->cap = sl->cap ? 2 * sl->cap : 64;
+		sl->posts = xreallocarray(sl->posts, sl->cap, sizeof *sl->posts);
+	}
+	struct digest_post *c = &sl->posts[sl->nposts++];
+	*c = *p;
+	c->thread_subject = xstrdup(p->thread_subject);
+	c->author_name = xstrdup(p->author_name);
+	c->subject = xstrdup(p->subject);
+	c->body = xstrdup(p->body);
+	c->message_id = xstrdup(p->message_id);
+	c->attachments = xstrdup(p->attachments);
+	return 0;
+}
+
+static int
+digest_slice_open(struct digest_slice *sl, struct db *db,
+    const struct digest_site *site, const struct digest_row *d)
+{
+	memset(sl, 0, sizeof *sl);
+	sl->db = db;
+	sl->site = site;
+	sl->d = d;
+	if (store_group_get_id(db, d->group_id, &sl->group) != 1 ||
+	    store_digest_schedule_get(db, d->group_id, &sl->sched) == -1)
+		return -1;
+	int64_t low = store_digest_low_mark(db, d);
+	return store_digest_posts(db, d->group_id, low, d->max_post_id,
+	    DIGEST_POSTS_MAX, digest_slice_post, sl) == -1 ? -1 : 0;
+}
+
+static void
+digest_slice_close(struct digest_slice *sl)
+{
+	for (size_t i = 0; i < sl->nposts; i++)
+		store_digest_post_clear(&sl->posts[i]);
+	free(sl->posts);
+	store_group_clear(&sl->group);
+}
+
+/* Compose member's copy: 1 built, 0 nothing new for them. */
+static int
+digest_slice_compose(struct digest_slice *sl, const struct digest_member *m,
+    struct buf *out, int *nposts)
+{
+	const struct digest_post **mine = xcalloc(sl->nposts + 1,
+	    sizeof *mine);
+	size_t n = 0;
+	for (size_t i = 0; i < sl->nposts; i++)
+		if (sl->posts[i].id > m->mark)
+			mine[n++] = &sl->posts[i];
+	*nposts = (int)n;
+	if (n > 0) {
+		struct digest_mail dm = { &sl->group, sl->d, m, mine, n,
+		    sl->sched.tz, sl->site->list_domain, sl->site->site_url };
+		digest_compose(out, &dm);
+	}
+	free(mine);
+	return n > 0;
+}
+
+static int
+digest_slice_member(void *arg, const struct digest_member *m)
+{
+	struct digest_slice *sl = arg;
+	struct buf msg = BUF_INIT;
+	int nposts = 0;
+	int64_t outbox = 0;
+	if (digest_slice_compose(sl, m, &msg, &nposts) == 1) {
+		outbox = store_outbox_add_system(sl->db, sl->d->group_id,
+		    m->member_id, m->email, msg.data, msg.len);
+		sl->queued += outbox > 0;
+	}
+	buf_free(&msg);
+	if (outbox == -1 || store_digest_record(sl->db, sl->d, m->member_id,
+	    outbox, nposts) != 1) {
+		sl->failed = 1;
+		return -1;
+	}
+	sl->handled++;
+	return 0;
+}
+
+int
+digest_send_slice(struct db *db, const struct digest_site *site,
+    const struct digest_row *d, int max, int *queued)
+{
+	struct digest_slice sl;
+	*queued = 0;
+	if (db_begin(db) == -1)
+		return -1;
+	if (digest_slice_open(&sl, db, site, d) == -1 ||
+	    store_digest_members(db, d, 0, max, digest_slice_member, &sl) == -1 ||
+	    sl.failed || (sl.handled == 0 && store_digest_finish(db, d->id) == -1)
+	    || db_commit(db) == -1) {
+		db_rollback(db);
+		digest_slice_close(&sl);
+		log_warnx("digest %lld: a slice failed and was rolled back",
+		    (long long)d->id);
+		return -1;
+	}
+	*queued = sl.queued;
+	int handled = sl.handled;
+	digest_slice_close(&sl);
+	return handled;
+}
+
+int
+digest_preview(struct db *db, const struct digest_site *site,
+    const struct digest_row *d, const struct digest_member *m,
+    struct buf *out)
+{
+	struct digest_slice sl;
+	int nposts, rc = -1;
+	if (digest_slice_open(&sl, db, site, d) == 0) {
+		/* the posts of a preview start at this member's own mark */
+		for (size_t i = 0; i < sl.nposts; i++)
+			store_digest_post_clear(&sl.posts[i]);
+		sl.nposts = 0;
+		if (store_digest_posts(db, d->group_id, m->mark, d->max_post_id,
+		    DIGEST_POSTS_MAX, digest_slice_post, &sl) != -1)
+			rc = digest_slice_compose(&sl, m, out, &nposts);
+	}
+	digest_slice_close(&sl);
+	return rc;
+}
+
+struct digest_runner {
+	struct engine		*e;
+	struct event		*check, *work;
+	struct digest_site	 site;
+};
+
+static void
+digest_runner_work(evutil_socket_t fd, short ev, void *arg)
+{
+	struct digest_runner *r = arg;
+	struct digest_row d;
+	if (r->e->stopping || store_digest_next_sending(r->e->db, &d) != 1)
+		return;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int queued;
+	int n = digest_send_slice(r->e->db, &r->site, &d, DIGEST_SLICE_MEMBERS,
+	    &queued);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	log_debug("digest %lld: %d members, %d copies queued in %.1f ms",
+	    (long long)d.id, n, queued, (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+	if (queued > 0)
+		delivery_kick(r->e->delivery);
+	if (n == 0)
+		log_info("digest %lld: every copy queued (%lld)", (long long)d.id,
+		    (long long)store_digest_copies(r->e->db, d.id));
+	if (n == -1)
+		return;	/* tried again at the next check */
+	struct timeval now = { 0, 0 };
+	event_add(r->work, &now);	/* after the loop has served I/O */
+}
+
+static void
+digest_runner_check(evutil_socket_t fd, short ev, void *arg)
+{
+	struct digest_runner *r = arg;
+	if (r->e->stopping)
+		return;
+	if (digest_issue_due(r->e->db, db_now()) == -1)
+		log_warnx("digest: could not check the schedules");
+	if (!event_pending(r->work, EV_TIMEOUT, NULL)) {
+		struct timeval now = { 0, 0 };
+		event_add(r->work, &now);
+	}
+}
+
+struct digest_runner *
+digest_runner_new(struct engine *e)
+{
+	struct digest_runner *r = xcalloc(1, sizeof *r);
+	r->e = e;
+	r->site.list_domain = e->cfg->list_domain;
+	r->site.site_url = e->cfg->site_url;
+	r->check = event_new(e->base, -1, EV_PERSIST, digest_runner_check, r);
+	r->work = evtimer_new(e->base, digest_runner_work, r);
+	struct timeval tv = { DIGEST_CHECK_SECONDS, 0 };
+	event_add(r->check, &tv);
+	event_active(r->check, 0, 0);	/* slots missed while down: now */
+	return r;
+}
+
+void
+digest_runner_free(struct digest_runner **rp)
+{
+	struct digest_runner *r = *rp;
+	if (r == NULL)
+		return;
+	event_free(r->check);
+	event_free(r->work);
+	free(r);
+	*rp = NULL;
+}

@@ -1,0 +1,577 @@
+/*
+ * Digest composition (see digest.h): the catalog of the digest's words in
+ * Arabic, French and English, the plain and HTML parts, the headers.
+ */
+#include <config.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "daemon/db.h"
+#include "daemon/digest.h"
+#include "daemon/quote.h"
+#include "daemon/store_group.h"
+#include "daemon/token.h"
+#include "mail/compose.h"
+#include "mail/digest.h"
+#include "mail/rfc2047.h"
+#include "mail/subject.h"
+
+#define DIGEST_B64_IN	57	/* input bytes per 76-column base64 line */
+#define DIGEST_RULE	"------------------------------"
+
+struct digest_words {
+	const char	*lang, *dir;
+	const char	*weekly, *daily;
+	const char	*count;		/* posts, threads */
+	const char	*count_one;	/* 1 post in 1 thread */
+	const char	*issue;		/* volume, issue */
+	const char	*contents, *new_thread, *reply, *web, *attachments;
+	const char	*folded;	/* number of lines */
+	const char	*from, *date, *subject;
+	const char	*why;		/* group name */
+	const char	*unsubscribe, *change;
+	const char	*months[12];
+};
+
+static const struct digest_words digest_catalog[] = {
+	{ "en", "ltr", "Weekly digest", "Daily digest",
+	  "%d posts in %d threads", "1 post in 1 thread",
+	  "Vol. %d, Issue %d", "Contents", "new thread", "Reply",
+	  "Thread on the web", "Attachments", "[%d quoted lines folded]",
+	  "From", "Date", "Subject",
+	  "You receive this digest as a member of %s.",
+	  "Unsubscribe", "Change delivery (each post, daily, weekly, web only)",
+	  { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
+	    "Oct", "Nov", "Dec" } },
+	{ "fr", "ltr", "Résumé hebdomadaire", "Résumé quotidien",
+	  "%d messages dans %d fils", "1 message dans 1 fil",
+	  "Vol. %d, numéro %d", "Sommaire", "nouveau fil", "Répondre",
+	  "Le fil sur le web", "Pièces jointes",
+	  "[%d lignes citées repliées]", "De", "Date", "Sujet",
+	  "Vous recevez ce résumé en tant que membre de %s.",
+	  "Se désabonner",
+	  "Changer de mode de réception (chaque message, quotidien,"
+	  " hebdomadaire, web seulement)",
+	  { "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août",
+	    "sept.", "oct.", "nov.", "déc." } },
+	{ "ar", "rtl", "الملخص الأسبوعي", "الملخص اليومي",
+	  "الرسائل: %d في المواضيع: %d", "رسالة واحدة في موضوع واحد",
+	  "المجلد %d، العدد %d", "المحتويات", "موضوع جديد", "رد",
+	  "الموضوع على الويب", "المرفقات", "[%d سطور مقتبسة مطوية]",
+	  "من", "التاريخ", "الموضوع",
+	  "تصلك هذه النشرة لأنك عضو في %s.",
+	  "إلغاء الاشتراك",
+	  "تغيير طريقة الاستلام (كل رسالة، يومي، أسبوعي، على الويب فقط)",
+	  { "يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو",
+	    "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر" } },
+};
+
+/* Catalog templates: each "%d" takes the next of a, b; "%s" takes str. */
+static void
+digest_tmpl(struct buf *out, const char *t, const char *str, int a, int b)
+{
+	int nint = 0;
+	for (; *t; t++) {
+		if (t[0] == '%' && t[1] == 'd') {
+			buf_printf(out, "%d", nint++ == 0 ? a : b);
+			t++;
+		} else if (t[0] == '%' && t[1] == 's') {
+			buf_puts(out, str ? str : "");
+			t++;
+		} else
+			buf_putc(out, *t);
+	}
+}
+
+static const struct digest_words *
+digest_words(const char *locale)
+{
+	for (size_t i = 0; i < sizeof digest_catalog / sizeof *digest_catalog;
+	    i++)
+		if (strcmp(locale, digest_catalog[i].lang) == 0)
+			return &digest_catalog[i];
+	return &digest_catalog[0];
+}
+
+void
+digest_pct(struct buf *out, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+		    c == '~')
+			buf_putc(out, (char)c);
+		else {
+			buf_putc(out, '%');
+			buf_putc(out, hex[c >> 4]);
+			buf_putc(out, hex[c & 15]);
+		}
+	}
+}
+
+void
+digest_mailto(struct buf *out, const char *addr, const char *subject,
+    const char *in_reply_to)
+{
+	buf_puts(out, "mailto:");
+	const char *at = strrchr(addr, '@');
+	if (at == NULL)
+		digest_pct(out, addr);
+	else {
+		struct buf local = BUF_INIT;
+		buf_append(&local, addr, (size_t)(at - addr));
+		digest_pct(out, buf_cstr(&local));
+		buf_putc(out, '@');
+		digest_pct(out, at + 1);
+		buf_free(&local);
+	}
+	buf_puts(out, "?subject=");
+	digest_pct(out, subject ? subject : "");
+	if (in_reply_to && *in_reply_to) {
+		struct buf id = BUF_INIT;
+		buf_printf(&id, "<%s>", in_reply_to);
+		buf_puts(out, "&In-Reply-To=");
+		digest_pct(out, buf_cstr(&id));
+		buf_free(&id);
+	}
+}
+
+/* HTML text: & < > " ' escaped. */
+static void
+digest_esc(struct buf *out, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		switch (s[i]) {
+		case '&': buf_puts(out, "&amp;"); break;
+		case '<': buf_puts(out, "&lt;"); break;
+		case '>': buf_puts(out, "&gt;"); break;
+		case '"': buf_puts(out, "&quot;"); break;
+		case '\'': buf_puts(out, "&#39;"); break;
+		case '\r': break;
+		default: buf_putc(out, s[i]);
+		}
+}
+
+static void
+digest_escs(struct buf *out, const char *s)
+{
+	digest_esc(out, s, strlen(s));
+}
+
+/* "16 Nov 2026" (with_time: " 14:05") of t in zone tz. */
+static void
+digest_date(struct buf *out, const struct digest_words *w, int64_t t,
+    const char *tz, int with_time)
+{
+	struct tm tm;
+	if (digest_localtime(t, tz, &tm) == -1)
+		return;
+	buf_printf(out, "%d %s %d", tm.tm_mday, w->months[tm.tm_mon],
+	    tm.tm_year + 1900);
+	if (with_time)
+		buf_printf(out, " %02d:%02d", tm.tm_hour, tm.tm_min);
+}
+
+/* Threads of the digest: indexes into posts, new threads first. */
+struct digest_order {
+	size_t	*idx;		/* posts in display order */
+	size_t	*start;		/* first index in idx of each thread */
+	size_t	 nthreads;
+};
+
+static int
+digest_is_new(const struct digest_mail *dm, const struct digest_post *p)
+{
+	return p->thread_first > dm->member->mark;
+}
+
+static void
+digest_order(const struct digest_mail *dm, struct digest_order *o)
+{
+	size_t n = dm->nposts, k = 0;
+	o->idx = calloc(n + 1, sizeof *o->idx);
+	o->start = calloc(n + 2, sizeof *o->start);
+	o->nthreads = 0;
+	char *used = calloc(n + 1, 1);
+	if (o->idx == NULL || o->start == NULL || used == NULL)
+		abort();
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < n; i++) {
+			const struct digest_post *p = dm->posts[i];
+			if (used[i] || digest_is_new(dm, p) != (pass == 0))
+				continue;
+			o->start[o->nthreads++] = k;
+			for (size_t j = i; j < n; j++)
+				if (!used[j] && dm->posts[j]->thread_id ==
+				    p->thread_id) {
+					used[j] = 1;
+					o->idx[k++] = j;
+				}
+		}
+	o->start[o->nthreads] = k;
+	free(used);
+}
+
+static void
+digest_order_free(struct digest_order *o)
+{
+	free(o->idx);
+	free(o->start);
+}
+
+void
+digest_subject(struct buf *out, const struct digest_mail *dm)
+{
+	const struct digest_words *w = digest_words(dm->member->locale);
+	struct digest_order o;
+	digest_order(dm, &o);
+	buf_printf(out, "[%s] %s, ", dm->group->slug,
+	    strcmp(dm->digest->kind, "daily") == 0 ? w->daily : w->weekly);
+	digest_date(out, w, dm->digest->period_end, dm->group_tz, 0);
+	buf_puts(out, " — ");
+	if (dm->nposts == 1)
+		buf_puts(out, w->count_one);
+	else
+		digest_tmpl(out, w->count, NULL, (int)dm->nposts, (int)o.nthreads);
+	digest_order_free(&o);
+}
+
+static void
+digest_reply_subject(struct buf *out, const struct digest_post *p)
+{
+	if (!subject_is_reply(p->subject))
+		buf_puts(out, "Re: ");
+	buf_puts(out, p->subject);
+}
+
+static void
+digest_post_mailto(struct buf *out, const struct digest_mail *dm,
+    const struct digest_post *p)
+{
+	struct buf addr = BUF_INIT, subj = BUF_INIT;
+	buf_printf(&addr, "%s@%s", dm->group->slug, dm->list_domain);
+	digest_reply_subject(&subj, p);
+	digest_mailto(out, buf_cstr(&addr), buf_cstr(&subj), p->message_id);
+	buf_free(&addr);
+	buf_free(&subj);
+}
+
+static size_t
+digest_count_lines(const char *s, size_t n)
+{
+	size_t lines = 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '\n')
+			lines++;
+	return n > 0 && s[n - 1] != '\n' ? lines + 1 : lines;
+}
+
+/* The body with quotes folded: text as it is, the first DIGEST_QUOTE_SHOWN
+ * lines of a quote then a note of how many more were folded. html escapes
+ * and wraps quotes in a grey block. */
+static void
+digest_body(struct buf *out, const struct digest_words *w, const char *body,
+    int html)
+{
+	struct quote_span sp[QUOTE_MAX_SPANS];
+	size_t len = strlen(body);
+	size_t n = quote_split(body, len, sp, QUOTE_MAX_SPANS);
+	for (size_t i = 0; i < n; i++) {
+		const char *s = body + sp[i].start;
+		size_t l = sp[i].len, shown = 0, lines = 0;
+		if (sp[i].kind == QUOTE_TEXT) {
+			html ? digest_esc(out, s, l) : buf_append(out, s, l);
+			continue;
+		}
+		while (shown < l && lines < DIGEST_QUOTE_SHOWN) {
+			if (s[shown++] == '\n')
+				lines++;
+		}
+		size_t rest = digest_count_lines(s + shown, l - shown);
+		if (html) {
+			buf_puts(out, "<span style=\"color:#777\">");
+			digest_esc(out, s, shown);
+		} else
+			buf_append(out, s, shown);
+		if (shown > 0 && s[shown - 1] != '\n')
+			buf_putc(out, '\n');
+		if (rest > 0) {
+			digest_tmpl(out, w->folded, NULL, (int)rest, 0);
+			buf_putc(out, '\n');
+		}
+		if (html)
+			buf_puts(out, "</span>");
+	}
+}
+
+static void
+digest_url_thread(struct buf *out, const struct digest_mail *dm,
+    const struct digest_post *p)
+{
+	buf_printf(out, "%s/g/%s/t/%lld", dm->site_url, dm->group->slug,
+	    (long long)p->thread_id);
+}
+
+static void
+digest_attachments(struct buf *out, const struct digest_mail *dm,
+    const struct digest_words *w, const char *list, int html)
+{
+	if (*list == '\0')
+		return;
+	buf_puts(out, html ? "<p style=\"margin:.3em 0\">" : "");
+	buf_printf(out, "%s:%s", w->attachments, html ? "</p><ul>" : "\n");
+	for (const char *l = list; *l; ) {
+		const char *tab = strchr(l, '\t'), *nl = strchr(l, '\n');
+		if (tab == NULL || nl == NULL || tab > nl)
+			break;
+		struct buf id = BUF_INIT, name = BUF_INIT, url = BUF_INIT;
+		buf_append(&id, l, (size_t)(tab - l));
+		buf_append(&name, tab + 1, (size_t)(nl - tab - 1));
+		buf_printf(&url, "%s/a/%s/", dm->site_url, buf_cstr(&id));
+		digest_pct(&url, buf_cstr(&name));
+		if (html) {
+			buf_puts(out, "<li><a href=\"");
+			digest_escs(out, buf_cstr(&url));
+			buf_puts(out, "\">");
+			digest_escs(out, buf_cstr(&name));
+			buf_puts(out, "</a></li>");
+		} else
+			buf_printf(out, "  %s <%s>\n", buf_cstr(&name),
+			    buf_cstr(&url));
+		buf_free(&id);
+		buf_free(&name);
+		buf_free(&url);
+		l = nl + 1;
+	}
+	buf_puts(out, html ? "</ul>\n" : "");
+}
+
+static const char *
+digest_author(const struct digest_post *p)
+{
+	return *p->author_name ? p->author_name : "—";
+}
+
+static void
+digest_text(struct buf *out, const struct digest_mail *dm,
+    const struct digest_order *o, const struct digest_words *w)
+{
+	buf_printf(out, "%s — ", dm->group->name);
+	digest_tmpl(out, w->issue, NULL, dm->digest->volume, dm->digest->issue);
+	buf_puts(out, "\n");
+	digest_date(out, w, dm->digest->period_end, dm->group_tz, 0);
+	buf_printf(out, "\n\n%s:\n\n", w->contents);
+	size_t num = 1;
+	for (size_t t = 0; t < o->nthreads; t++) {
+		const struct digest_post *first = dm->posts[o->idx[o->start[t]]];
+		buf_printf(out, "  %s%s\n", first->thread_subject,
+		    digest_is_new(dm, first) ? "" : "");
+		for (size_t k = o->start[t]; k < o->start[t + 1]; k++)
+			buf_printf(out, "    %zu. %s\n", num++,
+			    digest_author(dm->posts[o->idx[k]]));
+	}
+	buf_puts(out, "\n" DIGEST_RULE DIGEST_RULE "\n");
+	num = 1;
+	for (size_t k = 0; k < dm->nposts; k++) {
+		const struct digest_post *p = dm->posts[o->idx[k]];
+		buf_printf(out, "\nMessage: %zu\n%s: ", num++, w->date);
+		digest_date(out, w, p->created, dm->member->timezone, 1);
+		buf_printf(out, "\n%s: %s\n%s: %s\n%s: ", w->from, digest_author(p),
+		    w->subject, p->subject, w->web);
+		digest_url_thread(out, dm, p);
+		buf_printf(out, "\n%s: ", w->reply);
+		digest_post_mailto(out, dm, p);
+		buf_puts(out, "\n\n");
+		digest_body(out, w, p->body, 0);
+		if (out->len && out->data[out->len - 1] != '\n')
+			buf_putc(out, '\n');
+		digest_attachments(out, dm, w, p->attachments, 0);
+		buf_puts(out, "\n" DIGEST_RULE "\n");
+	}
+	buf_puts(out, "\n");
+	digest_tmpl(out, w->why, dm->group->name, 0, 0);
+	buf_printf(out, "\n%s: %s/u/%s\n%s: %s/settings\n", w->unsubscribe,
+	    dm->site_url, dm->member->unsub_token, w->change, dm->site_url);
+}
+
+static void
+digest_html_post(struct buf *out, const struct digest_mail *dm,
+    const struct digest_words *w, const struct digest_post *p)
+{
+	buf_printf(out, "<div id=\"p%lld\" style=\"border-top:1px solid #ddd;"
+	    "padding:.6em 0\">\n<p style=\"margin:0;color:#555\"><strong>",
+	    (long long)p->id);
+	digest_escs(out, digest_author(p));
+	buf_puts(out, "</strong> — ");
+	digest_date(out, w, p->created, dm->member->timezone, 1);
+	buf_puts(out, "</p>\n<div dir=\"auto\" style=\"white-space:pre-wrap;"
+	    "margin:.5em 0\">");
+	digest_body(out, w, p->body, 1);
+	buf_puts(out, "</div>\n");
+	digest_attachments(out, dm, w, p->attachments, 1);
+	buf_puts(out, "<p style=\"margin:0\"><a href=\"");
+	struct buf u = BUF_INIT;
+	digest_post_mailto(&u, dm, p);
+	digest_escs(out, buf_cstr(&u));
+	buf_printf(out, "\">%s</a> · <a href=\"", w->reply);
+	buf_reset(&u);
+	digest_url_thread(&u, dm, p);
+	digest_escs(out, buf_cstr(&u));
+	buf_printf(out, "\">%s</a></p>\n</div>\n", w->web);
+	buf_free(&u);
+}
+
+static void
+digest_html(struct buf *out, const struct digest_mail *dm,
+    const struct digest_order *o, const struct digest_words *w,
+    const char *subject)
+{
+	buf_printf(out, "<!DOCTYPE html>\n<html lang=\"%s\" dir=\"%s\">\n"
+	    "<head><meta charset=\"utf-8\"><title>", w->lang, w->dir);
+	digest_escs(out, subject);
+	buf_puts(out, "</title></head>\n<body style=\"font-family:sans-serif;"
+	    "line-height:1.4;color:#222;max-width:42em;margin:0 auto;"
+	    "padding:1em\">\n<h1 style=\"font-size:1.3em\">");
+	digest_escs(out, dm->group->name);
+	buf_printf(out, " — %s</h1>\n<p style=\"color:#555\">",
+	    strcmp(dm->digest->kind, "daily") == 0 ? w->daily : w->weekly);
+	digest_tmpl(out, w->issue, NULL, dm->digest->volume, dm->digest->issue);
+	buf_puts(out, " · ");
+	digest_date(out, w, dm->digest->period_end, dm->group_tz, 0);
+	buf_printf(out, "</p>\n<h2 style=\"font-size:1.1em\">%s</h2>\n<ol>\n",
+	    w->contents);
+	for (size_t t = 0; t < o->nthreads; t++) {
+		const struct digest_post *f = dm->posts[o->idx[o->start[t]]];
+		buf_printf(out, "<li><a href=\"#t%lld\" dir=\"auto\">",
+		    (long long)f->thread_id);
+		digest_escs(out, f->thread_subject);
+		buf_printf(out, "</a> (%zu)%s%s%s</li>\n",
+		    o->start[t + 1] - o->start[t],
+		    digest_is_new(dm, f) ? " <em>" : "",
+		    digest_is_new(dm, f) ? w->new_thread : "",
+		    digest_is_new(dm, f) ? "</em>" : "");
+	}
+	buf_puts(out, "</ol>\n");
+	for (size_t t = 0; t < o->nthreads; t++) {
+		const struct digest_post *f = dm->posts[o->idx[o->start[t]]];
+		buf_printf(out, "<section id=\"t%lld\">\n<h2 dir=\"auto\" "
+		    "style=\"font-size:1.1em;margin-top:1.5em\">",
+		    (long long)f->thread_id);
+		digest_escs(out, f->thread_subject);
+		buf_puts(out, "</h2>\n");
+		for (size_t k = o->start[t]; k < o->start[t + 1]; k++)
+			digest_html_post(out, dm, w, dm->posts[o->idx[k]]);
+		buf_puts(out, "</section>\n");
+	}
+	buf_puts(out, "<hr>\n<p style=\"color:#555;font-size:.9em\">");
+	struct buf t = BUF_INIT;
+	digest_tmpl(&t, w->why, dm->group->name, 0, 0);
+	digest_escs(out, buf_cstr(&t));
+	buf_puts(out, "<br><a href=\"");
+	buf_reset(&t);
+	buf_printf(&t, "%s/u/%s", dm->site_url, dm->member->unsub_token);
+	digest_escs(out, buf_cstr(&t));
+	buf_printf(out, "\">%s</a> · <a href=\"", w->unsubscribe);
+	buf_reset(&t);
+	buf_printf(&t, "%s/settings", dm->site_url);
+	digest_escs(out, buf_cstr(&t));
+	buf_printf(out, "\">%s</a></p>\n</body>\n</html>\n", w->change);
+	buf_free(&t);
+}
+
+static void
+digest_base64(struct buf *out, const char *s, size_t n)
+{
+	unsigned char line[80];
+	for (size_t i = 0; i < n; i += DIGEST_B64_IN) {
+		size_t k = n - i < DIGEST_B64_IN ? n - i : DIGEST_B64_IN;
+		int m = EVP_EncodeBlock(line, (const unsigned char *)s + i, (int)k);
+		buf_append(out, line, (size_t)m);
+		buf_puts(out, "\r\n");
+	}
+}
+
+static void
+digest_header(struct buf *out, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+digest_header(struct buf *out, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	buf_printf(out, "%s: ", name);
+	va_start(ap, fmt);
+	buf_vprintf(out, fmt, ap);
+	va_end(ap);
+	buf_puts(out, "\r\n");
+}
+
+static void
+digest_headers(struct buf *out, const struct digest_mail *dm,
+    const char *subject, const char *lang)
+{
+	const char *slug = dm->group->slug, *dom = dm->list_domain;
+	const char *url = dm->site_url;
+	buf_puts(out, "Date: ");
+	compose_date(out, db_now());
+	buf_puts(out, "\r\nFrom: ");
+	rfc2047_encode_phrase(out, dm->group->name);
+	buf_printf(out, " <%s@%s>\r\n", slug, dom);
+	digest_header(out, "To", "<%s@%s>", slug, dom);
+	digest_header(out, "Reply-To", "<%s@%s>", slug, dom);
+	buf_puts(out, "Subject: ");
+	rfc2047_encode(out, subject, 9);
+	buf_puts(out, "\r\n");
+	digest_header(out, "Message-ID", "<digest.%lld.%lld.%s@%s>",
+	    (long long)dm->digest->id, (long long)dm->member->member_id, slug,
+	    dom);
+	buf_puts(out, "List-Id: ");
+	rfc2047_encode_phrase(out, dm->group->name);
+	buf_printf(out, " <%s.%s>\r\n", slug, dom);
+	digest_header(out, "List-Post", "<mailto:%s@%s>", slug, dom);
+	digest_header(out, "List-Help", "<mailto:%s-request@%s?subject=help>",
+	    slug, dom);
+	digest_header(out, "List-Archive", "<%s/g/%s>", url, slug);
+	digest_header(out, "List-Unsubscribe",
+	    "<%s/u/%s>, <mailto:%s-leave@%s?subject=unsubscribe>", url,
+	    dm->member->unsub_token, slug, dom);
+	buf_puts(out, "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n");
+	buf_puts(out, "Precedence: list\r\n");
+	digest_header(out, "X-Loop", "%s@%s", slug, dom);
+	digest_header(out, "Content-Language", "%s", lang);
+	buf_puts(out, "MIME-Version: 1.0\r\n");
+}
+
+void
+digest_compose(struct buf *out, const struct digest_mail *dm)
+{
+	const struct digest_words *w = digest_words(dm->member->locale);
+	struct digest_order o;
+	struct buf subject = BUF_INIT, text = BUF_INIT, html = BUF_INIT;
+	char boundary[TOKEN_LEN + 1];
+
+	token_random(boundary);
+	digest_order(dm, &o);
+	digest_subject(&subject, dm);
+	digest_text(&text, dm, &o, w);
+	digest_html(&html, dm, &o, w, buf_cstr(&subject));
+	digest_headers(out, dm, buf_cstr(&subject), w->lang);
+	buf_printf(out, "Content-Type: multipart/alternative;\r\n"
+	    " boundary=\"=_%s\"\r\n\r\n--=_%s\r\n", boundary, boundary);
+	compose_mime_part_text(out, buf_cstr(&text));
+	buf_printf(out, "\r\n--=_%s\r\nContent-Type: text/html; charset=utf-8"
+	    "\r\nContent-Transfer-Encoding: base64\r\n\r\n", boundary);
+	digest_base64(out, html.data, html.len);
+	buf_printf(out, "\r\n--=_%s--\r\n", boundary);
+	digest_order_free(&o);
+	buf_free(&subject);
+	buf_free(&text);
+	buf_free(&html);
+}
