@@ -9,12 +9,18 @@ Run: /usr/bin/python3 tests/integration/test_write.py"""
 import http.client
 import os
 import re
+import shutil
 import sqlite3
+import subprocess
 import sys
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import LIST_DOMAIN, parse, run, site, wait_for  # noqa: E402
+from harness import LIST_DOMAIN, SRCDIR, parse, run, site, wait_for  # noqa: E402
+
+BROWSER = os.path.join(SRCDIR, "tests", "browser")
+ARTEFACTS = os.path.join(SRCDIR, "tests", "artefacts")
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 PASSWORD = "correct horse battery"
 SLUG = "cloud-souverain"
@@ -518,6 +524,42 @@ def test_arabic_and_french_pages():
         m.close()
 
 
+def test_browser_post_and_reply():
+    """Chromium without JavaScript: sign in, new topic, preview, publish,
+    reply, in French and in Arabic. Fails when node, npm or chromium is
+    missing: no silent skip."""
+    for tool in ("node", "npm"):
+        assert shutil.which(tool), tool + " is missing (contrib/install-deps)"
+    assert os.access(CHROMIUM, os.X_OK), CHROMIUM + " is missing"
+    if not os.path.isdir(os.path.join(BROWSER, "node_modules",
+                                      "playwright-core")):
+        r = subprocess.run(["npm", "ci", "--no-audit", "--no-fund",
+                            "--silent"], cwd=BROWSER, capture_output=True,
+                           text=True, timeout=600)
+        assert r.returncode == 0, "npm ci failed: " + r.stderr[-2000:]
+    os.makedirs(ARTEFACTS, exist_ok=True)
+    m = site("write-browser")
+    try:
+        sign_in(m, "alice@example.org", "Alice")
+        for lang, direction in (("fr", "ltr"), ("ar", "rtl")):
+            rw(m, "UPDATE members SET locale = ? WHERE email = ?", lang,
+               "alice@example.org")
+            r = subprocess.run(
+                ["node", os.path.join(BROWSER, "write.mjs"),
+                 "http://127.0.0.1:%d" % m.http_port, ARTEFACTS, lang,
+                 direction, "alice@example.org", PASSWORD, SLUG],
+                capture_output=True, text=True, timeout=300,
+                env=dict(os.environ, CHROMIUM=CHROMIUM))
+            print(r.stdout[-3000:])
+            assert r.returncode == 0, "browser checks failed:\n" + "\n".join(
+                l for l in r.stdout.splitlines() if l.startswith("not ok")) \
+                + r.stderr[-3000:]
+        assert m.db("SELECT count(*) FROM posts WHERE source = 'web'"
+                    )[0][0] == 4
+    finally:
+        m.close()
+
+
 if __name__ == "__main__":
     run([test_web_topic_reaches_mail_and_mail_reply_comes_back,
          test_web_reply_to_mail_post_threads_for_mail_clients,
@@ -527,4 +569,5 @@ if __name__ == "__main__":
          test_edit_window,
          test_locked_thread_refuses_replies,
          test_posting_rate_limit,
-         test_arabic_and_french_pages])
+         test_arabic_and_french_pages,
+         test_browser_post_and_reply])
