@@ -17,6 +17,10 @@
  *     (random, HttpOnly), set the first time a form is drawn. A page of
  *     another site can neither read that cookie nor compute the MAC, so it
  *     cannot sign a victim in to the attacker's account (login CSRF).
+ *     (A host that can set cookies for this site's domain, a sibling
+ *     subdomain, could plant a pre-session cookie it knows; so the
+ *     pre-session token is accepted only while no one is signed in, and
+ *     signed-in forms take nothing but the session's own secret.)
  * Refusal: 403 page. A body that is not a valid form: 400 (413 over the
  * limits of web/form.h).
  *
