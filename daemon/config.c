@@ -40,20 +40,23 @@ _Static_assert(CONFIG_UNIX_PATH_MAX + 1 ==
 
 struct config_key;
 
-/* What a type of key knows: parse a value into the field, write it back. */
+/* What a type of key knows: parse a value into the field, write it back.
+ * The base is the struct config, or the struct config_source of a source
+ * key. */
 struct config_type {
-	int	(*set)(struct config *, const struct config_key *, const char *,
+	int	(*set)(void *, const struct config_key *, const char *,
 		    struct buf *);
-	void	(*dump)(const struct config *, const struct config_key *,
+	void	(*dump)(const void *, const struct config_key *,
 		    struct buf *);
 };
 
 struct config_key {
 	const char		*name;
 	const struct config_type *type;
-	size_t			 off;	/* of the field in struct config */
+	size_t			 off;	/* of the field in its struct */
 	long long		 min, max;	/* numeric types only */
 	const char		*def;	/* default text; NULL: computed */
+	int			 source;	/* 1: in struct config_source */
 };
 
 #define FIELD(cfg, k, t)	((t *)(void *)((char *)(cfg) + (k)->off))
@@ -628,7 +631,7 @@ fmt_duration(struct buf *b, long v)
 /* Setters, one per type of key. */
 
 static int
-set_text(struct config *cfg, const struct config_key *k, const char *v,
+set_text(void *cfg, const struct config_key *k, const char *v,
     struct buf *err)
 {
 	if (*v == '\0') {
@@ -640,7 +643,7 @@ set_text(struct config *cfg, const struct config_key *k, const char *v,
 }
 
 static int
-set_optional(struct config *cfg, const struct config_key *k, const char *v,
+set_optional(void *cfg, const struct config_key *k, const char *v,
     struct buf *err)
 {
 	replace_str(FIELD(cfg, k, char *), *v == '\0' ? NULL : xstrdup(v));
@@ -648,7 +651,7 @@ set_optional(struct config *cfg, const struct config_key *k, const char *v,
 }
 
 static int
-set_domain(struct config *cfg, const struct config_key *k, const char *v,
+set_domain(void *cfg, const struct config_key *k, const char *v,
     struct buf *err)
 {
 	char *s, *p;
@@ -667,7 +670,7 @@ set_domain(struct config *cfg, const struct config_key *k, const char *v,
 }
 
 static int
-set_hostname(struct config *cfg, const struct config_key *k, const char *v,
+set_hostname(void *cfg, const struct config_key *k, const char *v,
     struct buf *err)
 {
 	if (!valid_domain(v)) {
@@ -680,7 +683,7 @@ set_hostname(struct config *cfg, const struct config_key *k, const char *v,
 
 /* An absolute http(s) URL without query or fragment; trailing '/' cut. */
 static int
-set_url(struct config *cfg, const struct config_key *k, const char *v,
+set_url(void *cfg, const struct config_key *k, const char *v,
     struct buf *err)
 {
 	const char *p, *host;
@@ -713,7 +716,7 @@ set_url(struct config *cfg, const struct config_key *k, const char *v,
 }
 
 static int
-set_listen(struct config *cfg, const struct config_key *k, const char *v,
+set_listen(void *cfg, const struct config_key *k, const char *v,
     struct buf *err)
 {
 	struct buf msg = BUF_INIT;
@@ -727,7 +730,7 @@ set_listen(struct config *cfg, const struct config_key *k, const char *v,
 }
 
 static int
-set_relay(struct config *cfg, const struct config_key *k, const char *v,
+set_relay(void *cfg, const struct config_key *k, const char *v,
     struct buf *err)
 {
 	struct buf msg = BUF_INIT;
@@ -741,7 +744,7 @@ set_relay(struct config *cfg, const struct config_key *k, const char *v,
 }
 
 static int
-set_bool(struct config *cfg, const struct config_key *k, const char *v,
+set_bool(void *cfg, const struct config_key *k, const char *v,
     struct buf *err)
 {
 	if (strcmp(v, "yes") == 0)
@@ -756,7 +759,7 @@ set_bool(struct config *cfg, const struct config_key *k, const char *v,
 }
 
 static int
-set_int(struct config *cfg, const struct config_key *k, const char *v,
+set_int(void *cfg, const struct config_key *k, const char *v,
     struct buf *err)
 {
 	unsigned long long n;
@@ -772,7 +775,7 @@ set_int(struct config *cfg, const struct config_key *k, const char *v,
 }
 
 static int
-set_size(struct config *cfg, const struct config_key *k, const char *v,
+set_size(void *cfg, const struct config_key *k, const char *v,
     struct buf *err)
 {
 	struct buf lo = BUF_INIT, hi = BUF_INIT;
@@ -792,7 +795,7 @@ set_size(struct config *cfg, const struct config_key *k, const char *v,
 }
 
 static int
-set_duration(struct config *cfg, const struct config_key *k, const char *v,
+set_duration(void *cfg, const struct config_key *k, const char *v,
     struct buf *err)
 {
 	struct buf lo = BUF_INIT, hi = BUF_INIT;
@@ -818,7 +821,7 @@ static const char *const log_levels[] = {
 };
 
 static int
-set_loglevel(struct config *cfg, const struct config_key *k, const char *v,
+set_loglevel(void *cfg, const struct config_key *k, const char *v,
     struct buf *err)
 {
 	int i;
@@ -836,7 +839,7 @@ set_loglevel(struct config *cfg, const struct config_key *k, const char *v,
 /* A system user name: letters, digits, '.', '_', '-', not starting with
  * '-'; "" means none. */
 static int
-set_user(struct config *cfg, const struct config_key *k, const char *v,
+set_user(void *cfg, const struct config_key *k, const char *v,
     struct buf *err)
 {
 	size_t i, n = strlen(v);
@@ -873,7 +876,7 @@ config_dkim_selector_valid(const char *s)
 }
 
 static int
-set_selector(struct config *cfg, const struct config_key *k, const char *v,
+set_selector(void *cfg, const struct config_key *k, const char *v,
     struct buf *err)
 {
 	if (*v != '\0' && !config_dkim_selector_valid(v)) {
@@ -907,7 +910,7 @@ dump_quoted(struct buf *out, const char *s)
 }
 
 static void
-dump_str(const struct config *cfg, const struct config_key *k,
+dump_str(const void *cfg, const struct config_key *k,
     struct buf *out)
 {
 	const char *s = *CFIELD(cfg, k, char *);
@@ -916,7 +919,7 @@ dump_str(const struct config *cfg, const struct config_key *k,
 }
 
 static void
-dump_listen(const struct config *cfg, const struct config_key *k,
+dump_listen(const void *cfg, const struct config_key *k,
     struct buf *out)
 {
 	const char *s = CFIELD(cfg, k, struct config_listen)->text;
@@ -925,7 +928,7 @@ dump_listen(const struct config *cfg, const struct config_key *k,
 }
 
 static void
-dump_relay(const struct config *cfg, const struct config_key *k,
+dump_relay(const void *cfg, const struct config_key *k,
     struct buf *out)
 {
 	const char *s = CFIELD(cfg, k, struct config_relay)->text_safe;
@@ -934,35 +937,35 @@ dump_relay(const struct config *cfg, const struct config_key *k,
 }
 
 static void
-dump_bool(const struct config *cfg, const struct config_key *k,
+dump_bool(const void *cfg, const struct config_key *k,
     struct buf *out)
 {
 	buf_puts(out, *CFIELD(cfg, k, int) ? "yes" : "no");
 }
 
 static void
-dump_int(const struct config *cfg, const struct config_key *k,
+dump_int(const void *cfg, const struct config_key *k,
     struct buf *out)
 {
 	buf_printf(out, "%d", *CFIELD(cfg, k, int));
 }
 
 static void
-dump_size(const struct config *cfg, const struct config_key *k,
+dump_size(const void *cfg, const struct config_key *k,
     struct buf *out)
 {
 	fmt_size(out, *CFIELD(cfg, k, size_t));
 }
 
 static void
-dump_duration(const struct config *cfg, const struct config_key *k,
+dump_duration(const void *cfg, const struct config_key *k,
     struct buf *out)
 {
 	fmt_duration(out, *CFIELD(cfg, k, long));
 }
 
 static void
-dump_loglevel(const struct config *cfg, const struct config_key *k,
+dump_loglevel(const void *cfg, const struct config_key *k,
     struct buf *out)
 {
 	int v = *CFIELD(cfg, k, int);
@@ -973,20 +976,25 @@ dump_loglevel(const struct config *cfg, const struct config_key *k,
 
 /* The IMAP source keys (see daemon/imapurl.h). */
 static int
-set_imap_source(struct config *cfg, const struct config_key *k,
+set_imap_source(void *cfg, const struct config_key *k,
     const char *v, struct buf *err)
 {
 	struct buf msg = BUF_INIT;
-	int r = imapurl_parse(FIELD(cfg, k, struct imapurl), v, &msg);
+	int r;
 
-	if (r == -1)
+	if (*v == '\0') {
+		err_set(err, "%s: empty (for no source, write no %s line)",
+		    k->name, k->name);
+		return -1;
+	}
+	if ((r = imapurl_parse(FIELD(cfg, k, struct imapurl), v, &msg)) == -1)
 		err_set(err, "%s: %s", k->name, buf_cstr(&msg));
 	buf_free(&msg);
 	return r;
 }
 
 static void
-dump_imap_source(const struct config *cfg, const struct config_key *k,
+dump_imap_source(const void *cfg, const struct config_key *k,
     struct buf *out)
 {
 	const char *s = CFIELD(cfg, k, struct imapurl)->text_safe;
@@ -995,7 +1003,7 @@ dump_imap_source(const struct config *cfg, const struct config_key *k,
 }
 
 static int
-set_imap_processed(struct config *cfg, const struct config_key *k,
+set_imap_processed(void *cfg, const struct config_key *k,
     const char *v, struct buf *err)
 {
 	const char *folder;
@@ -1027,7 +1035,11 @@ static const struct config_type
     t_selector = { set_selector, dump_str };
 
 #define K(name, type, def, min, max) \
-	{ #name, &type, offsetof(struct config, name), min, max, def }
+	{ #name, &type, offsetof(struct config, name), min, max, def, 0 }
+/* A key of each IMAP source: imap_NAME sets field of struct config_source. */
+#define KS(name, field, type, def, min, max) \
+	{ "imap_" #name, &type, offsetof(struct config_source, field), min, \
+	    max, def, 1 }
 
 static const struct config_key keys[] = {
 	K(data_dir, t_text, "./majlis-data", 0, 0),
@@ -1068,17 +1080,17 @@ static const struct config_key keys[] = {
 	    CONFIG_PARSER_TIMEOUT_MAX),
 	K(parser_memory, t_size, "256M", CONFIG_PARSER_MEMORY_MIN,
 	    CONFIG_PARSER_MEMORY_MAX),
-	/* IMAP source: dumped only when imap_source is set */
-	K(imap_source, t_imap_source, "", 0, 0),
-	K(imap_processed, t_imap_processed, "flag", 0, 0),
-	K(imap_password_file, t_optional, "", 0, 0),
-	K(imap_poll_interval, t_duration, "60s", CONFIG_IMAP_POLL_MIN,
+	/* IMAP sources: dumped source by source, imap_source first */
+	KS(source, url, t_imap_source, NULL, 0, 0),
+	KS(processed, processed, t_imap_processed, "flag", 0, 0),
+	KS(password_file, password_file, t_optional, "", 0, 0),
+	KS(poll_interval, poll_interval, t_duration, "60s", CONFIG_IMAP_POLL_MIN,
 	    CONFIG_IMAP_POLL_MAX),
-	K(imap_timeout, t_duration, "5m", CONFIG_SMTP_TIMEOUT_MIN,
+	KS(timeout, timeout, t_duration, "5m", CONFIG_SMTP_TIMEOUT_MIN,
 	    CONFIG_SMTP_TIMEOUT_MAX),
-	K(imap_tls_verify, t_bool, "yes", 0, 0),
-	K(imap_ca_file, t_optional, "", 0, 0),
-	K(imap_group, t_optional, "", 0, 0),
+	KS(tls_verify, tls_verify, t_bool, "yes", 0, 0),
+	KS(ca_file, ca_file, t_optional, "", 0, 0),
+	KS(group, group, t_optional, "", 0, 0),
 	/* DKIM: dumped only when dkim_selector is set */
 	K(dkim_selector, t_selector, "", 0, 0),
 	K(dkim_key, t_optional, "", 0, 0),
@@ -1121,11 +1133,83 @@ config_defaults(struct config *cfg)
 	for (i = 0; i < NKEYS; i++) {
 		if (keys[i].def == NULL)
 			continue;
-		if (keys[i].type->set(cfg, &keys[i], keys[i].def, &err) == -1)
+		if (keys[i].type->set(keys[i].source ? (void *)&cfg->imap_defaults :
+		    (void *)cfg, &keys[i], keys[i].def, &err) == -1)
 			fatalx("config default: %s", buf_cstr(&err));
 	}
 	cfg->hostname = default_hostname();
 	buf_free(&err);
+}
+
+static int
+is_imap_source(const struct config_key *k)
+{
+	return k->type == &t_imap_source;
+}
+
+/* Where a key is set now: the struct config; for a source key the last
+ * source added, or the defaults of the sources when there is none. */
+static void *
+key_base(struct config *cfg, const struct config_key *k)
+{
+	if (!k->source)
+		return cfg;
+	if (cfg->imap_nsources == 0)
+		return &cfg->imap_defaults;
+	return &cfg->imap_sources[cfg->imap_nsources - 1];
+}
+
+static char *
+strdup_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+/* A new source from the defaults (every field but the URL). */
+static void
+source_copy(struct config_source *dst, const struct config_source *src)
+{
+	*dst = *src;
+	memset(&dst->url, 0, sizeof dst->url);
+	dst->processed = strdup_null(src->processed);
+	dst->password_file = strdup_null(src->password_file);
+	dst->ca_file = strdup_null(src->ca_file);
+	dst->group = strdup_null(src->group);
+}
+
+static void
+source_free(struct config_source *s)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++) {
+		if (keys[i].source && keys[i].type->dump == dump_str)
+			free(*FIELD(s, &keys[i], char *));
+	}
+	imapurl_free(&s->url);
+	memset(s, 0, sizeof *s);
+}
+
+/* imap_source: one more source, the defaults with this URL. */
+static int
+add_source(struct config *cfg, const struct config_key *k, const char *v,
+    struct buf *err)
+{
+	struct config_source *s;
+
+	if (cfg->imap_nsources >= CONFIG_IMAP_SOURCES_MAX) {
+		err_set(err, "%s: more than %d sources", k->name,
+		    CONFIG_IMAP_SOURCES_MAX);
+		return -1;
+	}
+	s = &cfg->imap_sources[cfg->imap_nsources];
+	source_copy(s, &cfg->imap_defaults);
+	if (k->type->set(s, k, v, err) == -1) {
+		source_free(s);
+		return -1;
+	}
+	cfg->imap_nsources++;
+	return 0;
 }
 
 int
@@ -1140,51 +1224,129 @@ config_set(struct config *cfg, const char *key, const char *value,
 	}
 	if (check_text(value, key, err) == -1)
 		return -1;
-	return keys[i].type->set(cfg, &keys[i], value, err);
+	if (is_imap_source(&keys[i]))
+		return add_source(cfg, &keys[i], value, err);
+	return keys[i].type->set(key_base(cfg, &keys[i]), &keys[i], value,
+	    err);
+}
+
+const char *
+config_source_name(const struct config_source *s)
+{
+	return s->group ? s->group : "site";
+}
+
+const struct config_source *
+config_source_find(const struct config *cfg, const char *name)
+{
+	int n;
+
+	for (n = 0; n < cfg->imap_nsources; n++) {
+		if (strcmp(config_source_name(&cfg->imap_sources[n]), name) == 0)
+			return &cfg->imap_sources[n];
+	}
+	return NULL;
 }
 
 void
 config_free(struct config *cfg)
 {
 	size_t i;
+	int n;
 
 	for (i = 0; i < NKEYS; i++) {
-		if (keys[i].type->dump == dump_str)
+		if (!keys[i].source && keys[i].type->dump == dump_str)
 			free(*FIELD(cfg, &keys[i], char *));
 	}
 	config_listen_free(&cfg->http_listen);
 	config_listen_free(&cfg->smtp_listen);
 	config_listen_free(&cfg->lmtp_listen);
 	config_relay_free(&cfg->relay);
-	imapurl_free(&cfg->imap_source);
+	source_free(&cfg->imap_defaults);
+	for (n = 0; n < cfg->imap_nsources; n++)
+		source_free(&cfg->imap_sources[n]);
 	EVP_PKEY_free(cfg->dkim_rsa);
 	EVP_PKEY_free(cfg->dkim_ed25519);
 	free(cfg->path);
 	memset(cfg, 0, sizeof *cfg);
 }
 
-/* The IMAP source needs exactly one password: in the URL or in a file. */
+/*
+ * The lines where keys were set while loading: row 0 the site's keys and
+ * the defaults of the sources, row 1 + n source n's own keys.
+ */
+typedef int config_lines[1 + CONFIG_IMAP_SOURCES_MAX][NKEYS];
+
+/* The line of source n's key (its own, else the default's); 0 unknown. */
 static int
-check_imap(const struct config *cfg, const int *lines, int *line,
+source_line(const config_lines *all, int n, const char *key)
+{
+	int i = key_index(key);
+
+	if (all == NULL)
+		return 0;
+	return (*all)[1 + n][i] ? (*all)[1 + n][i] : (*all)[0][i];
+}
+
+static int
+same_mailbox(const struct imapurl *a, const struct imapurl *b)
+{
+	return strcasecmp(a->host, b->host) == 0 &&
+	    strcmp(a->port, b->port) == 0 && strcmp(a->user, b->user) == 0 &&
+	    strcmp(a->mailbox, b->mailbox) == 0;
+}
+
+/* Each IMAP source needs exactly one password (in the URL or in a file);
+ * no two share a name or a mailbox. */
+static int
+check_imap(const struct config *cfg, const config_lines *all, int *line,
     struct buf *err)
 {
-	int src = key_index("imap_source"), pwf = key_index("imap_password_file");
+	char first[64];
+	int n, o;
 
-	if (cfg->imap_source.host == NULL)
-		return 0;
-	if (cfg->imap_source.password != NULL &&
-	    cfg->imap_password_file != NULL) {
-		*line = lines ? lines[pwf] : 0;
-		err_set(err, "imap_source has a password and imap_password_file"
-		    " is set: use one");
-		return -1;
-	}
-	if (cfg->imap_source.password == NULL &&
-	    cfg->imap_password_file == NULL) {
-		*line = lines ? lines[src] : 0;
-		err_set(err, "imap_source has no password: put it in the URL or"
-		    " set imap_password_file");
-		return -1;
+	for (n = 0; n < cfg->imap_nsources; n++) {
+		const struct config_source *s = &cfg->imap_sources[n];
+		int at = source_line(all, n, "imap_source");
+
+		if (s->url.password != NULL && s->password_file != NULL) {
+			*line = source_line(all, n, "imap_password_file");
+			err_set(err, "imap_source has a password and"
+			    " imap_password_file is set: use one");
+			return -1;
+		}
+		if (s->url.password == NULL && s->password_file == NULL) {
+			*line = at;
+			err_set(err, "imap_source has no password: put it in the"
+			    " URL or set imap_password_file");
+			return -1;
+		}
+		for (o = 0; o < n; o++) {
+			const struct config_source *p = &cfg->imap_sources[o];
+			int po = source_line(all, o, "imap_source");
+
+			first[0] = '\0';
+			if (po > 0)
+				snprintf(first, sizeof first, " (first on line %d)",
+				    po);
+			if (strcmp(config_source_name(p),
+			    config_source_name(s)) == 0) {
+				int g = all ? (*all)[1 + n][key_index("imap_group")] :
+				    0;
+
+				*line = g ? g : at;
+				err_set(err, "two IMAP sources named \"%s\"%s: give"
+				    " each its own imap_group (none for the"
+				    " site-wide one)", config_source_name(s), first);
+				return -1;
+			}
+			if (same_mailbox(&p->url, &s->url)) {
+				*line = at;
+				err_set(err, "imap_source: the same mailbox as"
+				    " another source%s", first);
+				return -1;
+			}
+		}
 	}
 	return 0;
 }
@@ -1245,9 +1407,10 @@ check_dkim(const struct config *cfg, const int *lines, int *line,
  * the file, or NULL); *line gets the line to blame.
  */
 static int
-check_rules(const struct config *cfg, const int *lines, int *line,
+check_rules(const struct config *cfg, const config_lines *all, int *line,
     struct buf *err)
 {
+	const int *lines = all ? (*all)[0] : NULL;
 	int cert = key_index("tls_cert"), key = key_index("tls_key");
 	int http = key_index("http_tls"), lo = key_index("retry_min_delay");
 	int hi = key_index("retry_max_delay");
@@ -1273,7 +1436,7 @@ check_rules(const struct config *cfg, const int *lines, int *line,
 		err_set(err, "retry_min_delay is longer than retry_max_delay");
 		return -1;
 	}
-	if (check_imap(cfg, lines, line, err) == -1)
+	if (check_imap(cfg, all, line, err) == -1)
 		return -1;
 	return check_dkim(cfg, lines, line, err);
 }
@@ -1422,10 +1585,10 @@ syntax:
 /* Apply one line of the file; lines[] records where each key was set. */
 static int
 load_line(struct config *cfg, const char *text, size_t len, int lineno,
-    int *lines, struct buf *msg)
+    config_lines *all, struct buf *msg)
 {
 	char line[CONFIG_LINE_MAX + 1], *key, *value;
-	int r, i;
+	int r, i, *lines;
 
 	if (len > 0 && text[len - 1] == '\r')
 		len--;
@@ -1441,19 +1604,22 @@ load_line(struct config *cfg, const char *text, size_t len, int lineno,
 	line[len] = '\0';
 	if ((r = parse_line(line, &key, &value, msg)) <= 0)
 		return r;
-	if ((i = key_index(key)) >= 0 && lines[i] != 0) {
+	/* a source key goes to the last source (row 0: the defaults) */
+	i = key_index(key);
+	lines = (*all)[i >= 0 && keys[i].source ? cfg->imap_nsources : 0];
+	if (i >= 0 && !is_imap_source(&keys[i]) && lines[i] != 0) {
 		err_set(msg, "duplicate key \"%s\" (first set on line %d)",
 		    key, lines[i]);
 		return -1;
 	}
 	if (config_set(cfg, key, value, msg) == -1)
 		return -1;
-	lines[i] = lineno;
+	(*all)[keys[i].source ? cfg->imap_nsources : 0][i] = lineno;
 	return 0;
 }
 
 static int
-load_text(struct config *cfg, const struct buf *text, int *lines,
+load_text(struct config *cfg, const struct buf *text, config_lines *lines,
     int *lineno, struct buf *msg)
 {
 	const char *p = text->data, *end = text->data + text->len, *nl;
@@ -1499,12 +1665,20 @@ resolve_path(char **slot)
 static int
 resolve_paths(struct config *cfg, struct buf *msg)
 {
-	if (resolve_path(&cfg->data_dir) == -1 ||
+	int n, bad = 0;
+
+	for (n = -1; n < cfg->imap_nsources; n++) {
+		struct config_source *s = n < 0 ? &cfg->imap_defaults :
+		    &cfg->imap_sources[n];
+
+		if (resolve_path(&s->password_file) == -1 ||
+		    resolve_path(&s->ca_file) == -1)
+			bad = 1;
+	}
+	if (bad || resolve_path(&cfg->data_dir) == -1 ||
 	    resolve_path(&cfg->tls_cert) == -1 ||
 	    resolve_path(&cfg->tls_key) == -1 ||
 	    resolve_path(&cfg->relay_ca_file) == -1 ||
-	    resolve_path(&cfg->imap_password_file) == -1 ||
-	    resolve_path(&cfg->imap_ca_file) == -1 ||
 	    resolve_path(&cfg->dkim_key) == -1 ||
 	    resolve_path(&cfg->dkim_ed25519_key) == -1) {
 		err_set(msg, "cannot resolve relative paths: %s",
@@ -1587,7 +1761,8 @@ int
 config_load(struct config *cfg, const char *path, struct buf *err)
 {
 	struct buf text = BUF_INIT, msg = BUF_INIT;
-	int lines[NKEYS] = { 0 }, lineno = 0, r = 0;
+	config_lines *lines = xcalloc(1, sizeof *lines);
+	int lineno = 0, r = 0;
 
 	config_defaults(cfg);
 	if (path != NULL) {
@@ -1600,7 +1775,7 @@ config_load(struct config *cfg, const char *path, struct buf *err)
 	if (r == 0 && (r = resolve_paths(cfg, &msg)) == -1)
 		lineno = 0;
 	if (r == 0)
-		r = load_dkim_keys(cfg, lines, &lineno, &msg);
+		r = load_dkim_keys(cfg, (*lines)[0], &lineno, &msg);
 	if (r == -1 && lineno > 0)
 		err_set(err, "%s:%d: %s", path, lineno, buf_cstr(&msg));
 	else if (r == -1)
@@ -1608,25 +1783,38 @@ config_load(struct config *cfg, const char *path, struct buf *err)
 		    buf_cstr(&msg));
 	buf_free(&text);
 	buf_free(&msg);
+	free(lines);
 	return r;
+}
+
+static void
+dump_key(const void *base, const struct config_key *k, struct buf *out)
+{
+	buf_printf(out, "%s = ", k->name);
+	k->type->dump(base, k, out);
+	buf_putc(out, '\n');
 }
 
 void
 config_dump(const struct config *cfg, struct buf *out)
 {
-	size_t i;
+	size_t i, j;
+	int n;
 
 	buf_printf(out, "# majlis configuration: %s\n",
 	    cfg->path ? cfg->path : "defaults");
 	for (i = 0; i < NKEYS; i++) {
-		if (cfg->imap_source.host == NULL &&
-		    strncmp(keys[i].name, "imap_", 5) == 0)
+		if (keys[i].source) {
+			/* every source in full where imap_source is listed */
+			for (n = 0; is_imap_source(&keys[i]) &&
+			    n < cfg->imap_nsources; n++)
+				for (j = i; j < NKEYS && keys[j].source; j++)
+					dump_key(&cfg->imap_sources[n], &keys[j], out);
 			continue;
+		}
 		if (cfg->dkim_selector == NULL &&
 		    strncmp(keys[i].name, "dkim_", 5) == 0)
 			continue;
-		buf_printf(out, "%s = ", keys[i].name);
-		keys[i].type->dump(cfg, &keys[i], out);
-		buf_putc(out, '\n');
+		dump_key(cfg, &keys[i], out);
 	}
 }

@@ -51,6 +51,8 @@
 #define CONFIG_PARSER_TIMEOUT_MAX	600L			/* 10m */
 #define CONFIG_IMAP_POLL_MIN		1L			/* 1s */
 #define CONFIG_IMAP_POLL_MAX		86400L			/* 1d */
+/* IMAP sources in one configuration (one fetcher session thread each). */
+#define CONFIG_IMAP_SOURCES_MAX		32
 /* Longest unix socket path (sizeof sun_path minus the NUL). */
 #define CONFIG_UNIX_PATH_MAX		107
 /* A domain name (RFC 1035): whole name and one label. */
@@ -100,6 +102,23 @@ struct config_relay {
 };
 
 /*
+ * One IMAP source: an imap_source line and the imap_* keys after it (until
+ * the next imap_source); the keys before the first imap_source are the
+ * defaults of every source. Its name (config_source_name) is its group, or
+ * "site" for a source routed by the headers. See man/majlis.conf.5.
+ */
+struct config_source {
+	struct imapurl url;		/* imap_source; host never NULL */
+	char	*processed;		/* flag, delete, move:FOLDER */
+	char	*password_file;		/* NULL: password in the URL */
+	long	 poll_interval;		/* seconds, without IDLE */
+	long	 timeout;		/* seconds for one IMAP step */
+	int	 tls_verify;		/* 1 yes, 0 no */
+	char	*ca_file;		/* NULL: system trust store */
+	char	*group;			/* NULL: route by the headers */
+};
+
+/*
  * The whole configuration. Every pointer is owned by the struct (config_free).
  * Optional paths and user are NULL when unset. After config_load the paths
  * (data_dir, tls_cert, tls_key, relay_ca_file) are absolute: a relative one
@@ -134,15 +153,10 @@ struct config {
 	long	 smtp_command_timeout;	/* seconds */
 	long	 parser_timeout;	/* seconds */
 	size_t	 parser_memory;		/* bytes */
-	/* IMAP source (imap_*): see man/majlis.conf.5 */
-	struct imapurl imap_source;	/* host NULL: no source */
-	char	*imap_processed;	/* flag, delete, move:FOLDER */
-	char	*imap_password_file;	/* NULL: password in the URL */
-	long	 imap_poll_interval;	/* seconds, without IDLE */
-	long	 imap_timeout;		/* seconds for one IMAP step */
-	int	 imap_tls_verify;	/* 1 yes, 0 no */
-	char	*imap_ca_file;		/* NULL: system trust store */
-	char	*imap_group;		/* NULL: route by the headers */
+	/* IMAP sources (imap_*): see man/majlis.conf.5 */
+	struct config_source imap_defaults;	/* keys before any imap_source */
+	struct config_source imap_sources[CONFIG_IMAP_SOURCES_MAX];
+	int	 imap_nsources;
 	/* DKIM (dkim_*): see man/majlis.conf.5. The keys are read by
 	 * config_load (before any privilege drop) and owned by the struct. */
 	char	*dkim_selector;		/* NULL: no signing */
@@ -170,15 +184,27 @@ int	config_load(struct config *cfg, const char *path, struct buf *err);
 
 /* Set one key from its text value (as it would be after unquoting). Returns
  * 0, or -1 with err (if not NULL) set to "key: message" and the field left
- * unchanged; an unknown key is "unknown key \"KEY\"". Does not check
- * duplicates nor the rules between keys (config_check). */
+ * unchanged; an unknown key is "unknown key \"KEY\"". imap_source adds a
+ * source (a copy of the imap_* defaults; more than CONFIG_IMAP_SOURCES_MAX
+ * is an error); the other imap_* keys set the last source added, or the
+ * defaults when there is none. Does not check duplicates nor the rules
+ * between keys (config_check). */
 int	config_set(struct config *cfg, const char *key, const char *value,
 	    struct buf *err);
 
 /* The rules between keys: tls_cert and tls_key both or neither, http_tls
- * needs them, retry_min_delay <= retry_max_delay. Returns 0, or -1 with err
+ * needs them, retry_min_delay <= retry_max_delay, each IMAP source has one
+ * password (URL or file), no two sources share a name or a mailbox (host,
+ * port, user and mailbox). Returns 0, or -1 with err
  * set to the message. config_load runs it (with line numbers). */
 int	config_check(const struct config *cfg, struct buf *err);
+
+/* A source's name: its imap_group, or "site". Not freed. */
+const char *config_source_name(const struct config_source *);
+
+/* The configured source of that name, or NULL. */
+const struct config_source *config_source_find(const struct config *,
+	    const char *name);
 
 /* Whether s is a DKIM selector: dot-separated labels of letters, digits
  * and hyphens, at most CONFIG_DKIM_SELECTOR_MAX bytes. 1 or 0. */

@@ -96,13 +96,13 @@ supervisor_spawn_parser(struct supervisor *s, int slot)
 	buf_free(&rec);
 }
 
-/* The IMAP fetcher (mail/fetcher.c), only when a source is configured; its
+/* The IMAP fetcher (mail/fetcher.c), only when sources are configured; its
  * socket goes to the engine like a parser's. */
 static void
 supervisor_spawn_fetcher(struct supervisor *s)
 {
 	int sp[2];
-	if (s->cfg->imap_source.host == NULL || s->fetcher || s->ctl < 0 ||
+	if (s->cfg->imap_nsources == 0 || s->fetcher || s->ctl < 0 ||
 	    time(NULL) < s->fetcher_due)
 		return;
 	s->fetcher_due = time(NULL) + SUPERVISOR_FETCHER_DELAY;

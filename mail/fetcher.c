@@ -35,9 +35,10 @@ struct fetcher;
 
 struct fetcher_source {
 	struct fetcher		*f;
+	const struct config_source *conf;
 	const char		*name;
 	const struct imapurl	*url;
-	char			*password;
+	char			*password;	/* NULL: unreadable, no session */
 	int			 action;
 	int			 timeout;	/* imap_timeout, seconds */
 	const char		*folder;
@@ -62,28 +63,22 @@ struct fetcher {
 	int			 sock;
 	pthread_mutex_t		 lock;		/* sources' shared fields, sock writes */
 	pthread_cond_t		 cond;
-	struct fetcher_source	 src;		/* one source for now */
+	struct fetcher_source	 src[CONFIG_IMAP_SOURCES_MAX];
+	int			 nsrc;
 };
 
-const char *
-fetcher_source_name(const struct config *cfg)
-{
-	return cfg->imap_group ? cfg->imap_group : "site";
-}
-
 int
-fetcher_password(const struct config *cfg, struct buf *out, struct buf *err)
+fetcher_password(const struct config_source *cs, struct buf *out,
+    struct buf *err)
 {
 	buf_reset(out);
-	if (cfg->imap_password_file == NULL) {
-		buf_puts(out, cfg->imap_source.password ?
-		    cfg->imap_source.password : "");
+	if (cs->password_file == NULL) {
+		buf_puts(out, cs->url.password ? cs->url.password : "");
 		return 0;
 	}
-	int fd = open(cfg->imap_password_file, O_RDONLY | O_CLOEXEC);
+	int fd = open(cs->password_file, O_RDONLY | O_CLOEXEC);
 	if (fd == -1) {
-		buf_printf(err, "%s: %s", cfg->imap_password_file,
-		    strerror(errno));
+		buf_printf(err, "%s: %s", cs->password_file, strerror(errno));
 		return -1;
 	}
 	char b[IMAPURL_CRED_MAX + 2];
@@ -101,7 +96,7 @@ fetcher_password(const struct config *cfg, struct buf *out, struct buf *err)
 			len = IMAPURL_CRED_MAX + 1;
 	if (len == 0 || len > IMAPURL_CRED_MAX) {
 		buf_printf(err, "%s: the first line must hold the password (1 to"
-		    " %d bytes, no control characters)", cfg->imap_password_file,
+		    " %d bytes, no control characters)", cs->password_file,
 		    IMAPURL_CRED_MAX);
 		return -1;
 	}
@@ -274,8 +269,7 @@ fetcher_skip(struct fetcher_source *s, uint32_t uid)
 static int
 fetcher_check_cert(struct fetcher_source *s, struct buf *err)
 {
-	const struct config *cfg = s->f->cfg;
-	if (!cfg->imap_tls_verify)
+	if (!s->conf->tls_verify)
 		return 0;
 	carray *chain = mailstream_get_certificate_chain(s->imap->imap_stream);
 	size_t n = chain ? carray_count(chain) : 0;
@@ -287,7 +281,7 @@ fetcher_check_cert(struct fetcher_source *s, struct buf *err)
 		len[i] = c->len;
 	}
 	int rc = fetcher_verify_chain(der, len, n, s->url->host,
-	    cfg->imap_ca_file, err);
+	    s->conf->ca_file, err);
 	free(der);
 	free(len);
 	if (chain)
@@ -621,7 +615,7 @@ fetcher_wait(struct fetcher_source *s, struct buf *err)
 	int rc;
 	if (!s->has_idle) {
 		fetcher_step(s, 0);
-		sleep((unsigned)s->f->cfg->imap_poll_interval);
+		sleep((unsigned)s->conf->poll_interval);
 		fetcher_step(s, s->timeout);
 		if ((rc = mailimap_noop(s->imap)) != MAILIMAP_NO_ERROR)
 			fetcher_error(s, err, "NOOP", rc);
@@ -707,12 +701,16 @@ fetcher_reply(struct fetcher *f, const struct buf *body, uint32_t type)
 		log_warnx("fetcher: bad record %u from the engine", type);
 		return;
 	}
+	struct fetcher_source *s = NULL;
+	for (int i = 0; i < f->nsrc && s == NULL; i++)
+		if (strcmp(r.source, f->src[i].name) == 0)
+			s = &f->src[i];
 	pthread_mutex_lock(&f->lock);
-	if (strcmp(r.source, f->src.name) == 0) {
-		if (f->src.have_reply)
-			fetchipc_clear(&f->src.reply);
-		f->src.reply = r;
-		f->src.have_reply = 1;
+	if (s != NULL) {
+		if (s->have_reply)
+			fetchipc_clear(&s->reply);
+		s->reply = r;
+		s->have_reply = 1;
 		pthread_cond_broadcast(&f->cond);
 	} else
 		fetchipc_clear(&r);
@@ -721,9 +719,8 @@ fetcher_reply(struct fetcher *f, const struct buf *body, uint32_t type)
 
 /* Cut a session stuck past its deadline; exit when cutting did not help. */
 static void
-fetcher_watchdog(struct fetcher *f)
+fetcher_watchdog_one(struct fetcher *f, struct fetcher_source *s)
 {
-	struct fetcher_source *s = &f->src;
 	time_t now = time(NULL);
 	pthread_mutex_lock(&f->lock);
 	if (s->deadline != 0 && now > s->deadline && s->cancelled == 0) {
@@ -741,6 +738,13 @@ fetcher_watchdog(struct fetcher *f)
 		    " fetcher", s->name);
 		_exit(3);
 	}
+}
+
+static void
+fetcher_watchdog(struct fetcher *f)
+{
+	for (int i = 0; i < f->nsrc; i++)
+		fetcher_watchdog_one(f, &f->src[i]);
 }
 
 static void
@@ -767,50 +771,81 @@ fetcher_close_fds(int keep)
 			close(fd);
 }
 
-static void
-fetcher_start(struct fetcher *f, const struct config *cfg, int sock,
-    const char *password)
+/* Read every source's password (before the privilege drop): a source
+ * whose password file cannot be read gets no session and says why in its
+ * status; the others run. Returns how many can run. */
+static int
+fetcher_prepare(struct fetcher *f, const struct config *cfg, int sock)
 {
-	struct fetcher_source *s = &f->src;
+	int usable = 0;
 	memset(f, 0, sizeof *f);
 	f->cfg = cfg;
 	f->sock = sock;
 	pthread_mutex_init(&f->lock, NULL);
 	pthread_cond_init(&f->cond, NULL);
-	s->f = f;
-	s->name = fetcher_source_name(cfg);
-	s->url = &cfg->imap_source;
-	s->password = xstrdup(password);
-	s->fd = -1;
-	s->timeout = (int)cfg->imap_timeout;
-	if (imapurl_action(cfg->imap_processed, &s->action, &s->folder) == -1)
-		fatalx("imap_processed: bad value");
-	if (pthread_create(&s->thread, NULL, fetcher_thread, s) != 0)
-		fatalx("fetcher: cannot start the session thread");
+	for (int i = 0; i < cfg->imap_nsources; i++) {
+		struct fetcher_source *s = &f->src[f->nsrc++];
+		struct buf pw = BUF_INIT, err = BUF_INIT;
+		s->f = f;
+		s->conf = &cfg->imap_sources[i];
+		s->name = config_source_name(s->conf);
+		s->url = &s->conf->url;
+		s->fd = -1;
+		s->timeout = (int)s->conf->timeout;
+		if (imapurl_action(s->conf->processed, &s->action,
+		    &s->folder) == -1)
+			fatalx("imap_processed: bad value");
+		if (fetcher_password(s->conf, &pw, &err) == 0) {
+			s->password = xstrdup(buf_cstr(&pw));
+			usable++;
+		} else
+			log_warnx("source %s: %s", s->name, buf_cstr(&err));
+		explicit_bzero(pw.data, pw.len);
+		buf_free(&pw);
+		buf_free(&err);
+	}
+	return usable;
+}
+
+/* A session thread for each source with a password; the others report
+ * why they do not run. */
+static void
+fetcher_start(struct fetcher *f)
+{
+	for (int i = 0; i < f->nsrc; i++) {
+		struct fetcher_source *s = &f->src[i];
+		if (s->password == NULL) {
+			fetcher_status(s, "error", "cannot read imap_password_file"
+			    " (see the log); read again when majlisd restarts", 0);
+			continue;
+		}
+		if (pthread_create(&s->thread, NULL, fetcher_thread, s) != 0)
+			fatalx("fetcher: cannot start the session thread");
+	}
 }
 
 void
 fetcher_main(const struct config *cfg, int sock)
 {
 	static struct fetcher f;
-	struct buf pw = BUF_INIT, err = BUF_INIT, body = BUF_INIT;
+	struct buf body = BUF_INIT;
 	log_set_ident("fetcher");
 	signal(SIGPIPE, SIG_IGN);
 	fetcher_close_fds(sock);
-	if (fetcher_password(cfg, &pw, &err) == -1) {
-		log_warnx("source %s: %s", fetcher_source_name(cfg),
-		    buf_cstr(&err));
+	if (fetcher_prepare(&f, cfg, sock) == 0) {
 		sleep(FETCHER_BACKOFF_MAX / 10);
 		_exit(1);
 	}
 	supervisor_drop_privileges(cfg->user);
 	fetcher_limits(cfg);
-	mailstream_network_delay.tv_sec = cfg->imap_timeout < FETCHER_IO_TIMEOUT ?
-	    cfg->imap_timeout : FETCHER_IO_TIMEOUT;
+	long delay = 0;
+	for (int i = 0; i < cfg->imap_nsources; i++)
+		if (cfg->imap_sources[i].timeout > delay)
+			delay = cfg->imap_sources[i].timeout;
+	mailstream_network_delay.tv_sec = delay < FETCHER_IO_TIMEOUT ? delay :
+	    FETCHER_IO_TIMEOUT;
 	mailstream_network_delay.tv_usec = 0;
-	fetcher_start(&f, cfg, sock, buf_cstr(&pw));
-	explicit_bzero(pw.data, pw.len);
-	buf_free(&pw);
+	fetcher_start(&f);
 	for (;;) {
 		struct pollfd p = { sock, POLLIN, 0 };
 		int n = poll(&p, 1, 1000);

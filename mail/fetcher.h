@@ -13,6 +13,7 @@
 #include "daemon/buf.h"
 
 struct config;
+struct config_source;
 
 #define FETCHER_MAX_FDS		256	/* RLIMIT_NOFILE: libetpan's select()
 					   aborts at fd >= 1024 */
@@ -28,15 +29,11 @@ struct config;
 #define FETCHER_SKIP_MAX	4096	/* UIDs left alone in one session */
 #define FETCHER_BATCH_MAX	500	/* messages taken per round */
 
-/* The name of the source configured in the main file: imap_group, or
- * "site" for a site-wide source. Not freed. */
-const char *fetcher_source_name(const struct config *);
-
-/* The password of the source: the URL's, or the first line of
+/* The password of a source: the URL's, or the first line of its
  * imap_password_file (trailing CR/LF and spaces cut). Returns 0 with out
  * set, or -1 with err set (unreadable, empty, longer than
  * IMAPURL_CRED_MAX, control characters). */
-int	fetcher_password(const struct config *, struct buf *out,
+int	fetcher_password(const struct config_source *, struct buf *out,
 	    struct buf *err);
 
 /* Check a DER certificate chain (leaf first) against the trust store
@@ -46,10 +43,12 @@ int	fetcher_verify_chain(const unsigned char *const *der,
 	    const size_t *len, size_t n, const char *host, const char *ca_file,
 	    struct buf *err);
 
-/* Run the fetcher process on sock (its channel to the engine); never
- * returns. Exits when the engine's channel closes, or with status 3 when
- * the watchdog finds a session that does not stop (the supervisor starts a
- * new fetcher). */
+/* Run the fetcher process on sock (its channel to the engine): one
+ * session thread per configured source (a source whose password file
+ * cannot be read reports an error and does not run); never returns. Exits
+ * when the engine's channel closes, with status 1 when no source can run,
+ * or with status 3 when the watchdog finds a session that does not stop
+ * (the supervisor starts a new fetcher). */
 void	fetcher_main(const struct config *, int sock)
 	    __attribute__((noreturn));
 

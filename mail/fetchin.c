@@ -26,7 +26,6 @@
 #include "daemon/xalloc.h"
 #include "mail/address.h"
 #include "mail/compose.h"
-#include "mail/fetcher.h"
 #include "mail/fetchin.h"
 #include "mail/fetchipc.h"
 #include "mail/header.h"
@@ -184,31 +183,30 @@ fetchin_known(struct fetchin *in, struct buf *rcpts)
 }
 
 static void
-fetchin_received(struct fetchin *in, const char *source, struct buf *out)
+fetchin_received(struct fetchin *in, const struct config_source *cs,
+    struct buf *out)
 {
 	const struct config *cfg = in->e->cfg;
 	struct buf date = BUF_INIT;
 	compose_date(&date, db_now());
 	buf_printf(out, "Received: from IMAP source %s (%s)\r\n\tby %s (majlis)"
-	    " with %s;\r\n\t%s\r\n", source, cfg->imap_source.host ?
-	    cfg->imap_source.host : "", cfg->hostname,
-	    cfg->imap_source.tls == IMAPURL_PLAIN ? "IMAP" : "IMAPS",
+	    " with %s;\r\n\t%s\r\n", config_source_name(cs), cs->url.host,
+	    cfg->hostname, cs->url.tls == IMAPURL_PLAIN ? "IMAP" : "IMAPS",
 	    buf_cstr(&date));
 	buf_free(&date);
 }
 
-/* Store a message that is not a duplicate; returns the inbound id, 0 when
- * refused, -1 on error. */
+/* Store a message of source cs that is not a duplicate; returns the
+ * inbound id, 0 when refused, -1 on error. */
 static int64_t
-fetchin_store(struct fetchin *in, const struct fetchipc *m, const char *hash,
-    const char *msgid)
+fetchin_store(struct fetchin *in, const struct config_source *cs,
+    const struct fetchipc *m, const char *hash, const char *msgid)
 {
 	const struct config *cfg = in->e->cfg;
 	struct buf rcpts = BUF_INIT, from = BUF_INIT, raw = BUF_INIT,
 	    peer = BUF_INIT;
 	int64_t id = 0;
-	fetchin_route(m->raw, m->rawlen, cfg->imap_group, cfg->list_domain,
-	    &rcpts);
+	fetchin_route(m->raw, m->rawlen, cs->group, cfg->list_domain, &rcpts);
 	fetchin_known(in, &rcpts);
 	if (rcpts.len == 0) {
 		log_warnx("source %s: UID %llu is for no group here: refused",
@@ -216,7 +214,7 @@ fetchin_store(struct fetchin *in, const struct fetchipc *m, const char *hash,
 		goto done;
 	}
 	fetchin_sender(m->raw, m->rawlen, &from);
-	fetchin_received(in, m->source, &raw);
+	fetchin_received(in, cs, &raw);
 	buf_append(&raw, m->raw, m->rawlen);
 	buf_printf(&peer, "imap:%s", m->source);
 	id = store_inbound_add(in->e->db, buf_cstr(&from), buf_cstr(&rcpts),
@@ -252,14 +250,14 @@ fetchin_reply(struct fetchin *in, const struct fetchipc *q, int verdict,
 }
 
 static void
-fetchin_sync(struct fetchin *in, const struct fetchipc *q)
+fetchin_sync(struct fetchin *in, const struct config_source *cs,
+    const struct fetchipc *q)
 {
 	struct db *db = in->e->db;
 	int64_t last = 0;
 	int reset = 0, ok = db_begin(db) == 0;
-	if (ok && store_source_sync(db, q->source,
-	    in->e->cfg->imap_source.text_safe, (int64_t)q->uidvalidity, &last,
-	    &reset) == -1)
+	if (ok && store_source_sync(db, q->source, cs->url.text_safe,
+	    (int64_t)q->uidvalidity, &last, &reset) == -1)
 		ok = 0;
 	if (ok)
 		ok = db_commit(db) == 0;
@@ -277,7 +275,8 @@ fetchin_sync(struct fetchin *in, const struct fetchipc *q)
 }
 
 static void
-fetchin_message(struct fetchin *in, const struct fetchipc *q)
+fetchin_message(struct fetchin *in, const struct config_source *cs,
+    const struct fetchipc *q)
 {
 	struct db *db = in->e->db;
 	char hash[2 * SHA256_DIGEST_LENGTH + 1];
@@ -291,7 +290,7 @@ fetchin_message(struct fetchin *in, const struct fetchipc *q)
 	    buf_cstr(&msgid)) : -1;
 	if (seen == 1)
 		verdict = FETCHIPC_DUPLICATE;
-	else if (seen == 0 && (id = fetchin_store(in, q, hash,
+	else if (seen == 0 && (id = fetchin_store(in, cs, q, hash,
 	    buf_cstr(&msgid))) >= 0)
 		verdict = id > 0 ? FETCHIPC_COMMITTED : FETCHIPC_REFUSED;
 	else
@@ -325,20 +324,22 @@ fetchin_record(struct fetchin *in, uint32_t type, const void *body,
     size_t len)
 {
 	struct fetchipc q;
+	const struct config_source *cs;
 	if (fetchipc_decode(type, body, len, &q) == -1 ||
 	    type == IPC_FETCH_REPLY) {
 		log_warnx("fetcher %d: malformed record %u", (int)in->pid, type);
 		return;
 	}
-	if (strcmp(q.source, fetcher_source_name(in->e->cfg)) != 0) {
+	/* only the configured sources: each routes by its own group */
+	if ((cs = config_source_find(in->e->cfg, q.source)) == NULL) {
 		log_warnx("fetcher %d: unknown source", (int)in->pid);
 		fetchipc_clear(&q);
 		return;
 	}
 	if (type == IPC_FETCH_SYNC)
-		fetchin_sync(in, &q);
+		fetchin_sync(in, cs, &q);
 	else if (type == IPC_FETCH_MSG)
-		fetchin_message(in, &q);
+		fetchin_message(in, cs, &q);
 	else if (store_source_status(in->e->db, q.source, q.state, q.error,
 	    (int)q.success) == -1)
 		log_warnx("source %s: cannot store the status", q.source);

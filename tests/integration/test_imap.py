@@ -13,8 +13,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (LIST_DOMAIN, PY, SRCDIR, corpus, free_port, run, site,  # noqa: E402
-                     wait_for)
+from harness import (BUILD, LIST_DOMAIN, PY, SRCDIR, corpus, free_port,  # noqa: E402
+                     run, site, wait_for)
 
 LIB = os.path.join(SRCDIR, "tests", "lib")
 CLOUD = "cloud-souverain@" + LIST_DOMAIN
@@ -23,7 +23,8 @@ FAST = {"imap_timeout": "3s", "imap_poll_interval": "1s"}
 
 
 class Dovecot:
-    """A private Dovecot (user list / secret) in a fresh directory."""
+    """A private Dovecot (users list / secret and list2 / secret2) in a
+    fresh directory."""
 
     def __init__(self, cert="server"):
         self.dir = tempfile.mkdtemp(prefix="majlis-dovecot-")
@@ -52,26 +53,29 @@ class Dovecot:
     def ca(self):
         return os.path.join(self.dir, "certs", "ca.pem")
 
-    def url(self, scheme="imaps", password="secret", mailbox="INBOX"):
-        port = self.tport if scheme == "imaps" else self.port
-        return "%s://list:%s@127.0.0.1:%d/%s" % (scheme, password, port,
-                                                 mailbox)
+    PASSWORDS = {"list": "secret", "list2": "secret2"}
 
-    def client(self):
+    def url(self, scheme="imaps", password=None, mailbox="INBOX",
+            user="list"):
+        port = self.tport if scheme == "imaps" else self.port
+        return "%s://%s:%s@127.0.0.1:%d/%s" % (
+            scheme, user, password or self.PASSWORDS[user], port, mailbox)
+
+    def client(self, user="list"):
         c = imaplib.IMAP4("127.0.0.1", self.port)
-        c.login("list", "secret")
+        c.login(user, self.PASSWORDS[user])
         return c
 
-    def append(self, raw, mailbox="INBOX"):
-        c = self.client()
+    def append(self, raw, mailbox="INBOX", user="list"):
+        c = self.client(user)
         try:
             typ, _ = c.append(mailbox, None, None, raw)
             assert typ == "OK"
         finally:
             c.logout()
 
-    def uids(self, mailbox="INBOX", criteria="ALL"):
-        c = self.client()
+    def uids(self, mailbox="INBOX", criteria="ALL", user="list"):
+        c = self.client(user)
         try:
             c.select(mailbox)
             typ, data = c.uid("SEARCH", None, criteria)
@@ -152,6 +156,35 @@ def majlis(name, url, extra=None):
     conf["imap_source"] = url
     conf.update(extra or {})
     return site(name, conf_extra=conf)
+
+
+def write_sources(m, sources):
+    """FAST as the defaults of all sources (imap_* keys before the first
+    imap_source, written by the harness), then each source's imap_source
+    line followed by its own keys."""
+    with open(m.conf, "a") as f:
+        for src in sources:
+            f.write('imap_source = "%s"\n' % src["imap_source"])
+            for k, v in src.items():
+                if k != "imap_source":
+                    f.write('%s = "%s"\n' % (k, v))
+
+
+def majlis_sources(name, sources, start=True):
+    """A majlisd with several IMAP sources (write_sources)."""
+    m = site(name, conf_extra=FAST, start=False)
+    write_sources(m, sources)
+    return m.start() if start else m
+
+
+def sources(m):
+    return {r["name"]: r for r in m.ctl("source", "list", json_out=True)}
+
+
+def group_of(m, subject):
+    rows = m.db("SELECT g.slug FROM posts p JOIN groups g ON g.id ="
+                " p.group_id WHERE p.subject = ?", subject)
+    return [r[0] for r in rows]
 
 
 def test_flag_mode_idle_site_wide():
@@ -379,7 +412,8 @@ def test_killed_between_commit_and_flag():
     m = majlis("imap-window", f.url())
     try:
         wait_for(lambda: "stalled store" in f.log(), "STORE sent")
-        assert len(posts(m, "Une seule fois")) == 1
+        # committed before the STORE; published by the processor just after
+        wait_for(lambda: len(posts(m, "Une seule fois")) == 1, "post")
         assert f.flags(1) == []
         m.kill9()
         f.set_mode("normal")
@@ -436,6 +470,125 @@ def test_source_list_plain():
         f.close()
 
 
+def test_two_sources_two_groups():
+    """Two mailboxes of one Dovecot (two list addresses), each a source of
+    its own group, fetched at once: each message lands in its source's
+    group whatever its To; each source has its own position and action."""
+    d = Dovecot()
+    d.append(message("Pour le cloud", to="someone@example.org"))
+    d.append(message("Pour la souverainete", to="other@example.org"),
+             user="list2")
+    first = {"imap_source": d.url(), "imap_ca_file": d.ca,
+             "imap_group": "cloud-souverain"}
+    m = majlis_sources("imap-two", [
+        first,
+        {"imap_source": d.url("imap+starttls", user="list2"),
+         "imap_ca_file": d.ca, "imap_group": "souverainete",
+         "imap_processed": "move:Archive", "imap_timeout": "4s"}],
+        start=False)
+    try:
+        # configured, not started yet: listed from the configuration
+        rows = sources(m)
+        assert sorted(rows) == ["cloud-souverain", "souverainete"], rows
+        assert all(r["state"] == "not started" and r["configured"]
+                   for r in rows.values()), rows
+        m.start()
+        out = subprocess.run([os.path.join(BUILD, "majlisd"), "-n", "-v",
+                              "-f", m.conf], capture_output=True,
+                             text=True).stdout
+        assert out.count("imap_source = ") == 2, out
+        assert "imap_timeout = 4s" in out and "imap_timeout = 3s" in out, out
+        wait_for(lambda: group_of(m, "Pour le cloud"), "first source's post")
+        wait_for(lambda: group_of(m, "Pour la souverainete"),
+                 "second source's post")
+        assert group_of(m, "Pour le cloud") == ["cloud-souverain"]
+        assert group_of(m, "Pour la souverainete") == ["souverainete"]
+        peers = sorted(m.db("SELECT peer, rcpts FROM inbound"))
+        assert peers == [("imap:cloud-souverain", CLOUD),
+                         ("imap:souverainete", SOUV)], peers
+        wait_for(lambda: d.uids(criteria="UNSEEN") == [], "flagged")
+        wait_for(lambda: d.uids(user="list2") == [], "moved")
+        assert len(d.uids("Archive", user="list2")) == 1
+        # both sessions idle at once: new mail in each arrives promptly
+        wait_for(lambda: all(r["state"] == "idle"
+                             for r in sources(m).values())
+                 and len(sources(m)) == 2, "both idle")
+        d.append(message("Encore le cloud", to="x@example.org"))
+        d.append(message("Encore la souverainete", to="y@example.org"),
+                 user="list2")
+        wait_for(lambda: group_of(m, "Encore le cloud") == [
+            "cloud-souverain"], "second post of the first source", 10)
+        wait_for(lambda: group_of(m, "Encore la souverainete") == [
+            "souverainete"], "second post of the second source", 10)
+        rows = sources(m)
+        assert sorted(rows) == ["cloud-souverain", "souverainete"], rows
+        wait_for(lambda: sources(m)["souverainete"]["last_uid"] == 2,
+                 "second position")
+        one, two = sources(m)["cloud-souverain"], sources(m)["souverainete"]
+        assert one["last_uid"] == 2 and one["committed"] == 2, one
+        assert two["last_uid"] == 2 and two["committed"] == 2, two
+        assert one["uidvalidity"] > 0 and two["uidvalidity"] > 0
+        assert one["url"].startswith("imaps://list:***@"), one
+        assert two["url"].startswith("imap+starttls://list2:***@"), two
+        assert one["last_error"] == "" and two["last_error"] == ""
+        assert len(posts(m)) == 4
+        # the plain listing has a row for each
+        lines = m.ctl("source", "list").stdout.decode().splitlines()
+        assert [x.split()[0] for x in lines[1:]] == [
+            "cloud-souverain", "souverainete"], lines
+        assert "secret" not in m.logtext()
+        # the second source removed from the configuration: its row stays,
+        # marked as such
+        m.stop()
+        with open(m.conf) as f:
+            text = f.read()
+        with open(m.conf, "w") as f:
+            f.write(text[:text.index("imap_source")])
+        write_sources(m, [first])
+        rows = sources(m)
+        assert rows["cloud-souverain"]["configured"] is True, rows
+        assert rows["souverainete"]["configured"] is False, rows
+        lines = m.ctl("source", "list").stdout.decode().splitlines()
+        assert "(not configured)" in lines[2] and "souverainete" in lines[2]
+    finally:
+        m.close()
+        d.close()
+
+
+def test_one_source_failing():
+    """A source with a wrong password fails on its own: the site-wide
+    source beside it goes on fetching, and the failure shows on the
+    failing source's row only."""
+    d = Dovecot()
+    d.append(message("Toujours servi", to="Group <%s>" % CLOUD))
+    m = majlis_sources("imap-onefails", [
+        {"imap_source": d.url("imaps", user="list2", password="wrong"),
+         "imap_ca_file": d.ca, "imap_group": "souverainete"},
+        # Dovecot delays every login from an address after failures (up
+        # to 15 s): this source's steps may take that long
+        {"imap_source": d.url(), "imap_ca_file": d.ca,
+         "imap_timeout": "20s"}])
+    try:
+        wait_for(lambda: posts(m, "Toujours servi"), "post of the good one")
+        wait_for(lambda: "login failed" in sources(m).get(
+            "souverainete", {}).get("last_error", ""), "login error")
+        bad = sources(m)["souverainete"]
+        assert bad["committed"] == 0 and bad["state"] in (
+            "error", "connecting"), bad
+        assert "authentication failed for list2 at 127.0.0.1" in m.logtext()
+        # the good source keeps working while the other one retries
+        d.append(message("Apres l'echec", to=SOUV))
+        wait_for(lambda: group_of(m, "Apres l'echec") == ["souverainete"],
+                 "routed by its To", 15)
+        good = sources(m)["site"]
+        assert good["committed"] == 2 and good["last_error"] == "", good
+        assert d.uids(criteria="UNSEEN") == []
+        assert "wrong" not in sources(m)["souverainete"]["url"]
+    finally:
+        m.close()
+        d.close()
+
+
 if __name__ == "__main__":
     run([test_flag_mode_idle_site_wide, test_move_mode_starttls_group,
          test_delete_mode_password_file, test_wrong_password,
@@ -443,4 +596,5 @@ if __name__ == "__main__":
          test_uidvalidity_reset, test_killed_between_commit_and_flag,
          test_hostile_huge_literal, test_hostile_close_mid_literal,
          test_hostile_endless_untagged, test_source_list_plain,
-         test_corpus_same_as_smtp])
+         test_corpus_same_as_smtp, test_two_sources_two_groups,
+         test_one_source_failing])

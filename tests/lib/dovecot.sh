@@ -1,7 +1,8 @@
 #!/bin/sh
 # dovecot.sh start DIR PORT TLSPORT [CERT]: a private, rootless Dovecot IMAP
 #   server on 127.0.0.1 (PORT plain with STARTTLS, TLSPORT implicit TLS),
-#   user "list" password "secret", Maildir under DIR/home/list, the Archive
+#   users "list" password "secret" and "list2" password "secret2" (a second
+#   list address's mailbox), Maildir under DIR/home/USER, the Archive
 #   folder created on demand. Certificates from tests/lib/certs.sh in
 #   DIR/certs (CERT "wrong" serves the certificate for wrong.example).
 #   Prints "READY" once it accepts connections.
@@ -80,13 +81,13 @@ start() {
 	[ $# -ge 3 ] || usage
 	dir=$1 port=$2 tport=$3 cert=${4:-server}
 	[ "$cert" = wrong ] || cert=server
-	mkdir -p "$dir/run" "$dir/state" "$dir/home/list"
+	mkdir -p "$dir/run" "$dir/state" "$dir/home/list" "$dir/home/list2"
 	[ -f "$dir/certs/ca.pem" ] || sh "$here/certs.sh" "$dir/certs" >/dev/null
 	[ -f "$dir/certs/server-cert.pem" ] || {
 		cp "$dir/certs/cert.pem" "$dir/certs/server-cert.pem"
 		cp "$dir/certs/key.pem" "$dir/certs/server-key.pem"
 	}
-	echo "list:{PLAIN}secret" >"$dir/users"
+	printf 'list:{PLAIN}secret\nlist2:{PLAIN}secret2\n' >"$dir/users"
 	if [ "$(id -u)" -eq 0 ]; then
 		user=nobody group=nogroup
 		chmod 755 "$dir"

@@ -1084,6 +1084,260 @@ test_dump_roundtrip(void **state)
 	buf_free(&err);
 }
 
+/* One IMAP source, its keys before (defaults) and after imap_source: the
+ * configuration of a single-source site as it has always been written. */
+static void
+test_imap_one_source(void **state)
+{
+	struct config cfg;
+	struct buf err = BUF_INIT;
+	const struct config_source *s;
+
+	config_defaults(&cfg);
+	assert_int_equal(cfg.imap_nsources, 0);
+	assert_string_equal(cfg.imap_defaults.processed, "flag");
+	assert_int_equal(cfg.imap_defaults.poll_interval, 60);
+	assert_int_equal(cfg.imap_defaults.timeout, 300);
+	assert_int_equal(cfg.imap_defaults.tls_verify, 1);
+	assert_null(cfg.imap_defaults.group);
+	config_free(&cfg);
+	if (load_text(&cfg, "imap_timeout = 3s\nimap_poll_interval = 1s\n"
+	    "imap_source = imaps://list:secret@127.0.0.1/INBOX\n"
+	    "imap_ca_file = /ca.pem\n", &err) != 0)
+		fail_msg("%s", buf_cstr(&err));
+	assert_int_equal(cfg.imap_nsources, 1);
+	s = &cfg.imap_sources[0];
+	assert_string_equal(config_source_name(s), "site");
+	assert_string_equal(s->url.password, "secret");
+	assert_string_equal(s->url.port, "993");
+	assert_int_equal(s->timeout, 3);
+	assert_int_equal(s->poll_interval, 1);
+	assert_string_equal(s->ca_file, "/ca.pem");
+	assert_string_equal(s->processed, "flag");
+	assert_null(s->password_file);
+	assert_ptr_equal(config_source_find(&cfg, "site"), s);
+	assert_null(config_source_find(&cfg, "cloud-souverain"));
+	/* the key after the source is the source's, not a default */
+	assert_null(cfg.imap_defaults.ca_file);
+	config_free(&cfg);
+	buf_free(&err);
+}
+
+/* Several sources: each imap_source starts one, the keys after it are its
+ * own, the keys before the first one are defaults for all. */
+static void
+test_imap_several_sources(void **state)
+{
+	static const char text[] =
+	    "imap_timeout = 30s\n"				/* 1 */
+	    "imap_processed = move:Done\n"
+	    "imap_source = imaps://a:pa@imap.example.org/INBOX\n"
+	    "imap_group = cloud-souverain\n"
+	    "# the second list's mailbox\n"			/* 5 */
+	    "imap_source = imap+starttls://b@imap.example.org:1143/Lists\n"
+	    "imap_password_file = pw\n"
+	    "imap_group = souverainete\n"
+	    "imap_processed = delete\n"
+	    "imap_timeout = 1m\n"				/* 10 */
+	    "imap_tls_verify = no\n"
+	    "imap_source = imaps://a:pa@imap.example.org/Other\n"
+	    "imap_poll_interval = 2m\n";
+	struct config cfg;
+	struct buf err = BUF_INIT, one = BUF_INIT, two = BUF_INIT;
+	const struct config_source *s;
+	char cwd[PATH_MAX], pw[PATH_MAX + 8];
+
+	assert_non_null(getcwd(cwd, sizeof cwd));
+	snprintf(pw, sizeof pw, "%s/pw", cwd);
+	if (load_text(&cfg, text, &err) != 0)
+		fail_msg("%s", buf_cstr(&err));
+	assert_int_equal(cfg.imap_nsources, 3);
+	s = &cfg.imap_sources[0];
+	assert_string_equal(config_source_name(s), "cloud-souverain");
+	assert_string_equal(s->url.mailbox, "INBOX");
+	assert_string_equal(s->processed, "move:Done");
+	assert_int_equal(s->timeout, 30);
+	assert_int_equal(s->poll_interval, 60);
+	assert_int_equal(s->tls_verify, 1);
+	assert_null(s->password_file);
+	s = &cfg.imap_sources[1];
+	assert_string_equal(config_source_name(s), "souverainete");
+	assert_int_equal(s->url.tls, IMAPURL_STARTTLS);
+	assert_string_equal(s->url.port, "1143");
+	assert_string_equal(s->url.mailbox, "Lists");
+	assert_string_equal(s->password_file, pw);
+	assert_string_equal(s->processed, "delete");
+	assert_int_equal(s->timeout, 60);
+	assert_int_equal(s->tls_verify, 0);
+	s = &cfg.imap_sources[2];
+	assert_string_equal(config_source_name(s), "site");
+	assert_string_equal(s->processed, "move:Done");
+	assert_int_equal(s->timeout, 30);
+	assert_int_equal(s->poll_interval, 120);
+	assert_int_equal(s->tls_verify, 1);
+	assert_ptr_equal(config_source_find(&cfg, "souverainete"),
+	    &cfg.imap_sources[1]);
+	assert_ptr_equal(config_source_find(&cfg, "site"), s);
+	/* the dump lists every source in full, in order, and loads back */
+	config_dump(&cfg, &one);
+	assert_non_null(strstr(buf_cstr(&one),
+	    "\nimap_source = imaps://a:***@imap.example.org:993/INBOX\n"
+	    "imap_processed = move:Done\n"
+	    "imap_password_file = \"\"\n"
+	    "imap_poll_interval = 1m\n"
+	    "imap_timeout = 30s\n"
+	    "imap_tls_verify = yes\n"
+	    "imap_ca_file = \"\"\n"
+	    "imap_group = cloud-souverain\n"
+	    "imap_source = imap+starttls://b@imap.example.org:1143/Lists\n"
+	    "imap_processed = delete\n"));
+	assert_non_null(strstr(buf_cstr(&one),
+	    "\nimap_source = imaps://a:***@imap.example.org:993/Other\n"
+	    "imap_processed = move:Done\n"
+	    "imap_password_file = \"\"\n"
+	    "imap_poll_interval = 2m\n"));
+	config_free(&cfg);
+	if (load_text(&cfg, buf_cstr(&one), &err) != 0)
+		fail_msg("%s", buf_cstr(&err));
+	assert_int_equal(cfg.imap_nsources, 3);
+	config_dump(&cfg, &two);
+	assert_string_equal(strchr(buf_cstr(&one), '\n'),
+	    strchr(buf_cstr(&two), '\n'));
+	config_free(&cfg);
+	buf_free(&err);
+	buf_free(&one);
+	buf_free(&two);
+}
+
+/* Errors of the sources, each on the line to blame. */
+static void
+test_imap_source_errors(void **state)
+{
+	/* the same name: two site-wide sources, or the same group */
+	assert_load_error("imap_source = imaps://a:p@h1.example.org\n"
+	    "imap_source = imaps://b:p@h2.example.org\n", 2,
+	    "two IMAP sources named \"site\" (first on line 1): give each its"
+	    " own imap_group (none for the site-wide one)");
+	assert_load_error("imap_source = imaps://a:p@h1.example.org\n"
+	    "imap_group = g\n"
+	    "imap_source = imaps://b:p@h2.example.org\n"
+	    "imap_timeout = 1m\n"
+	    "imap_group = g\n", 5,
+	    "two IMAP sources named \"g\" (first on line 1): give each its"
+	    " own imap_group (none for the site-wide one)");
+	/* a default group gives every source the same name */
+	assert_load_error("imap_group = g\n"
+	    "imap_source = imaps://a:p@h1.example.org\n"
+	    "imap_source = imaps://b:p@h2.example.org\n", 3,
+	    "two IMAP sources named \"g\" (first on line 2): give each its"
+	    " own imap_group (none for the site-wide one)");
+	/* the same mailbox (host case, password and scheme aside) */
+	assert_load_error("imap_source = imaps://a:p@h1.example.org/INBOX\n"
+	    "imap_group = one\n"
+	    "imap_source = imaps://a:q@H1.Example.org:993\n"
+	    "imap_group = two\n", 3,
+	    "imap_source: the same mailbox as another source (first on line"
+	    " 1)");
+	/* a duplicate key inside one source, not across sources */
+	assert_load_error("imap_source = imaps://a:p@h1.example.org\n"
+	    "imap_timeout = 1m\n"
+	    "imap_timeout = 2m\n", 3,
+	    "duplicate key \"imap_timeout\" (first set on line 2)");
+	assert_load_error("imap_timeout = 1m\n"
+	    "imap_timeout = 2m\n", 2,
+	    "duplicate key \"imap_timeout\" (first set on line 1)");
+	/* one password per source, blamed on the source's own lines */
+	assert_load_error("imap_source = imaps://a:p@h1.example.org\n"
+	    "imap_group = one\n"
+	    "imap_source = imaps://b@h2.example.org\n"
+	    "imap_group = two\n", 3,
+	    "imap_source has no password: put it in the URL or set"
+	    " imap_password_file");
+	assert_load_error("imap_source = imaps://b@h2.example.org\n"
+	    "imap_password_file = /pw\n"
+	    "imap_group = one\n"
+	    "imap_source = imaps://a:p@h1.example.org\n"
+	    "imap_password_file = /pw\n", 5,
+	    "imap_source has a password and imap_password_file is set: use"
+	    " one");
+	/* a default password file and a URL with a password */
+	assert_load_error("imap_password_file = /pw\n"
+	    "imap_source = imaps://a:p@h1.example.org\n", 1,
+	    "imap_source has a password and imap_password_file is set: use"
+	    " one");
+	assert_load_error("imap_source = \"\"\n", 1,
+	    "imap_source: empty (for no source, write no imap_source line)");
+	/* a bad value in the second source */
+	assert_load_error("imap_source = imaps://a:p@h1.example.org\n"
+	    "imap_source = imaps://a:p@h2.example.org\n"
+	    "imap_processed = archive\n", 3,
+	    "imap_processed: expected move:FOLDER, flag or delete");
+}
+
+/* CONFIG_IMAP_SOURCES_MAX sources load; one more is an error on its line;
+ * config_check finds a duplicate without lines. */
+static void
+test_imap_sources_max(void **state)
+{
+	struct config cfg;
+	struct buf text = BUF_INIT, err = BUF_INIT;
+	int i;
+
+	for (i = 0; i < CONFIG_IMAP_SOURCES_MAX; i++)
+		buf_printf(&text, "imap_source = imaps://u%d:p@imap.example.org\n"
+		    "imap_group = g%d\n", i, i);
+	if (load_text(&cfg, buf_cstr(&text), &err) != 0)
+		fail_msg("%s", buf_cstr(&err));
+	assert_int_equal(cfg.imap_nsources, CONFIG_IMAP_SOURCES_MAX);
+	assert_string_equal(config_source_name(
+	    &cfg.imap_sources[CONFIG_IMAP_SOURCES_MAX - 1]), "g31");
+	config_free(&cfg);
+	buf_puts(&text, "imap_source = imaps://over:p@imap.example.org\n");
+	{
+		struct buf want = BUF_INIT;
+		buf_printf(&want, "imap_source: more than %d sources",
+		    CONFIG_IMAP_SOURCES_MAX);
+		assert_load_error(buf_cstr(&text), 2 * CONFIG_IMAP_SOURCES_MAX +
+		    1, buf_cstr(&want));
+		buf_free(&want);
+	}
+	/* config_set: the same limit, nothing changed by the refused one */
+	config_defaults(&cfg);
+	for (i = 0; i < CONFIG_IMAP_SOURCES_MAX; i++) {
+		buf_reset(&text);
+		buf_printf(&text, "imaps://u%d:p@imap.example.org", i);
+		set_ok(&cfg, "imap_source", buf_cstr(&text));
+	}
+	assert_int_equal(config_set(&cfg, "imap_source",
+	    "imaps://over:p@imap.example.org", &err), -1);
+	assert_int_equal(cfg.imap_nsources, CONFIG_IMAP_SOURCES_MAX);
+	/* all named "site": config_check says so, without a line */
+	assert_int_equal(config_check(&cfg, &err), -1);
+	assert_string_equal(buf_cstr(&err), "two IMAP sources named \"site\":"
+	    " give each its own imap_group (none for the site-wide one)");
+	config_free(&cfg);
+	buf_free(&text);
+	buf_free(&err);
+}
+
+/* Keys before any source with no source at all: no fetcher, no dump. */
+static void
+test_imap_defaults_without_source(void **state)
+{
+	struct config cfg;
+	struct buf err = BUF_INIT, out = BUF_INIT;
+
+	if (load_text(&cfg, "imap_group = g\nimap_timeout = 1m\n", &err) != 0)
+		fail_msg("%s", buf_cstr(&err));
+	assert_int_equal(cfg.imap_nsources, 0);
+	assert_string_equal(cfg.imap_defaults.group, "g");
+	config_dump(&cfg, &out);
+	assert_null(strstr(buf_cstr(&out), "imap_"));
+	config_free(&cfg);
+	buf_free(&err);
+	buf_free(&out);
+}
+
 /* A failed load still leaves a struct that config_free releases, and err
  * may be NULL. */
 static void
@@ -1126,6 +1380,11 @@ main(void)
 		cmocka_unit_test(test_rules_between_keys),
 		cmocka_unit_test(test_dump_roundtrip),
 		cmocka_unit_test(test_error_without_buf),
+		cmocka_unit_test(test_imap_one_source),
+		cmocka_unit_test(test_imap_several_sources),
+		cmocka_unit_test(test_imap_source_errors),
+		cmocka_unit_test(test_imap_sources_max),
+		cmocka_unit_test(test_imap_defaults_without_source),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }
