@@ -10,6 +10,7 @@
 #include "daemon/db.h"
 #include "daemon/engine.h"
 #include "daemon/log.h"
+#include "daemon/password.h"
 #include "daemon/store_account.h"
 #include "daemon/store_group.h"
 #include "daemon/store_held.h"
@@ -109,6 +110,40 @@ account_reset_confirm(struct db *db, const char *token,
 		return -1;
 	*member_id = a.id;
 	return 1;
+}
+
+int64_t
+account_create(struct db *db, const char *email, const char *name,
+    const char *password, int is_admin, struct buf *err)
+{
+	char hash[PASSWORD_HASH_MAX + 1];
+	if (!account_email_valid(email)) {
+		buf_printf(err, "invalid address");
+		return -1;
+	}
+	if (name != NULL && *name != '\0' && !account_name_valid(name)) {
+		buf_printf(err, "the name must be 1 to %d bytes without control"
+		    " characters", ACCOUNT_NAME_MAX);
+		return -1;
+	}
+	if (!password_acceptable(password)) {
+		buf_printf(err, "the password must be %d to %d bytes",
+		    PASSWORD_MIN, PASSWORD_MAX);
+		return -1;
+	}
+	if (password_hash(password, hash) == -1) {
+		buf_printf(err, "cannot hash the password (out of memory?)");
+		return -1;
+	}
+	int64_t id = store_member_ensure(db, email, name);
+	if (id == -1 || store_account_set_password(db, id, hash) == -1 ||
+	    (name != NULL && *name != '\0' && store_account_set_name(db, id,
+	    name) == -1) ||
+	    store_account_set_admin(db, id, is_admin) == -1) {
+		buf_printf(err, "database error");
+		return -1;
+	}
+	return id;
 }
 
 int

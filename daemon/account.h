@@ -11,6 +11,7 @@
 
 #include <stdint.h>
 
+#include "daemon/buf.h"
 #include "daemon/store_account.h"
 #include "daemon/token.h"
 
@@ -50,6 +51,14 @@ int	account_reset_request(struct db *, const char *email,
  * 0 invalid token, -1 error. */
 int	account_reset_confirm(struct db *, const char *token,
 	    const char *password_hash, int64_t *member_id);
+
+/* Create or complete the web account of email directly, without a mail
+ * (majlisctl user add, the demo site): the member is created or claimed,
+ * gets the password (checked against the limits of password.h), the name
+ * when given, and is_admin. Inside the caller's transaction. Returns the
+ * member id, or -1 with err set. */
+int64_t	account_create(struct db *, const char *email, const char *name,
+	    const char *password, int is_admin, struct buf *err);
 
 /* Queue a plain-text system mail from ACCOUNT_MAIL_FROM@list_domain to
  * `to` and wake the delivery. 0 or -1. */

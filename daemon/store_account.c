@@ -61,6 +61,20 @@ store_account_set_password(struct db *db, int64_t member_id, const char *hash)
 }
 
 int
+store_account_set_name(struct db *db, int64_t member_id, const char *name)
+{
+	return db_run(db, "UPDATE members SET name = ? WHERE id = ?", "ti", name,
+	    member_id);
+}
+
+int
+store_account_set_admin(struct db *db, int64_t member_id, int is_admin)
+{
+	return db_run(db, "UPDATE members SET is_admin = ? WHERE id = ?", "di",
+	    is_admin ? 1 : 0, member_id);
+}
+
+int
 store_account_set_profile(struct db *db, int64_t member_id, const char *name,
     const char *locale, const char *timezone)
 {

@@ -54,6 +54,9 @@ int	store_account_by_id(struct db *, int64_t id, struct account *);
 /* Set the password hash of a member: 0 or -1. */
 int	store_account_set_password(struct db *, int64_t member_id,
 	    const char *hash);
+/* Set the display name; set or clear site administration. 0 or -1. */
+int	store_account_set_name(struct db *, int64_t member_id, const char *name);
+int	store_account_set_admin(struct db *, int64_t member_id, int is_admin);
 /* Set name, language and time zone (values validated by the caller). */
 int	store_account_set_profile(struct db *, int64_t member_id,
 	    const char *name, const char *locale, const char *timezone);

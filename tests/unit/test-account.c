@@ -422,6 +422,40 @@ test_register_claim_reset(void **state)
 	buf_free(&err);
 }
 
+static void
+test_account_create(void **state)
+{
+	struct db *db = *state;
+	struct buf err = BUF_INIT;
+	struct account a;
+	assert_int_equal(account_create(db, "bad", "X", "long enough pw", 0,
+	    &err), -1);
+	assert_non_null(strstr(buf_cstr(&err), "address"));
+	buf_reset(&err);
+	assert_int_equal(account_create(db, "c@example.org", "X", "short", 0,
+	    &err), -1);
+	assert_non_null(strstr(buf_cstr(&err), "password"));
+	buf_reset(&err);
+	assert_int_equal(account_create(db, "c@example.org", "a\nb",
+	    "long enough pw", 0, &err), -1);
+	buf_reset(&err);
+	int64_t id = account_create(db, "c@example.org", "Chadia",
+	    "long enough pw", 1, &err);
+	assert_true(id > 0);
+	assert_int_equal(store_account_by_id(db, id, &a), 1);
+	assert_true(a.has_password && a.is_admin);
+	assert_string_equal(a.name, "Chadia");
+	assert_true(password_verify(a.password_hash, "long enough pw"));
+	/* again: same member, new password, admin cleared, name kept */
+	assert_int_equal(account_create(db, "C@example.org", NULL,
+	    "another long pw", 0, &err), id);
+	assert_int_equal(store_account_by_id(db, id, &a), 1);
+	assert_false(a.is_admin);
+	assert_string_equal(a.name, "Chadia");
+	assert_true(password_verify(a.password_hash, "another long pw"));
+	buf_free(&err);
+}
+
 int
 main(void)
 {
@@ -436,6 +470,7 @@ main(void)
 		cmocka_unit_test(test_access),
 		cmocka_unit_test(test_account_checks),
 		cmocka_unit_test(test_register_claim_reset),
+		cmocka_unit_test(test_account_create),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
