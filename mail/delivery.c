@@ -129,6 +129,15 @@ delivery_work(const struct delivery *d)
 	return d->queued + d->signing + d->nready;
 }
 
+/* Jobs a connection could take now. Idle connections are woken only for
+ * these: one woken for nothing would ask again at once (and a signed job
+ * wakes them itself), a busy loop that would starve the loop's I/O. */
+static size_t
+delivery_takeable(const struct delivery *d)
+{
+	return d->signer ? d->nready : d->queued;
+}
+
 static int delivery_next(void *ctx, struct smtpc_job *job);
 static void delivery_result(void *ctx, const struct smtpc_job *job,
     const struct smtpc_reply *r);
@@ -146,8 +155,9 @@ delivery_connect(struct delivery *d)
 	if (d->stopping || delivery_work(d) == 0 ||
 	    db_now() < d->conn_retry_at)
 		return;
-	for (int i = 0; i < d->nconns; i++)
-		smtpc_wakeup(d->conns[i]);
+	if (delivery_takeable(d) > 0)
+		for (int i = 0; i < d->nconns; i++)
+			smtpc_wakeup(d->conns[i]);
 	if ((size_t)d->nconns >= delivery_work(d))
 		return;
 	struct smtpc_config sc;
@@ -337,10 +347,11 @@ delivery_next(void *ctx, struct smtpc_job *job)
 	struct delivery_job *j = d->signer ? delivery_next_signed(d) :
 	    delivery_next_built(d);
 
-	if (d->queued < DELIVERY_LOW_WATER)
-		event_active(d->tick, 0, 0);
-	if (j == NULL)
+	if (j == NULL) {
+		if (d->queued < DELIVERY_LOW_WATER)
+			event_active(d->tick, 0, 0);
 		return 0;
+	}
 	job->mail_from = buf_cstr(&j->mail_from);
 	job->rcpt = j->row.rcpt;
 	job->data = j->msg.data;

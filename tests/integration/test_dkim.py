@@ -7,6 +7,7 @@ Run: /usr/bin/python3 tests/integration/test_dkim.py"""
 
 import os
 import re
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -14,8 +15,8 @@ import sys
 import dkim
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (BUILD, LIST_DOMAIN, Majlis, corpus, run, site,  # noqa: E402
-                     wait_for)
+from harness import (BUILD, LIST_DOMAIN, WAIT, Majlis, corpus, run,  # noqa: E402
+                     site, wait_for)
 
 CLOUD = "cloud-souverain@" + LIST_DOMAIN
 SOUV = "souverainete@" + LIST_DOMAIN
@@ -44,12 +45,31 @@ def add_conf(m, conf):
             f.write('%s = "%s"\n' % (k, v))
 
 
-def keyed_site(name, ed25519=True):
-    """A site signing with an RSA key (and an Ed25519 one); returns it and
-    the DNS records {name: text}."""
+def add_members(m, slug, n):
+    """n members rNNNN@rcpt.example (delivery each) in one transaction, as
+    bench/lib.sh does: majlisctl would take a process per member."""
+    con = sqlite3.connect(os.path.join(m.data, "majlis.db"), timeout=10)
+    with con:
+        con.executemany("INSERT INTO members(email, name, created)"
+                        " VALUES (?, ?, strftime('%s'))",
+                        [("r%04d@rcpt.example" % i, "R %d" % i)
+                         for i in range(n)])
+        con.execute("INSERT INTO memberships(group_id, member_id, delivery,"
+                    " unsub_token, joined) SELECT g.id, m.id, 'each',"
+                    " lower(hex(randomblob(16))), strftime('%s') FROM groups g,"
+                    " members m WHERE g.slug = ? AND m.email LIKE"
+                    " 'r%@rcpt.example'", (slug,))
+    con.close()
+
+
+def keyed_site(name, ed25519=True, extra=0):
+    """A site signing with an RSA key (and an Ed25519 one), with extra more
+    members in cloud-souverain; returns it and the DNS records {name:
+    text}."""
     m = site(name, members=MEMBERS, start=False)
     records = {}
     try:
+        add_members(m, "cloud-souverain", extra)
         rname, txt, strings, conf = generate(m, "--selector", "s2026")
         assert all(len(s) <= TXT_CHUNK for s in strings), strings
         assert len(strings) == 2 and txt.startswith("v=DKIM1; k=rsa; p=")
@@ -162,6 +182,34 @@ def test_post_copies_verify():
         m.close()
 
 
+SIGN_AHEAD = 64         # mail/delivery.c DELIVERY_SIGN_AHEAD
+LOW_WATER = 256         # mail/delivery.h DELIVERY_LOW_WATER
+
+
+def test_many_copies_all_signed():
+    """More copies than the signing window and the loading low-water mark:
+    every copy arrives, signed (a delivery loop that waits for the signer
+    must not stall or spin)."""
+    n = LOW_WATER + 2 * SIGN_AHEAD
+    m, records = keyed_site("dkim-many", ed25519=False, extra=n)
+    try:
+        m.send(b"From: Reader <reader@example.org>\r\nTo: " + CLOUD.encode() +
+               b"\r\nSubject: many\r\nMessage-ID: <many@example.org>\r\n"
+               b"\r\nhello all\r\n", "reader@example.org", [CLOUD])
+        # the relay sink writes two files a copy: slow under a sanitizer
+        wait_for(lambda: len(m.sink.messages()) == n + 3, "%d copies" % (n + 3),
+                 timeout=3 * WAIT)
+        bodies = set()
+        for _, raw in m.sink.messages():
+            assert len(signatures(raw)) == 1
+            bodies.add(signatures(raw)[0]["bh"])
+        assert len(bodies) == 1, bodies
+        for _, raw in m.sink.messages()[::50]:
+            check_signed(raw, records, 1)
+    finally:
+        m.close()
+
+
 def test_system_mail_verifies():
     m, records = keyed_site("dkim-system", ed25519=False)
     try:
@@ -226,4 +274,5 @@ def test_key_checks():
 
 
 if __name__ == "__main__":
-    run([test_post_copies_verify, test_system_mail_verifies, test_key_checks])
+    run([test_post_copies_verify, test_many_copies_all_signed,
+         test_system_mail_verifies, test_key_checks])
