@@ -22,7 +22,9 @@
  *     pre-session token is accepted only while no one is signed in, and
  *     signed-in forms take nothing but the session's own secret.)
  * Refusal: 403 page. A body that is not a valid form: 400 (413 over the
- * limits of web/form.h).
+ * limits of web/form.h). Only application/x-www-form-urlencoded bodies
+ * (or bodies without a Content-Type) are forms; a csrf route answers any
+ * other type 400.
  *
  * How a handler uses it (web/httpd.c runs the steps before the handler):
  *
