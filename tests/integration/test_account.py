@@ -514,6 +514,8 @@ def test_group_visibility():
             assert c.get("/g/memb.json")[0] == memb
             assert c.get("/g/priv")[0] == priv
             assert c.get("/g/priv.json")[0] == priv
+            assert c.get("/g/memb/atom.xml")[0] == memb
+            assert c.get("/g/priv/atom.xml")[0] == priv
             st, body, _ = c.get("/")
             assert ("Private" in body) == (priv == 200)
     finally:
