@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -754,7 +755,14 @@ fetcher_limits(const struct config *cfg)
 	if (setrlimit(RLIMIT_NOFILE, &fds) == -1)
 		log_warn("fetcher: setrlimit(RLIMIT_NOFILE)");
 #ifndef MAJLIS_ASAN
-	size_t mem = FETCHER_MEMORY_BASE + 4 * cfg->max_message_size;
+	/* each session may hold a message (fetched, parsed, encoded) and has
+	 * its stack; the malloc arenas, each a large reservation, are shared */
+	size_t n = cfg->imap_nsources > 0 ? (size_t)cfg->imap_nsources : 1;
+	size_t mem = FETCHER_MEMORY_BASE + n * 4 * cfg->max_message_size +
+	    (n - 1) * FETCHER_STACK_SIZE;
+#ifdef M_ARENA_MAX
+	mallopt(M_ARENA_MAX, FETCHER_ARENAS_MAX);
+#endif
 	struct rlimit as = { mem, mem };
 	if (setrlimit(RLIMIT_AS, &as) == -1)
 		log_warn("fetcher: setrlimit(RLIMIT_AS)");
@@ -812,6 +820,10 @@ fetcher_prepare(struct fetcher *f, const struct config *cfg, int sock)
 static void
 fetcher_start(struct fetcher *f)
 {
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	if (pthread_attr_setstacksize(&attr, FETCHER_STACK_SIZE) != 0)
+		fatalx("fetcher: bad FETCHER_STACK_SIZE");
 	for (int i = 0; i < f->nsrc; i++) {
 		struct fetcher_source *s = &f->src[i];
 		if (s->password == NULL) {
@@ -819,9 +831,10 @@ fetcher_start(struct fetcher *f)
 			    " (see the log); read again when majlisd restarts", 0);
 			continue;
 		}
-		if (pthread_create(&s->thread, NULL, fetcher_thread, s) != 0)
+		if (pthread_create(&s->thread, &attr, fetcher_thread, s) != 0)
 			fatalx("fetcher: cannot start the session thread");
 	}
+	pthread_attr_destroy(&attr);
 }
 
 void

@@ -25,7 +25,10 @@ struct config_source;
 #define FETCHER_BACKOFF_MIN	1	/* seconds before the first retry */
 #define FETCHER_BACKOFF_MAX	300	/* longest wait between attempts */
 #define FETCHER_MEMORY_BASE	((size_t)256 << 20) /* RLIMIT_AS beyond 4
-					   times max_message_size */
+					   times max_message_size per source */
+#define FETCHER_STACK_SIZE	((size_t)2 << 20) /* of each session thread */
+#define FETCHER_ARENAS_MAX	2	/* malloc arenas (each reserves 64M of
+					   address space): shared by sessions */
 #define FETCHER_SKIP_MAX	4096	/* UIDs left alone in one session */
 #define FETCHER_BATCH_MAX	500	/* messages taken per round */
 

@@ -5,6 +5,7 @@ in front of the real majlisd. Run with /usr/bin/python3."""
 import email.utils
 import imaplib
 import os
+import re
 import shutil
 import ssl
 import subprocess
@@ -589,6 +590,47 @@ def test_one_source_failing():
         d.close()
 
 
+def sources_max():
+    with open(os.path.join(SRCDIR, "daemon", "config.h")) as f:
+        return int(re.search(r"#define CONFIG_IMAP_SOURCES_MAX\s+(\d+)",
+                             f.read()).group(1))
+
+
+def test_sources_max():
+    """CONFIG_IMAP_SOURCES_MAX sources all run at once (a session each,
+    none refused by the fetcher's limits), each with its own error; one
+    more is refused by majlisd -n on its line."""
+    n = sources_max()
+    port = free_port()      # nothing listens there
+    srcs = [{"imap_source": "imap://u:p@127.0.0.1:%d/MB%d" % (port, i),
+             "imap_group": "g%d" % i} for i in range(n)]
+    m = majlis_sources("imap-max", srcs, start=False)
+    try:
+        m.start()
+
+        def all_failed():
+            rows = m.ctl("source", "list", json_out=True)
+            return len(rows) == n and all(
+                r["state"] != "not started" and
+                "cannot reach the IMAP server" in r["last_error"]
+                for r in rows)
+        wait_for(all_failed, "every session tried", 30)
+        assert "cannot start the session thread" not in m.logtext()
+        m.stop()
+        write_sources(m, [{"imap_source": "imap://u:p@127.0.0.1:%d/over"
+                           % port, "imap_group": "over"}])
+        with open(m.conf) as f:
+            line = f.read().splitlines().index(
+                'imap_source = "imap://u:p@127.0.0.1:%d/over"' % port) + 1
+        r = subprocess.run([os.path.join(BUILD, "majlisd"), "-n", "-f",
+                            m.conf], capture_output=True, text=True)
+        assert r.returncode != 0
+        assert "majlis.conf:%d: imap_source: more than %d sources" % (
+            line, n) in r.stderr, r.stderr
+    finally:
+        m.close()
+
+
 if __name__ == "__main__":
     run([test_flag_mode_idle_site_wide, test_move_mode_starttls_group,
          test_delete_mode_password_file, test_wrong_password,
@@ -597,4 +639,4 @@ if __name__ == "__main__":
          test_hostile_huge_literal, test_hostile_close_mid_literal,
          test_hostile_endless_untagged, test_source_list_plain,
          test_corpus_same_as_smtp, test_two_sources_two_groups,
-         test_one_source_failing])
+         test_one_source_failing, test_sources_max])
