@@ -66,9 +66,7 @@ digest_tz_valid(const char *name)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* Set TZ to zone (UTC when it is not valid); returns the old value to give
- * digest_tz_pop. */
-static char *
+char *
 digest_tz_push(const char *zone)
 {
 	const char *old = getenv("TZ");
@@ -78,7 +76,7 @@ digest_tz_push(const char *zone)
 	return saved;
 }
 
-static void
+void
 digest_tz_pop(char *saved)
 {
 	if (saved) {
@@ -259,7 +257,17 @@ struct digest_slice {
 	struct digest_post		*posts;
 	size_t				 nposts, cap;
 	int				 handled, queued, failed;
+	struct timespec			 start;
 };
+
+static double
+digest_ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
 
 static int
 digest_slice_post(void *arg, const struct digest_post *p)
@@ -345,7 +353,8 @@ digest_slice_member(void *arg, const struct digest_member *m)
 		return -1;
 	}
 	sl->handled++;
-	return 0;
+	/* past the budget: the rest waits for the next pass of the loop */
+	return digest_ms_since(&sl->start) > DIGEST_SLICE_BUDGET_MS ? -1 : 0;
 }
 
 int
@@ -357,6 +366,7 @@ digest_send_slice(struct db *db, const struct digest_site *site,
 	if (db_begin(db) == -1)
 		return -1;
 	if (digest_slice_open(&sl, db, site, d) == -1 ||
+	    clock_gettime(CLOCK_MONOTONIC, &sl.start) == -1 ||
 	    store_digest_members(db, d, 0, max, digest_slice_member, &sl) == -1 ||
 	    sl.failed || (sl.handled == 0 && store_digest_finish(db, d->id) == -1)
 	    || db_commit(db) == -1) {
@@ -405,15 +415,13 @@ digest_runner_work(evutil_socket_t fd, short ev, void *arg)
 	struct digest_row d;
 	if (r->e->stopping || store_digest_next_sending(r->e->db, &d) != 1)
 		return;
-	struct timespec t0, t1;
+	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int queued;
 	int n = digest_send_slice(r->e->db, &r->site, &d, DIGEST_SLICE_MEMBERS,
 	    &queued);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
 	log_debug("digest %lld: %d members, %d copies queued in %.1f ms",
-	    (long long)d.id, n, queued, (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
-	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+	    (long long)d.id, n, queued, digest_ms_since(&t0));
 	if (queued > 0)
 		delivery_kick(r->e->delivery);
 	if (n == 0)

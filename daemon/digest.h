@@ -18,7 +18,8 @@ struct engine;
 
 #define DIGEST_ZONEINFO		"/usr/share/zoneinfo"
 #define DIGEST_CHECK_SECONDS	60	/* the engine looks for due digests */
-#define DIGEST_SLICE_MEMBERS	50	/* copies built per loop pass */
+#define DIGEST_SLICE_MEMBERS	50	/* most copies built per loop pass */
+#define DIGEST_SLICE_BUDGET_MS	20	/* a pass stops after this much work */
 #define DIGEST_POSTS_MAX	500	/* newest posts one digest carries */
 
 enum digest_kind { DIGEST_DAILY, DIGEST_WEEKLY };
@@ -30,6 +31,11 @@ int	digest_kind_parse(const char *, enum digest_kind *);
 /* Whether name is an IANA zone present in the system tzdata (letters,
  * digits, "_+-/", no "..", a regular file under DIGEST_ZONEINFO). */
 int	digest_tz_valid(const char *name);
+/* Set the process's TZ to zone (UTC when not valid) for local-time calls
+ * until digest_tz_pop, which restores the old value returned here (and
+ * frees it). */
+char	*digest_tz_push(const char *zone);
+void	 digest_tz_pop(char *saved);
 /* Broken-down local time of t in zone tz (invalid zone: UTC). The process's
  * TZ is set for the call and restored. 0, or -1 when t is out of range. */
 int	digest_localtime(int64_t t, const char *tz, struct tm *out);
@@ -69,7 +75,8 @@ struct digest_site {
  * Send up to max copies of digest d (members in id order, those already
  * done skipped): each member's copy is composed from the posts after their
  * mark, queued as an outbox row and recorded in one transaction per call;
- * a member with nothing new gets no mail but is recorded. When no member
+ * a member with nothing new gets no mail but is recorded; the slice stops
+ * early once DIGEST_SLICE_BUDGET_MS have passed. When no member
  * is left the digest is marked done. Returns the members handled (0: the
  * digest is done), -1 on error (nothing of the slice kept).
  */

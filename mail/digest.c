@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/evp.h>
 
@@ -165,18 +166,30 @@ digest_escs(struct buf *out, const char *s)
 	digest_esc(out, s, strlen(s));
 }
 
-/* "16 Nov 2026" (with_time: " 14:05") of t in zone tz. */
+/* "16 Nov 2026" (with_time: " 14:05") of t in the zone TZ is set to
+ * (digest_compose sets the member's for the whole message). */
 static void
 digest_date(struct buf *out, const struct digest_words *w, int64_t t,
-    const char *tz, int with_time)
+    int with_time)
 {
 	struct tm tm;
-	if (digest_localtime(t, tz, &tm) == -1)
+	time_t tt = (time_t)t;
+	if (localtime_r(&tt, &tm) == NULL)
 		return;
 	buf_printf(out, "%d %s %d", tm.tm_mday, w->months[tm.tm_mon],
 	    tm.tm_year + 1900);
 	if (with_time)
 		buf_printf(out, " %02d:%02d", tm.tm_hour, tm.tm_min);
+}
+
+/* The date of the issue in the group's zone. */
+static void
+digest_issue_date(struct buf *out, const struct digest_words *w,
+    const struct digest_mail *dm)
+{
+	char *saved = digest_tz_push(dm->group_tz);
+	digest_date(out, w, dm->digest->period_end, 0);
+	digest_tz_pop(saved);
 }
 
 /* Threads of the digest: indexes into posts, new threads first. */
@@ -234,7 +247,7 @@ digest_subject(struct buf *out, const struct digest_mail *dm)
 	digest_order(dm, &o);
 	buf_printf(out, "[%s] %s, ", dm->group->slug,
 	    strcmp(dm->digest->kind, "daily") == 0 ? w->daily : w->weekly);
-	digest_date(out, w, dm->digest->period_end, dm->group_tz, 0);
+	digest_issue_date(out, w, dm);
 	buf_puts(out, " — ");
 	if (dm->nposts == 1)
 		buf_puts(out, w->count_one);
@@ -263,14 +276,20 @@ digest_post_mailto(struct buf *out, const struct digest_mail *dm,
 	buf_free(&subj);
 }
 
+/* Lines of s[0..n) holding something other than blanks. */
 static size_t
 digest_count_lines(const char *s, size_t n)
 {
 	size_t lines = 0;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] == '\n')
-			lines++;
-	return n > 0 && s[n - 1] != '\n' ? lines + 1 : lines;
+	int filled = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\n') {
+			lines += filled;
+			filled = 0;
+		} else if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			filled = 1;
+	}
+	return lines + filled;
 }
 
 /* The body with quotes folded: text as it is, the first DIGEST_QUOTE_SHOWN
@@ -361,12 +380,13 @@ digest_author(const struct digest_post *p)
 
 static void
 digest_text(struct buf *out, const struct digest_mail *dm,
-    const struct digest_order *o, const struct digest_words *w)
+    const struct digest_order *o, const struct digest_words *w,
+    const char *idate)
 {
 	buf_printf(out, "%s — ", dm->group->name);
 	digest_tmpl(out, w->issue, NULL, dm->digest->volume, dm->digest->issue);
 	buf_puts(out, "\n");
-	digest_date(out, w, dm->digest->period_end, dm->group_tz, 0);
+	buf_puts(out, idate);
 	buf_printf(out, "\n\n%s:\n\n", w->contents);
 	size_t num = 1;
 	for (size_t t = 0; t < o->nthreads; t++) {
@@ -382,7 +402,7 @@ digest_text(struct buf *out, const struct digest_mail *dm,
 	for (size_t k = 0; k < dm->nposts; k++) {
 		const struct digest_post *p = dm->posts[o->idx[k]];
 		buf_printf(out, "\nMessage: %zu\n%s: ", num++, w->date);
-		digest_date(out, w, p->created, dm->member->timezone, 1);
+		digest_date(out, w, p->created, 1);
 		buf_printf(out, "\n%s: %s\n%s: %s\n%s: ", w->from, digest_author(p),
 		    w->subject, p->subject, w->web);
 		digest_url_thread(out, dm, p);
@@ -410,7 +430,7 @@ digest_html_post(struct buf *out, const struct digest_mail *dm,
 	    (long long)p->id);
 	digest_escs(out, digest_author(p));
 	buf_puts(out, "</strong> — ");
-	digest_date(out, w, p->created, dm->member->timezone, 1);
+	digest_date(out, w, p->created, 1);
 	buf_puts(out, "</p>\n<div dir=\"auto\" style=\"white-space:pre-wrap;"
 	    "margin:.5em 0\">");
 	digest_body(out, w, p->body, 1);
@@ -431,7 +451,7 @@ digest_html_post(struct buf *out, const struct digest_mail *dm,
 static void
 digest_html(struct buf *out, const struct digest_mail *dm,
     const struct digest_order *o, const struct digest_words *w,
-    const char *subject)
+    const char *subject, const char *idate)
 {
 	buf_printf(out, "<!DOCTYPE html>\n<html lang=\"%s\" dir=\"%s\">\n"
 	    "<head><meta charset=\"utf-8\"><title>", w->lang, w->dir);
@@ -444,7 +464,7 @@ digest_html(struct buf *out, const struct digest_mail *dm,
 	    strcmp(dm->digest->kind, "daily") == 0 ? w->daily : w->weekly);
 	digest_tmpl(out, w->issue, NULL, dm->digest->volume, dm->digest->issue);
 	buf_puts(out, " · ");
-	digest_date(out, w, dm->digest->period_end, dm->group_tz, 0);
+	buf_puts(out, idate);
 	buf_printf(out, "</p>\n<h2 style=\"font-size:1.1em\">%s</h2>\n<ol>\n",
 	    w->contents);
 	for (size_t t = 0; t < o->nthreads; t++) {
@@ -560,8 +580,13 @@ digest_compose(struct buf *out, const struct digest_mail *dm)
 	token_random(boundary);
 	digest_order(dm, &o);
 	digest_subject(&subject, dm);
-	digest_text(&text, dm, &o, w);
-	digest_html(&html, dm, &o, w, buf_cstr(&subject));
+	struct buf idate = BUF_INIT;
+	digest_issue_date(&idate, w, dm);
+	char *saved = digest_tz_push(dm->member->timezone);
+	digest_text(&text, dm, &o, w, buf_cstr(&idate));
+	digest_html(&html, dm, &o, w, buf_cstr(&subject), buf_cstr(&idate));
+	digest_tz_pop(saved);
+	buf_free(&idate);
 	digest_headers(out, dm, buf_cstr(&subject), w->lang);
 	buf_printf(out, "Content-Type: multipart/alternative;\r\n"
 	    " boundary=\"=_%s\"\r\n\r\n--=_%s\r\n", boundary, boundary);
