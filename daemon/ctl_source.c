@@ -24,12 +24,15 @@ struct ctl_source_listing {
 };
 
 static void
-ctl_source_json(struct json *j, const struct source_row *r, int configured)
+ctl_source_json(struct json *j, const struct source_row *r,
+    const struct config_source *cs)
 {
 	json_begin_object(j);
 	json_kv_string(j, "name", r->name);
-	json_kv_bool(j, "configured", configured);
-	json_kv_string(j, "url", r->url);
+	json_kv_bool(j, "configured", cs != NULL);
+	/* a source that never reached its mailbox has no URL stored yet */
+	json_kv_string(j, "url", *r->url == '\0' && cs != NULL ?
+	    cs->url.text_safe : r->url);
 	json_kv_string(j, "state", r->state);
 	ctl_json_time(j, "last_success", r->last_success);
 	json_kv_string(j, "last_error", r->last_error);
@@ -53,7 +56,7 @@ ctl_source_list_cb(void *arg, const struct source_row *r)
 	if (cs != NULL)
 		l->listed[cs - l->cfg->imap_sources] = 1;
 	if (l->json) {
-		ctl_source_json(l->json, r, cs != NULL);
+		ctl_source_json(l->json, r, cs);
 		return 0;
 	}
 	ctl_table_add(l->table, r->name);

@@ -590,6 +590,34 @@ def test_one_source_failing():
         d.close()
 
 
+def test_password_file_missing_one_source():
+    """A source whose password file cannot be read does not run and says
+    why on its row; the source beside it runs."""
+    d = Dovecot()
+    d.append(message("Malgre le fichier", to=SOUV))
+    missing = os.path.join(d.dir, "no-such-password")
+    m = majlis_sources("imap-pwfile", [
+        {"imap_source": "imaps://list2@127.0.0.1:%d/INBOX" % d.tport,
+         "imap_password_file": missing, "imap_ca_file": d.ca,
+         "imap_group": "cloud-souverain"},
+        {"imap_source": d.url(), "imap_ca_file": d.ca}])
+    try:
+        wait_for(lambda: group_of(m, "Malgre le fichier") == ["souverainete"],
+                 "post of the other source")
+        wait_for(lambda: sources(m)["cloud-souverain"]["state"] == "error",
+                 "error row")
+        bad = sources(m)["cloud-souverain"]
+        assert "cannot read imap_password_file" in bad["last_error"], bad
+        assert bad["url"].startswith("imaps://list2@127.0.0.1:"), bad
+        assert bad["configured"] is True and bad["uidvalidity"] == 0, bad
+        assert "source cloud-souverain: %s: No such file" % missing in \
+            m.logtext()
+        assert sources(m)["site"]["committed"] == 1
+    finally:
+        m.close()
+        d.close()
+
+
 def sources_max():
     with open(os.path.join(SRCDIR, "daemon", "config.h")) as f:
         return int(re.search(r"#define CONFIG_IMAP_SOURCES_MAX\s+(\d+)",
@@ -639,4 +667,5 @@ if __name__ == "__main__":
          test_hostile_huge_literal, test_hostile_close_mid_literal,
          test_hostile_endless_untagged, test_source_list_plain,
          test_corpus_same_as_smtp, test_two_sources_two_groups,
-         test_one_source_failing, test_sources_max])
+         test_one_source_failing, test_password_file_missing_one_source,
+         test_sources_max])
