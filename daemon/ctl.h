@@ -164,6 +164,9 @@ int	ctl_held_rejected(struct ctl *, const struct held *, const char *reason);
 int	ctl_queue_list(struct ctl *, int argc, char **argv);
 int	ctl_queue_retry(struct ctl *, int argc, char **argv);
 
+/* Web accounts (daemon/ctl_user.c). */
+int	ctl_user_add(struct ctl *, int argc, char **argv);
+
 /* IMAP sources (daemon/ctl_source.c). */
 int	ctl_source_list(struct ctl *, int argc, char **argv);
 

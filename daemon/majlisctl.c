@@ -60,6 +60,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "queue", "list", ctl_queue_list,
 	    "majlisctl queue list [--all] [--json]" },
 	{ "queue", "retry", ctl_queue_retry, "majlisctl queue retry [ID]" },
+	{ "user", "add", ctl_user_add, "majlisctl user add EMAIL [--name NAME]"
+	    " [--admin] [--password-file FILE|-]" },
 	{ "source", "list", ctl_source_list,
 	    "majlisctl source list [--json]" },
 	{ "digest", "preview", ctl_digest_preview, "majlisctl digest preview"
@@ -84,6 +86,9 @@ static const char ctl_usage_tail[] =
 "queue list shows queued and failed deliveries (--all: sent ones too);\n"
 "queue retry makes every queued delivery due now, or delivery ID, even a\n"
 "failed one.\n"
+"user add creates or completes the web account of EMAIL (a member known\n"
+"by mail keeps its memberships) with the password read from the first\n"
+"line of FILE, or of standard input.\n"
 "source list shows each IMAP source's state, last success and error,\n"
 "position (UIDVALIDITY/last UID) and messages taken.\n"
 "\n"

@@ -615,6 +615,26 @@ held.discard:s4@example.org queue.retry:outbox queue.retry:outbox 3" \
 is "$(sql "SELECT detail FROM audit_log WHERE action = 'held.reject'")" \
     "held 2 inbound 3: Hors sujet, merci" "audit detail"
 
+### user add: web accounts, password from a file or standard input
+
+printf 'correct horse battery\n' >"$TMP/pw"
+run 0 user add root@example.org --name "Site admin" --admin \
+    --password-file "$TMP/pw"
+out_is "root@example.org can sign in (site administrator)"
+is "$(sql "SELECT is_admin, substr(password_hash, 1, 10) FROM members
+    WHERE email = 'root@example.org'")" '1|$argon2id$' "admin account"
+printf 'another long secret' | "$CTL" -f "$CONF" user add amina@example.org \
+    >"$TMP/out" 2>"$TMP/err" && ok || bad "user add from stdin: $(cat "$TMP/err")"
+is "$(sql "SELECT count(*) FROM memberships JOIN members ON id = member_id
+    WHERE email = 'amina@example.org' AND password_hash IS NOT NULL")" 1 \
+    "a member known by mail keeps its membership"
+printf 'short\n' >"$TMP/pw"
+fails 1 "10 to 256 bytes" user add x@example.org --password-file "$TMP/pw"
+fails 1 "bad address" user add not-an-address --password-file "$TMP/pw"
+fails 4 "cannot open" user add x@example.org --password-file "$TMP/nope"
+is "$(sql "SELECT count(*) FROM members WHERE email = 'x@example.org'")" 0 \
+    "nothing created on error"
+
 ### the database is shared with a running daemon: a held write lock makes
 ### majlisctl wait (busy_timeout) and then proceed.
 
