@@ -22,6 +22,7 @@
 #include "daemon/store_post.h"
 #include "daemon/store_webpost.h"
 #include "daemon/webpost.h"
+#include "web/board.h"
 #include "web/form.h"
 #include "web/html.h"
 #include "web/httpd.h"
@@ -49,7 +50,9 @@ static const char write_style[] =
 ".edited{color:var(--muted);font-size:.9rem}\n"
 ".body blockquote{margin-inline:0;padding-inline-start:.75rem;"
 "border-inline-start:3px solid var(--line);color:var(--muted)}\n"
-".body pre{overflow-x:auto;background:var(--quote);padding:.5rem}\n";
+".body pre{overflow-x:auto;background:var(--quote);padding:.5rem}\n"
+"blockquote.parent{margin-inline:0;padding:.25rem 1rem;"
+"border-inline-start:4px solid var(--line);background:var(--card)}\n";
 
 const char *
 write_head(void)
@@ -217,6 +220,7 @@ struct write_form {
 	enum i18n_msg	 submit;	/* I18N_WR_PUBLISH or I18N_WR_SAVE */
 	enum i18n_msg	 note;		/* under the form */
 	int64_t		 thread_id;	/* for the link back, 0: none */
+	const char	*context;	/* markup of ours shown above, or NULL */
 	const char	*error;		/* NULL: none */
 	int		 preview;
 };
@@ -279,6 +283,8 @@ write_form_page(struct web_req *w, int code, const struct write_form *f)
 		html_printf(&html, " · <a href=\"/g/%u/t/%D\">%s</a>",
 		    w->group.slug, f->thread_id, L(I18N_WR_BACK));
 	html_printf(&html, "</p>\n<h1 dir=\"auto\">%s</h1>\n", f->title);
+	if (f->context != NULL)
+		html_printf(&html, "%H", f->context);
 	write_form_html(&html, w, f);
 	write_page(w, code, f->title, NULL, &html);
 	buf_free(&html);
@@ -463,6 +469,19 @@ write_query_flag(struct web_req *w, const char *name)
 	return on;
 }
 
+/* The parent's text as the thread shows it, for the reply page. */
+static void
+write_parent_html(struct buf *out, struct web_req *w, const struct post *p)
+{
+	html_printf(out, "<blockquote class=\"parent\"><div class=\"body\""
+	    " dir=\"auto\">");
+	if (strcmp(p->source, "web") != 0 || markdown_html(out, p->body,
+	    strlen(p->body)) == -1)
+		board_body_html(out, p->body, strlen(p->body), L(I18N_QUOTED),
+		    L(I18N_SIGNATURE));
+	buf_puts(out, "</div></blockquote>\n");
+}
+
 void
 write_reply(struct web_req *w)
 {
@@ -476,7 +495,7 @@ write_reply(struct web_req *w)
 		return;
 	}
 	struct buf action = BUF_INIT, title = BUF_INIT, subject = BUF_INIT,
-	    quote = BUF_INIT;
+	    quote = BUF_INIT, context = BUF_INIT;
 	if (t.locked) {
 		write_message(w, 403, I18N_WR_CANNOT_WRITE, I18N_WR_LOCKED, t.id,
 		    NULL);
@@ -488,16 +507,18 @@ write_reply(struct web_req *w)
 	webpost_reply_subject(&subject, parent.subject);
 	if (!w->post && write_query_flag(w, "quote"))
 		write_quote(&quote, parent.body);
+	write_parent_html(&context, w, &parent);
 	struct write_form f = { .title = buf_cstr(&title),
 	    .action = buf_cstr(&action), .body = buf_cstr(&quote),
 	    .submit = I18N_WR_PUBLISH, .note = I18N_WR_MAIL_NOTE,
-	    .thread_id = t.id };
+	    .thread_id = t.id, .context = buf_cstr(&context) };
 	write_handle(w, &f, buf_cstr(&subject), &parent, write_submit);
 done:
 	buf_free(&action);
 	buf_free(&title);
 	buf_free(&subject);
 	buf_free(&quote);
+	buf_free(&context);
 	store_post_clear(&parent);
 	free(t.subject);
 }

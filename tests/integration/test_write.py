@@ -230,6 +230,11 @@ def test_web_reply_to_mail_post_threads_for_mail_clients():
         assert st == 200 and "&gt; The budget line.\n&gt; Second line.\n" \
             in form, form
         assert "Re: Hosting budget" in form
+        # the parent is shown above the form, the text area starts empty
+        st, form, _ = alice.get("/g/%s/p/%d/reply" % (SLUG, pid[0]))
+        assert st == 200 and re.search(r'<blockquote class="parent">.*'
+                                       r'The budget line\.', form, re.S)
+        assert 'dir="auto">\n</textarea>' in form
         path = "/g/%s/p/%d/reply" % (SLUG, pid[0])
         tid, rid = publish(alice, path, {
             "body": "> The budget line.\r\n\r\nAgreed, see below.\r\n",
