@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <iconv.h>
 #include <string.h>
+#include <strings.h>
 
 #include "daemon/buf.h"
 #include "mail/charset.h"
@@ -215,6 +216,20 @@ iconv_run(struct buf *out, iconv_t cd, const char *in, size_t len)
 		buf_append(out, chunk, (size_t)(op - chunk));
 }
 
+/* Whether label names US-ASCII. */
+static int
+charset_ascii_label(const char *label)
+{
+	static const char *const ascii[] = { "us-ascii", "ascii", "us",
+	    "ansi_x3.4-1968", "iso646-us" };
+
+	for (size_t i = 0; label != NULL && i < sizeof ascii / sizeof ascii[0];
+	    i++)
+		if (strcasecmp(label, ascii[i]) == 0)
+			return 1;
+	return 0;
+}
+
 int
 charset_to_utf8(struct buf *out, const char *label, const char *in,
     size_t len)
@@ -223,6 +238,12 @@ charset_to_utf8(struct buf *out, const char *label, const char *in,
 	struct buf tmp = BUF_INIT;
 	iconv_t cd;
 
+	/* 8-bit text labelled US-ASCII (or not labelled at all: RFC 2045's
+	 * default) that is valid UTF-8 comes from a client that forgot the
+	 * label, not from windows-1252, whose text is almost never valid
+	 * UTF-8 (swaks, scripts, some phones writing Arabic) */
+	if (charset_ascii_label(label) && charset_utf8_valid(in, len))
+		name = "UTF-8";
 	if (name != NULL && strcmp(name, "UTF-8") == 0) {
 		charset_utf8_repair(out, in, len);
 		return 0;

@@ -117,6 +117,10 @@ test_convert_single_byte(void **state)
 	conv_eq("ISO-8859-1", "R\xe9union \x80 \x93x\x94", 13,
 	    "R\xc3\xa9union \xe2\x82\xac \xe2\x80\x9cx\xe2\x80\x9d", 0);
 	conv_eq("us-ascii", "caf\xe9", 4, "caf\xc3\xa9", 0);
+	/* valid UTF-8 under an ASCII label is UTF-8 (a forgotten label) */
+	conv_eq("us-ascii", "\xd8\xb4\xd9\x83\xd8\xb1\xd8\xa7", 8,
+	    "\xd8\xb4\xd9\x83\xd8\xb1\xd8\xa7", 0);
+	conv_eq("US-ASCII", "caf\xc3\xa9", 5, "caf\xc3\xa9", 0);
 	/* Bytes windows-1252 leaves undefined become U+FFFD. */
 	conv_eq("latin1", "a\x81" "b\x8d" "c", 5, "a" REPL "b" REPL "c", 0);
 	conv_eq("koi8-r", "\xd0\xd2\xc9\xd7\xc5\xd4", 6,
