@@ -17,6 +17,7 @@
 #include "daemon/engine.h"
 #include "daemon/log.h"
 #include "daemon/store_group.h"
+#include "daemon/store_mod.h"
 #include "daemon/store_inbound.h"
 #include "daemon/xalloc.h"
 #include "mail/address.h"
@@ -69,9 +70,17 @@ intake_rcpt(void *arg, const struct smtpd_envelope *env, const char *rcpt,
 		return -1;
 	}
 	if (la.kind == ADDR_MODERATE) {
-		buf_printf(reply, "550 5.1.1 <%s>: moderation by mail is not"
-		    " available", rcpt);
-		return -1;
+		struct mod_token t;
+		rc = store_mod_token_peek(in->e->db, la.token, &t);
+		if (rc == -1) {
+			buf_puts(reply, "451 4.3.0 temporary failure, try again later");
+			return -1;
+		}
+		if (rc == 0) {
+			buf_printf(reply, "550 5.1.1 <%s>: unknown, used or expired"
+			    " moderation address", rcpt);
+			return -1;
+		}
 	}
 	return 0;
 }

@@ -15,10 +15,12 @@
 #include "daemon/engine.h"
 #include "daemon/idset.h"
 #include "daemon/log.h"
+#include "daemon/moddecide.h"
 #include "daemon/publish.h"
 #include "daemon/store_group.h"
 #include "daemon/store_held.h"
 #include "daemon/store_inbound.h"
+#include "daemon/store_mod.h"
 #include "daemon/store_outbox.h"
 #include "daemon/webpost.h"
 #include "daemon/xalloc.h"
@@ -86,6 +88,32 @@ process_enqueue(struct process *pr, int64_t id)
 	store_inbound_clear(&in);
 }
 
+/* The approve and reject addresses of held message held_id for one
+ * moderator (tokens bound to both), and the panel's page. */
+static int
+process_moderate_lines(struct process_ctx *c, const struct group *g,
+    int64_t held_id, int64_t member_id, struct buf *text)
+{
+	char ok[TOKEN_LEN + 1], no[TOKEN_LEN + 1];
+	struct buf a = BUF_INIT, r = BUF_INIT;
+	if (store_mod_token_add(c->e->db, held_id, member_id, "approve", ok) ==
+	    -1 || store_mod_token_add(c->e->db, held_id, member_id, "reject",
+	    no) == -1)
+		return -1;
+	address_list_format(&a, g->slug, ADDR_MODERATE, ok,
+	    c->e->cfg->list_domain);
+	address_list_format(&r, g->slug, ADDR_MODERATE, no,
+	    c->e->cfg->list_domain);
+	buf_printf(text, "To approve, write to (any text):\n  %s\n"
+	    "To reject, write to (the first line of your mail is the reason"
+	    " sent to the author):\n  %s\n"
+	    "Or decide on the web: %s/mod/held/%lld\n\n", buf_cstr(&a),
+	    buf_cstr(&r), c->e->cfg->site_url, (long long)held_id);
+	buf_free(&a);
+	buf_free(&r);
+	return 0;
+}
+
 static int
 process_notify_moderators(struct process_ctx *c, const struct group *g,
     int64_t held_id, const char *reason)
@@ -99,18 +127,21 @@ process_notify_moderators(struct process_ctx *c, const struct group *g,
 	    c->p->subject : "(no subject)");
 	buf_printf(&text,
 	    "A message to the group \"%s\" is held for moderation.\n\n"
-	    "  From:    %s %s\n  Subject: %s\n  Reason:  %s\n  Held id: %lld\n\n"
-	    "Approve:  majlisctl held approve %lld\n"
-	    "Reject:   majlisctl held reject %lld --reason \"...\"\n\n"
-	    "----- The message -----\n%s\n", g->name, c->p->from_name, c->sender,
-	    c->p->subject, reason, (long long)held_id, (long long)held_id,
-	    (long long)held_id, c->p->text);
-	sqlite3_stmt *st = db_stmt(e->db, "SELECT m.email FROM memberships ms"
-	    " JOIN members m ON m.id = ms.member_id WHERE ms.group_id = ? AND"
+	    "  From:    %s %s\n  Subject: %s\n  Reason:  %s\n  Held id: %lld\n\n",
+	    g->name, c->p->from_name, c->sender, c->p->subject, reason,
+	    (long long)held_id);
+	size_t head = text.len;
+	sqlite3_stmt *st = db_stmt(e->db, "SELECT m.email, m.id FROM memberships"
+	    " ms JOIN members m ON m.id = ms.member_id WHERE ms.group_id = ? AND"
 	    " ms.role IN ('moderator', 'owner') ORDER BY m.email", "i", g->id);
 	struct buf msg = BUF_INIT;
 	while (rc == 0 && st && db_step(e->db, st) == 1) {
 		char *to = xstrdup(db_col_text(st, 0));
+		buf_truncate(&text, head);
+		if (held_id > 0)
+			rc = process_moderate_lines(c, g, held_id,
+			    sqlite3_column_int64(st, 1), &text);
+		buf_printf(&text, "----- The message -----\n%s\n", c->p->text);
 		struct compose_system cs = { .from_name = g->name,
 		    .from_addr = buf_cstr(&from), .to = to, .subject = buf_cstr(&subj),
 		    .text = buf_cstr(&text), .list_domain = e->cfg->list_domain,
@@ -141,6 +172,9 @@ process_hold(struct process_ctx *c, const struct group *g, const char *reason)
 		return -1;
 	c->held = 1;
 	buf_printf(&c->note, "%s: held (%s); ", g->slug, reason);
+	if (h > 0 && store_mod_held_set_text(c->e->db, h, c->p->from_name,
+	    c->p->text) == -1)
+		return -1;
 	return h > 0 ? process_notify_moderators(c, g, h, reason) : 0;
 }
 
@@ -240,9 +274,16 @@ process_post(struct process_ctx *c, const struct group *g)
 	int member = store_membership_get(c->e->db, g->id, c->sender, &ms);
 	if (member == -1)
 		return -1;
-	int rc;
-	if (store_held_approved(c->e->db, g->id, c->in->id))
+	int rc, listed = store_mod_sender_get(c->e->db, g->id, c->sender);
+	if (listed == -1)
+		rc = -1;
+	else if (store_held_approved(c->e->db, g->id, c->in->id))
 		rc = process_publish(c, g, member ? &ms : NULL);
+	else if (listed == STORE_MOD_SENDER_BAN) {
+		buf_printf(&c->note, "%s: banned sender, dropped; ", g->slug);
+		rc = 0;
+	} else if (!member && listed == STORE_MOD_SENDER_ALLOW)
+		rc = process_publish(c, g, NULL);
 	else if (!member)
 		rc = process_hold(c, g, "non-member");
 	else if (process_digest_reply(c->p, g->slug))
@@ -270,6 +311,26 @@ process_owner(struct process_ctx *c, const struct group *g)
 	}
 	buf_printf(&c->note, "%s-owner: forwarded to moderators; ", g->slug);
 	return process_notify_moderators(c, g, 0, "message for the moderators");
+}
+
+/* A moderator's mail to an approve/reject address: a robot or a loop
+ * never decides; the first line of the text is the reason. */
+static int
+process_moderate(struct process_ctx *c, const struct group *g,
+    const char *token)
+{
+	const char *why;
+	if (classify_message(c->p, c->in->mail_from, g->slug,
+	    c->e->cfg->list_domain, 1, &why) != CLASSIFY_NORMAL) {
+		buf_printf(&c->note, "%s-moderate: ignored (%s); ", g->slug, why);
+		return 0;
+	}
+	struct buf reason = BUF_INIT;
+	moddecide_reason_from_text(&reason, c->p->text);
+	enum moddecide_result r = moddecide_token(c->e, g->id, token,
+	    c->sender, reason.len ? buf_cstr(&reason) : NULL, &c->note);
+	buf_free(&reason);
+	return r == MODDECIDE_ERROR ? -1 : 0;
 }
 
 static int
@@ -308,7 +369,7 @@ process_rcpt(struct process_ctx *c, const char *rcpt)
 		    c->sender, c->p, &c->note);
 		break;
 	case ADDR_MODERATE:
-		buf_printf(&c->note, "%s: moderation by mail not available; ", rcpt);
+		rc = process_moderate(c, &g, la.token);
 		break;
 	}
 	store_group_clear(&g);

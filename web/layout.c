@@ -8,6 +8,7 @@
 
 #include "daemon/config.h"
 #include "daemon/engine.h"
+#include "daemon/store_mod.h"
 #include "web/html.h"
 #include "web/httpd.h"
 #include "web/layout.h"
@@ -108,6 +109,11 @@ layout_account(struct buf *out, struct web_req *w)
 		    "<a href=\"/register\">%s</a>", i18n_msg(l, I18N_ACC_SIGN_IN),
 		    i18n_msg(l, I18N_ACC_REGISTER));
 	else {
+		int64_t held = 0;
+		if (store_mod_pending(w->e->db, w->viewer.member_id,
+		    w->viewer.is_admin, &held) == 1)
+			html_printf(out, "<a href=\"/mod\">%s (%D)</a>",
+			    i18n_msg(l, I18N_MOD_TITLE), held);
 		html_printf(out, "<span class=\"who\" dir=\"auto\">%s</span>"
 		    "<a href=\"/settings\">%s</a><form class=\"inline\" "
 		    "method=\"post\" action=\"/logout\">", w->viewer.name[0] ?

@@ -1,0 +1,216 @@
+/*
+ * Moderation: its SQL (see store_mod.h).
+ */
+#include <config.h>
+
+#include <string.h>
+
+#include "daemon/db.h"
+#include "daemon/store_mod.h"
+#include "daemon/xalloc.h"
+
+int
+store_mod_role(struct db *db, int64_t member_id, int64_t group_id,
+    char *role, size_t rolesz)
+{
+	struct buf b = BUF_INIT;
+	int rc = db_text(db, &b, "SELECT role FROM memberships WHERE"
+	    " member_id = ? AND group_id = ?", "ii", member_id, group_id);
+	if (rc == 1)
+		xstrlcpy(role, buf_cstr(&b), rolesz);
+	buf_free(&b);
+	return rc;
+}
+
+/* The groups a member moderates (?1 member, ?2 is_admin). */
+#define STORE_MOD_GROUPS \
+	"SELECT g.id FROM groups g WHERE ?2 <> 0 OR EXISTS (SELECT 1 FROM" \
+	" memberships ms WHERE ms.group_id = g.id AND ms.member_id = ?1 AND" \
+	" ms.role IN ('moderator', 'owner'))"
+
+int
+store_mod_groups(struct db *db, int64_t member_id, int is_admin,
+    int (*fn)(void *, const struct mod_group *), void *arg)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT g.id, g.slug, g.name, (SELECT"
+	    " count(*) FROM held h WHERE h.group_id = g.id AND h.state ="
+	    " 'pending') FROM groups g WHERE g.id IN (" STORE_MOD_GROUPS ")"
+	    " ORDER BY g.slug", "ii", member_id, (int64_t)is_admin);
+	if (st == NULL)
+		return -1;
+	int rc;
+	while ((rc = db_step(db, st)) == 1) {
+		struct mod_group mg = { sqlite3_column_int64(st, 0),
+		    db_col_text(st, 1), db_col_text(st, 2),
+		    sqlite3_column_int64(st, 3) };
+		if (fn(arg, &mg) == -1) {
+			sqlite3_reset(st);
+			return 0;
+		}
+	}
+	return rc;
+}
+
+int
+store_mod_pending(struct db *db, int64_t member_id, int is_admin,
+    int64_t *pending)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT count(*), (SELECT count(*) FROM"
+	    " held WHERE state = 'pending' AND group_id IN (" STORE_MOD_GROUPS
+	    ")) FROM (" STORE_MOD_GROUPS ")", "ii", member_id, (int64_t)is_admin);
+	if (st == NULL)
+		return -1;
+	int rc = db_step(db, st);
+	if (rc != 1)
+		return rc == 0 ? 0 : -1;
+	int64_t groups = sqlite3_column_int64(st, 0);
+	*pending = sqlite3_column_int64(st, 1);
+	sqlite3_reset(st);
+	return groups > 0;
+}
+
+int
+store_mod_held_set_text(struct db *db, int64_t held_id, const char *from_name,
+    const char *text)
+{
+	return db_run(db, "UPDATE held SET from_name = ?, text = ? WHERE id = ?",
+	    "tti", from_name ? from_name : "", text ? text : "", held_id);
+}
+
+int
+store_mod_held_text(struct db *db, int64_t held_id, struct buf *from_name,
+    struct buf *text)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT from_name, text FROM held WHERE"
+	    " id = ?", "i", held_id);
+	if (st == NULL)
+		return -1;
+	int rc = db_step(db, st);
+	if (rc == 1) {
+		buf_puts(from_name, db_col_text(st, 0));
+		buf_append(text, sqlite3_column_blob(st, 1),
+		    (size_t)sqlite3_column_bytes(st, 1));
+		sqlite3_reset(st);
+	}
+	return rc;
+}
+
+int
+store_mod_sender_set(struct db *db, int64_t group_id, const char *addr,
+    enum store_mod_sender kind, const char *by)
+{
+	if (kind == STORE_MOD_SENDER_NONE)
+		return db_run(db, "DELETE FROM group_senders WHERE group_id = ? AND"
+		    " address = ?", "it", group_id, addr);
+	return db_run(db, "INSERT INTO group_senders(group_id, address, kind,"
+	    " added_by, created) VALUES (?, ?, ?, ?, ?) ON CONFLICT(group_id,"
+	    " address) DO UPDATE SET kind = excluded.kind, added_by ="
+	    " excluded.added_by, created = excluded.created", "ittti", group_id,
+	    addr, kind == STORE_MOD_SENDER_BAN ? "ban" : "allow", by ? by : "",
+	    db_now());
+}
+
+int
+store_mod_sender_get(struct db *db, int64_t group_id, const char *addr)
+{
+	struct buf b = BUF_INIT;
+	int rc = db_text(db, &b, "SELECT kind FROM group_senders WHERE"
+	    " group_id = ? AND address = ?", "it", group_id, addr);
+	if (rc == 1)
+		rc = strcmp(buf_cstr(&b), "ban") == 0 ? STORE_MOD_SENDER_BAN :
+		    STORE_MOD_SENDER_ALLOW;
+	buf_free(&b);
+	return rc;
+}
+
+int
+store_mod_token_add(struct db *db, int64_t held_id, int64_t member_id,
+    const char *action, char out[TOKEN_LEN + 1])
+{
+	char hash[TOKEN_HASH_LEN + 1];
+	int64_t now = db_now();
+	token_random(out);
+	token_hash(out, hash);
+	return db_run(db, "INSERT INTO mod_tokens(hash, held_id, member_id,"
+	    " action, created, expires) VALUES (?, ?, ?, ?, ?, ?)", "tiitii",
+	    hash, held_id, member_id, action, now, now + STORE_MOD_TOKEN_TTL);
+}
+
+int
+store_mod_token_peek(struct db *db, const char *token, struct mod_token *out)
+{
+	char hash[TOKEN_HASH_LEN + 1];
+	if (strlen(token) != TOKEN_LEN)
+		return 0;
+	token_hash(token, hash);
+	sqlite3_stmt *st = db_stmt(db, "SELECT held_id, member_id, action FROM"
+	    " mod_tokens WHERE hash = ? AND used = 0 AND expires >= ?", "ti",
+	    hash, db_now());
+	if (st == NULL)
+		return -1;
+	int rc = db_step(db, st);
+	if (rc == 1) {
+		memset(out, 0, sizeof *out);
+		out->held_id = sqlite3_column_int64(st, 0);
+		out->member_id = sqlite3_column_int64(st, 1);
+		xstrlcpy(out->action, db_col_text(st, 2), sizeof out->action);
+		sqlite3_reset(st);
+	}
+	return rc;
+}
+
+int
+store_mod_token_use(struct db *db, const char *token, struct mod_token *out)
+{
+	int rc = store_mod_token_peek(db, token, out);
+	if (rc != 1)
+		return rc;
+	char hash[TOKEN_HASH_LEN + 1];
+	token_hash(token, hash);
+	if (db_run(db, "UPDATE mod_tokens SET used = 1 WHERE hash = ? AND"
+	    " used = 0", "t", hash) == -1)
+		return -1;
+	return db_changes(db) > 0;
+}
+
+int
+store_mod_audit(struct db *db, const char *actor, const char *action,
+    int64_t group_id, const char *target, const char *detail,
+    const char *before, const char *after)
+{
+	return db_run(db, "INSERT INTO audit_log(time, actor, action, group_id,"
+	    " target, detail, before_json, after_json) VALUES (?, ?, ?,"
+	    " nullif(?, 0), ?, ?, ?, ?)", "ittitttt", db_now(), actor, action,
+	    group_id, target ? target : "", detail ? detail : "",
+	    before ? before : "", after ? after : "");
+}
+
+int
+store_mod_audit_each(struct db *db, int64_t member_id, int is_admin,
+    int64_t group_id, const char *action,
+    int (*fn)(void *, const struct mod_audit *), void *arg)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT a.id, a.time,"
+	    " coalesce(a.group_id, 0), coalesce(g.slug, ''), a.actor, a.action,"
+	    " a.target, a.detail, a.before_json, a.after_json FROM audit_log a"
+	    " LEFT JOIN groups g ON g.id = a.group_id WHERE (?2 <> 0 OR"
+	    " a.group_id IN (" STORE_MOD_GROUPS ")) AND (?3 = 0 OR a.group_id ="
+	    " ?3) AND (?4 = '' OR a.action = ?4) ORDER BY a.id DESC LIMIT ?5",
+	    "iiiti", member_id, (int64_t)is_admin, group_id, action ? action : "",
+	    (int64_t)STORE_MOD_LOG_MAX);
+	if (st == NULL)
+		return -1;
+	int rc;
+	while ((rc = db_step(db, st)) == 1) {
+		struct mod_audit a = { sqlite3_column_int64(st, 0),
+		    sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
+		    db_col_text(st, 3), db_col_text(st, 4), db_col_text(st, 5),
+		    db_col_text(st, 6), db_col_text(st, 7), db_col_text(st, 8),
+		    db_col_text(st, 9) };
+		if (fn(arg, &a) == -1) {
+			sqlite3_reset(st);
+			return 0;
+		}
+	}
+	return rc;
+}

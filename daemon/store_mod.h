@@ -1,0 +1,92 @@
+/*
+ * Moderation: its SQL. Roles, the groups a person moderates with their
+ * queue sizes, the text of held messages, allowed and banned senders,
+ * the tokens of the approve/reject addresses, and the audit log.
+ */
+#ifndef MAJLIS_STORE_MOD_H
+#define MAJLIS_STORE_MOD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "daemon/buf.h"
+#include "daemon/token.h"
+
+struct db;
+
+/* A token of a moderation address expires after this many seconds. */
+#define STORE_MOD_TOKEN_TTL	(14 * 24 * 3600)
+/* Rows of the audit log shown at most per page. */
+#define STORE_MOD_LOG_MAX	200
+
+/* The member's role in the group copied to role: 1 found, 0 not a member,
+ * -1 error. */
+int	store_mod_role(struct db *, int64_t member_id, int64_t group_id,
+	    char *role, size_t rolesz);
+
+struct mod_group {
+	int64_t		 id;
+	const char	*slug;
+	const char	*name;
+	int64_t		 pending;	/* held messages waiting */
+};
+/* Every group member_id moderates or owns (every group for an
+ * administrator), by slug, with its pending count; fn returning -1 stops.
+ * 0 or -1. */
+int	store_mod_groups(struct db *, int64_t member_id, int is_admin,
+	    int (*fn)(void *, const struct mod_group *), void *arg);
+/* Whether member_id moderates a group (an administrator: whether a group
+ * exists): 1 with *pending set to the held messages waiting in those
+ * groups, 0 not, -1 on error. */
+int	store_mod_pending(struct db *, int64_t member_id, int is_admin,
+	    int64_t *pending);
+
+/* Keep the sender's display name and the text of held message id. 0/-1. */
+int	store_mod_held_set_text(struct db *, int64_t held_id,
+	    const char *from_name, const char *text);
+/* Append the stored display name and text of held message id. 1, 0 when
+ * there is no such message, -1. */
+int	store_mod_held_text(struct db *, int64_t held_id, struct buf *from_name,
+	    struct buf *text);
+
+enum store_mod_sender { STORE_MOD_SENDER_NONE, STORE_MOD_SENDER_ALLOW,
+	STORE_MOD_SENDER_BAN };
+/* Put addr on the group's allow or ban list (replacing its previous
+ * kind), inside the caller's transaction. 0/-1. */
+int	store_mod_sender_set(struct db *, int64_t group_id, const char *addr,
+	    enum store_mod_sender kind, const char *by);
+/* Which list addr is on (ASCII case ignored); -1 on error. */
+int	store_mod_sender_get(struct db *, int64_t group_id, const char *addr);
+
+/* A token for action ("approve" or "reject") of held_id by member_id,
+ * valid STORE_MOD_TOKEN_TTL seconds; the clear token goes to out. 0/-1. */
+int	store_mod_token_add(struct db *, int64_t held_id, int64_t member_id,
+	    const char *action, char out[TOKEN_LEN + 1]);
+struct mod_token {
+	int64_t	 held_id, member_id;
+	char	 action[16];
+};
+/* Look a token up: 1 valid, unused and unexpired (out filled), 0 not, -1. */
+int	store_mod_token_peek(struct db *, const char *token, struct mod_token *);
+/* Use it once (inside the caller's transaction): 1 when this call used it,
+ * 0 unknown, expired or used, -1. */
+int	store_mod_token_use(struct db *, const char *token, struct mod_token *);
+
+/* Append to the audit log with the state before and after (JSON texts,
+ * may be NULL), inside the caller's transaction. 0/-1. */
+int	store_mod_audit(struct db *, const char *actor, const char *action,
+	    int64_t group_id, const char *target, const char *detail,
+	    const char *before, const char *after);
+struct mod_audit {
+	int64_t		 id, time, group_id;
+	const char	*slug, *actor, *action, *target, *detail, *before,
+			*after;
+};
+/* The newest STORE_MOD_LOG_MAX rows of the groups member_id moderates
+ * (every row for an administrator), restricted to group_id and action
+ * when not 0/NULL. 0/-1. */
+int	store_mod_audit_each(struct db *, int64_t member_id, int is_admin,
+	    int64_t group_id, const char *action,
+	    int (*fn)(void *, const struct mod_audit *), void *arg);
+
+#endif
