@@ -170,6 +170,9 @@ httpd_reason(int code)
 	switch (code) {
 	case 200: return "OK";
 	case 204: return "No Content";
+	case 302: return "Found";
+	case 303: return "See Other";
+	case 304: return "Not Modified";
 	case 400: return "Bad Request";
 	case 403: return "Forbidden";
 	case 404: return "Not Found";
@@ -215,7 +218,10 @@ httpd_reply_error(struct web_req *w, int code)
 	if (code == 404) {
 		title = I18N_NOT_FOUND;
 		text = I18N_NOT_FOUND_TEXT;
-	} else if (code == 400 || code == 405 || code == 413) {
+	} else if (code == 413) {
+		title = I18N_BAD_REQUEST;
+		text = I18N_TOO_LARGE_TEXT;
+	} else if (code == 400 || code == 405) {
 		title = I18N_BAD_REQUEST;
 		text = I18N_BAD_REQUEST_TEXT;
 	} else if (code == 403) {
