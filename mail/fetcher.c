@@ -808,7 +808,8 @@ fetcher_prepare(struct fetcher *f, const struct config *cfg, int sock)
 			usable++;
 		} else
 			log_warnx("source %s: %s", s->name, buf_cstr(&err));
-		explicit_bzero(pw.data, pw.len);
+		if (pw.data != NULL)
+			explicit_bzero(pw.data, pw.len);
 		buf_free(&pw);
 		buf_free(&err);
 	}
