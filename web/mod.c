@@ -125,6 +125,22 @@ mod_buttons(struct buf *out, struct web_req *w, int with_reason)
 	buf_puts(out, "</p>");
 }
 
+/* A link to the members page of each group the viewer may manage. */
+static int
+mod_queue_members_link(void *arg, const struct mod_group *g)
+{
+	struct mod_groups_ctx *c = arg;
+	struct web_req *w = c->w;
+	int rc = modperm_check(w->e->db, w->viewer.member_id, w->viewer.is_admin,
+	    g->id, MODPERM_MEMBERS);
+	if (rc == 1)
+		html_printf(c->out, "<a href=\"/mod/g/%u/members\">%s — <span "
+		    "dir=\"auto\">%s</span></a>", g->slug, L(I18N_MOD_MEMBERS),
+		    g->name);
+	c->failed |= rc == -1;
+	return rc == -1 ? -1 : 0;
+}
+
 void
 mod_queue(struct web_req *w)
 {
@@ -137,8 +153,12 @@ mod_queue(struct web_req *w)
 	if (q != NULL && strcmp(q, "done=1") == 0)
 		html_printf(&html, "<p class=\"notice\" role=\"status\">%s</p>\n",
 		    L(I18N_MOD_DONE));
-	html_printf(&html, "<p class=\"tools\"><a href=\"/mod/log\">%s</a></p>\n"
-	    "<form method=\"post\" action=\"/mod/bulk\">", L(I18N_MOD_LOG));
+	html_printf(&html, "<p class=\"tools\"><a href=\"/mod/log\">%s</a>",
+	    L(I18N_MOD_LOG));
+	if (store_mod_groups(w->e->db, w->viewer.member_id, w->viewer.is_admin,
+	    mod_queue_members_link, &c) == -1)
+		c.failed = 1;
+	html_printf(&html, "</p>\n<form method=\"post\" action=\"/mod/bulk\">");
 	session_csrf_input(w, &html);
 	if (store_mod_groups(w->e->db, w->viewer.member_id, w->viewer.is_admin,
 	    mod_queue_group, &c) == -1 || c.failed) {

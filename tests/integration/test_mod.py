@@ -10,6 +10,7 @@ Run: /usr/bin/python3 tests/integration/test_mod.py"""
 import http.client
 import os
 import re
+import sqlite3
 import sys
 import time
 import urllib.parse
@@ -404,7 +405,88 @@ def test_allow_and_ban():
         m.close()
 
 
+def member_row(m, slug, email):
+    return m.db("SELECT ms.role, ms.delivery, ms.moderated, ms.bounce_score,"
+                " ms.suspended FROM memberships ms JOIN members mb ON"
+                " mb.id = ms.member_id JOIN groups g ON g.id = ms.group_id"
+                " WHERE g.slug = ? AND mb.email = ?", slug, email)
+
+
+def test_members_page():
+    m = two_groups("mod-members")
+    try:
+        page = "/mod/g/%s/members" % B
+        cb = login(m, "modb@example.org", "Mod B")
+        assert page in cb.get("/mod")[1]
+        st, body = cb.get(page)
+        assert st == 200 and "alice@example.org" in body
+        st, body = cb.get(page + "?role=owner")
+        assert "modb@example.org" in body and "alice@example.org" not in body
+        st, body = cb.get(page + "?q=ALI")
+        assert "alice@example.org" in body and "reader@" not in body
+        st, _ = cb.submit(page, {"action": "add", "email": "new@example.org",
+                                 "name": "New", "role": "member",
+                                 "delivery": "weekly"})
+        assert st == 303
+        assert member_row(m, B, "new@example.org") == [
+            ("member", "weekly", 0, 0, 0)]
+        # adding twice, a bad address, a bad role: refused, nothing changes
+        for fields in ({"action": "add", "email": "new@example.org",
+                        "role": "member", "delivery": "each"},
+                       {"action": "add", "email": "not an address",
+                        "role": "member", "delivery": "each"},
+                       {"action": "set", "email": "new@example.org",
+                        "role": "king", "delivery": "each"},
+                       {"action": "remove", "email": "ghost@example.org"}):
+            assert cb.submit(page, fields)[0] == 400, fields
+        assert member_row(m, B, "new@example.org") == [
+            ("member", "weekly", 0, 0, 0)]
+        st, _ = cb.submit(page, {"action": "set", "email": "new@example.org",
+                                 "role": "moderator", "delivery": "none",
+                                 "moderated": "1"})
+        assert st == 303
+        assert member_row(m, B, "new@example.org") == [
+            ("moderator", "none", 1, 0, 0)]
+        # reset bounce state
+        con = sqlite3.connect("%s/majlis.db" % m.data, timeout=10)
+        con.execute("UPDATE memberships SET bounce_score = 7, suspended = 1"
+                    " WHERE member_id = (SELECT id FROM members WHERE email ="
+                    " 'alice@example.org')")
+        con.commit()
+        con.close()
+        st, body = cb.submit(page, {"action": "reset",
+                                    "email": "alice@example.org"})
+        assert st == 303, (st, body[-800:])
+        assert member_row(m, B, "alice@example.org")[0][3:] == (0, 0)
+        assert member_row(m, A, "alice@example.org")[0][3:] == (7, 1)
+        assert cb.submit(page, {"action": "remove",
+                                "email": "new@example.org"})[0] == 303
+        assert member_row(m, B, "new@example.org") == []
+        rows = m.db("SELECT actor, action, target, before_json, after_json"
+                    " FROM audit_log WHERE action LIKE 'member.%' AND actor <>"
+                    " 'majlisctl' ORDER BY id")
+        assert [r[1] for r in rows] == ["member.add", "member.set",
+                                        "member.reset", "member.remove"], rows
+        assert rows[0][3] == "{}" and '"delivery":"weekly"' in rows[0][4]
+        assert rows[3][4] == "{}" and '"role":"moderator"' in rows[3][3]
+        # a moderator (not owner) of alpha manages no members, anywhere
+        ca = login(m, "moda@example.org", "Mod A")
+        for slug in (A, B, "nosuch"):
+            p = "/mod/g/%s/members" % slug
+            assert ca.get(p)[0] == 404, slug
+            tok = ca.csrf("/mod")
+            assert ca.post(p, {"action": "remove", "csrf": tok,
+                               "email": "alice@example.org"})[0] == 404
+        assert member_row(m, A, "alice@example.org")
+        assert member_row(m, B, "alice@example.org")
+        assert cb.post(page, {"action": "remove",
+                              "email": "alice@example.org"})[0] == 403
+        assert member_row(m, B, "alice@example.org")
+    finally:
+        m.close()
+
+
 if __name__ == "__main__":
     run([test_web_approve_once_and_log, test_reject_reason_reaches_author,
          test_decide_by_mail, test_race_web_and_mail, test_cross_group_matrix,
-         test_allow_and_ban])
+         test_allow_and_ban, test_members_page])
