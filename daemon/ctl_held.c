@@ -11,6 +11,7 @@
 
 #include "daemon/ctl.h"
 #include "daemon/db.h"
+#include "daemon/moddecide.h"
 #include "daemon/store_group.h"
 #include "daemon/store_held.h"
 #include "daemon/store_inbound.h"
@@ -89,10 +90,8 @@ ctl_held_list(struct ctl *ctl, int argc, char **argv)
 int
 ctl_held_rejected(struct ctl *ctl, const struct held *h, const char *reason)
 {
-	(void)ctl;
-	(void)h;
-	(void)reason;
-	return 0;
+	return moddecide_notify_rejected(ctl->db, ctl->cfg.list_domain, h,
+	    reason);
 }
 
 /* What follows a decision in the same transaction: the release of an

@@ -90,18 +90,18 @@ moddecide_may(struct engine *e, int64_t held_id, int64_t member_id,
 
 /* Queue a plain notice from the group's owner address to rcpt. */
 static int
-moddecide_mail(struct engine *e, const struct group *g, const char *rcpt,
-    const char *subject, const char *text)
+moddecide_mail(struct db *db, const char *domain, const struct group *g,
+    const char *rcpt, const char *subject, const char *text)
 {
 	struct buf from = BUF_INIT, lid = BUF_INIT, msg = BUF_INIT;
-	buf_printf(&from, "%s-owner@%s", g->slug, e->cfg->list_domain);
-	buf_printf(&lid, "%s.%s", g->slug, e->cfg->list_domain);
+	buf_printf(&from, "%s-owner@%s", g->slug, domain);
+	buf_printf(&lid, "%s.%s", g->slug, domain);
 	struct compose_system cs = { .from_name = g->name,
 	    .from_addr = buf_cstr(&from), .to = rcpt, .subject = subject,
-	    .text = text, .list_domain = e->cfg->list_domain,
+	    .text = text, .list_domain = domain,
 	    .list_id = buf_cstr(&lid), .auto_submitted = 1 };
 	compose_system(&msg, &cs);
-	int rc = store_outbox_add_system(e->db, g->id, 0, rcpt, msg.data,
+	int rc = store_outbox_add_system(db, g->id, 0, rcpt, msg.data,
 	    msg.len) == -1 ? -1 : 0;
 	buf_free(&from);
 	buf_free(&lid);
@@ -109,18 +109,24 @@ moddecide_mail(struct engine *e, const struct group *g, const char *rcpt,
 	return rc;
 }
 
-/* Tell the author of h why it was rejected, in the group's language. */
-static int
-moddecide_notify_author(struct engine *e, const struct held *h,
-    const char *reason)
+int
+moddecide_notify_rejected(struct db *db, const char *list_domain,
+    const struct held *h, const char *reason)
 {
 	struct group g;
-	if (store_group_get_id(e->db, h->group_id, &g) != 1)
+	struct account a;
+	if (store_group_get_id(db, h->group_id, &g) != 1)
 		return -1;
+	int known = store_account_by_email(db, h->sender, &a);
+	if (known == -1) {
+		store_group_clear(&g);
+		return -1;
+	}
+	const char *lang = known == 1 ? a.locale : g.language;
 	size_t k = 0;
 	for (size_t i = 0; i < sizeof moddecide_notice /
 	    sizeof moddecide_notice[0]; i++)
-		if (strcmp(g.language, moddecide_notice[i].lang) == 0)
+		if (strcmp(lang, moddecide_notice[i].lang) == 0)
 			k = i;
 	struct buf subj = BUF_INIT, text = BUF_INIT;
 	buf_printf(&subj, "%s%s: %s", moddecide_notice[k].lead, g.name,
@@ -129,7 +135,7 @@ moddecide_notify_author(struct engine *e, const struct held *h,
 	    g.name, moddecide_notice[k].tail, moddecide_notice[k].subj,
 	    h->subject, moddecide_notice[k].why, reason && *reason ? reason :
 	    moddecide_notice[k].no_reason);
-	int rc = moddecide_mail(e, &g, h->sender, buf_cstr(&subj),
+	int rc = moddecide_mail(db, list_domain, &g, h->sender, buf_cstr(&subj),
 	    buf_cstr(&text));
 	buf_free(&subj);
 	buf_free(&text);
@@ -168,7 +174,7 @@ moddecide_follow(struct engine *e, const struct held *h,
 		rc = store_mod_sender_set(db, h->group_id, h->sender,
 		    STORE_MOD_SENDER_BAN, actor);
 	if (rc == 0 && a == MODDECIDE_REJECT)
-		rc = moddecide_notify_author(e, h, reason);
+		rc = moddecide_notify_rejected(db, e->cfg->list_domain, h, reason);
 	if (rc != 0)
 		return -1;
 	struct buf before = BUF_INIT, after = BUF_INIT, action = BUF_INIT,
@@ -255,7 +261,8 @@ moddecide_tell_late(struct engine *e, const struct held *h, const char *rcpt,
 	buf_printf(&text, "The held message \"%s\" from %s (held id %lld) was"
 	    " already decided by %s. Your decision was not applied.\n",
 	    h->subject, h->sender, (long long)h->id, decided_by);
-	int rc = moddecide_mail(e, &g, rcpt, buf_cstr(&subj), buf_cstr(&text));
+	int rc = moddecide_mail(e->db, e->cfg->list_domain, &g, rcpt,
+	    buf_cstr(&subj), buf_cstr(&text));
 	buf_free(&subj);
 	buf_free(&text);
 	store_group_clear(&g);

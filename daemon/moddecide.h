@@ -12,6 +12,7 @@
 #include "daemon/buf.h"
 #include "daemon/modperm.h"
 
+struct db;
 struct engine;
 struct held;
 
@@ -62,6 +63,12 @@ enum moddecide_result moddecide_held(struct engine *, int64_t held_id,
 enum moddecide_result moddecide_token(struct engine *, int64_t group_id,
 	    const char *token, const char *sender, const char *reason,
 	    struct buf *note);
+/* Queue the notice telling the author of rejected message h why (reason
+ * may be NULL), in the author's language when they are a known member,
+ * else the group's (inside the caller's transaction; majlisctl uses it
+ * too). 0 or -1. */
+int	moddecide_notify_rejected(struct db *, const char *list_domain,
+	    const struct held *, const char *reason);
 /* The reason a moderator wrote on the first line of a mail reply (quoted
  * lines, quote headers and blank lines skipped), at most
  * MODDECIDE_REASON_MAX bytes cut at a UTF-8 boundary, replacing out

@@ -229,6 +229,23 @@ def test_reject_reason_reaches_author():
         m.close()
 
 
+def test_reject_from_majlisctl_in_group_language():
+    m = two_groups("mod-ctl")
+    try:
+        stranger_post(m, B, "Hors sujet")
+        hid = held_id(m, "Hors sujet")
+        m.ctl("held", "reject", str(hid), "--reason", "Pas ici.")
+        wait_for(lambda: m.sink.to(STRANGER), "rejection notice")
+        msg = parse(m.sink.to(STRANGER)[0][1])
+        text = msg.get_body(("plain",)).get_content()
+        # beta's language is French; the stranger is no member
+        assert "Motif : Pas ici." in text and "Hors sujet" in text, text
+        assert "n'a pas été accepté" in msg["Subject"]
+        assert held_state(m, hid) == ("rejected", "majlisctl")
+    finally:
+        m.close()
+
+
 def test_decide_by_mail():
     m = two_groups("mod-mail")
     try:
@@ -488,5 +505,6 @@ def test_members_page():
 
 if __name__ == "__main__":
     run([test_web_approve_once_and_log, test_reject_reason_reaches_author,
+         test_reject_from_majlisctl_in_group_language,
          test_decide_by_mail, test_race_web_and_mail, test_cross_group_matrix,
          test_allow_and_ban, test_members_page])
