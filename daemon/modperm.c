@@ -17,10 +17,12 @@ static const enum modperm_role modperm_min[MODPERM_NACTIONS] = {
 	[MODPERM_LOG] = MODPERM_MODERATOR,
 	[MODPERM_MEMBERS] = MODPERM_OWNER,
 	[MODPERM_ROLES] = MODPERM_OWNER,
+	[MODPERM_POSTS] = MODPERM_MODERATOR,
 };
 
 static const char *const modperm_names[MODPERM_NACTIONS] = {
-	"queue", "decide", "allow", "ban", "log", "members", "roles" };
+	"queue", "decide", "allow", "ban", "log", "members", "roles",
+	"posts" };
 
 enum modperm_role
 modperm_role(const char *role, int is_admin)

@@ -27,6 +27,7 @@ enum modperm_action {
 	MODPERM_LOG,		/* read the group's audit log */
 	MODPERM_MEMBERS,	/* add, remove, change members */
 	MODPERM_ROLES,		/* make moderators and owners */
+	MODPERM_POSTS,		/* hide and restore posts */
 	MODPERM_NACTIONS
 };
 

@@ -174,6 +174,15 @@ store_mod_token_use(struct db *db, const char *token, struct mod_token *out)
 }
 
 int
+store_mod_post_hide(struct db *db, int64_t post_id, int hidden)
+{
+	if (db_run(db, "UPDATE posts SET hidden = ? WHERE id = ? AND hidden <> ?",
+	    "did", hidden, post_id, hidden) == -1)
+		return -1;
+	return db_changes(db) > 0;
+}
+
+int
 store_mod_audit(struct db *db, const char *actor, const char *action,
     int64_t group_id, const char *target, const char *detail,
     const char *before, const char *after)

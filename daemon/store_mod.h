@@ -72,6 +72,10 @@ int	store_mod_token_peek(struct db *, const char *token, struct mod_token *);
  * 0 unknown, expired or used, -1. */
 int	store_mod_token_use(struct db *, const char *token, struct mod_token *);
 
+/* Hide (1) or show (0) a post: 1 changed, 0 already so or no such post,
+ * -1. */
+int	store_mod_post_hide(struct db *, int64_t post_id, int hidden);
+
 /* Append to the audit log with the state before and after (JSON texts,
  * may be NULL), inside the caller's transaction. 0/-1. */
 int	store_mod_audit(struct db *, const char *actor, const char *action,

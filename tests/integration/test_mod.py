@@ -503,8 +503,60 @@ def test_members_page():
         m.close()
 
 
+def member_post(m, slug, subject, body):
+    raw = ("From: Alice <alice@example.org>\r\nTo: %s@%s\r\nSubject: %s\r\n"
+           "Message-ID: <%d@example.org>\r\n\r\n%s\r\n" % (
+               slug, LIST_DOMAIN, subject, time.time_ns(), body)).encode()
+    m.send(raw, "alice@example.org", ["%s@%s" % (slug, LIST_DOMAIN)])
+    return wait_for(lambda: m.db("SELECT id, thread_id FROM posts WHERE"
+                                 " subject = ?", subject), "post")[0]
+
+
+def test_hide_and_restore_post():
+    m = two_groups("mod-hide")
+    try:
+        pa, ta = member_post(m, A, "Alpha talk", "An unkind word.")
+        pb, _ = member_post(m, B, "Beta talk", "Fine words.")
+        ca = login(m, "moda@example.org", "Mod A")
+        page = "/mod/post/%d" % pa
+        st, body = ca.get(page)
+        assert st == 200 and "An unkind word." in body
+        assert ca.submit(page, {"action": "hide"})[0] == 400
+        assert ca.submit(page, {"action": "hide",
+                                "reason": "x" * 1001})[0] == 400
+        assert ca.post(page, {"action": "hide", "reason": "r"})[0] == 403
+        st, body = ca.submit(page, {"action": "hide", "reason": "Insult."})
+        assert st == 200 and "Done." in body
+        assert m.db("SELECT hidden FROM posts WHERE id = ?", pa)[0][0] == 1
+        assert "An unkind word." not in m.http("/g/%s/t/%d" % (A, ta))[1]
+        st, body = ca.submit(page, {"action": "hide", "reason": "Again."})
+        assert st == 409
+        # beta's post is out of reach, by page and form
+        assert ca.get("/mod/post/%d" % pb)[0] == 404
+        assert ca.submit("/mod/post/%d" % pb, {"action": "hide",
+                                               "reason": "no"},
+                         page="/mod")[0] == 404
+        assert m.db("SELECT hidden FROM posts WHERE id = ?", pb)[0][0] == 0
+        cm = login(m, "alice@example.org", "Alice")
+        assert cm.get(page)[0] == 404
+        st, _ = ca.submit(page, {"action": "restore"})
+        assert st == 200
+        assert m.db("SELECT hidden FROM posts WHERE id = ?", pa)[0][0] == 0
+        assert "An unkind word." in m.http("/g/%s/t/%d" % (A, ta))[1]
+        rows = m.db("SELECT actor, action, target, detail, before_json,"
+                    " after_json FROM audit_log WHERE action LIKE 'post.%'"
+                    " ORDER BY id")
+        assert rows == [
+            ("moda@example.org", "post.hide", "post %d" % pa, "Insult.",
+             '{"hidden":false}', '{"hidden":true,"reason":"Insult."}'),
+            ("moda@example.org", "post.restore", "post %d" % pa, "",
+             '{"hidden":true}', '{"hidden":false}')], rows
+    finally:
+        m.close()
+
+
 if __name__ == "__main__":
     run([test_web_approve_once_and_log, test_reject_reason_reaches_author,
          test_reject_from_majlisctl_in_group_language,
          test_decide_by_mail, test_race_web_and_mail, test_cross_group_matrix,
-         test_allow_and_ban, test_members_page])
+         test_allow_and_ban, test_members_page, test_hide_and_restore_post])

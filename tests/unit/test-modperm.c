@@ -25,12 +25,12 @@
 
 /* The whole matrix written out: 1 where the role may do the action. */
 static const int want[MODPERM_NROLES][MODPERM_NACTIONS] = {
-	/*		 queue decide allow ban log members roles */
-	[MODPERM_NONE] =	{ 0, 0, 0, 0, 0, 0, 0 },
-	[MODPERM_MEMBER] =	{ 0, 0, 0, 0, 0, 0, 0 },
-	[MODPERM_MODERATOR] =	{ 1, 1, 1, 1, 1, 0, 0 },
-	[MODPERM_OWNER] =	{ 1, 1, 1, 1, 1, 1, 1 },
-	[MODPERM_ADMIN] =	{ 1, 1, 1, 1, 1, 1, 1 },
+	/*		 queue decide allow ban log members roles posts */
+	[MODPERM_NONE] =	{ 0, 0, 0, 0, 0, 0, 0, 0 },
+	[MODPERM_MEMBER] =	{ 0, 0, 0, 0, 0, 0, 0, 0 },
+	[MODPERM_MODERATOR] =	{ 1, 1, 1, 1, 1, 0, 0, 1 },
+	[MODPERM_OWNER] =	{ 1, 1, 1, 1, 1, 1, 1, 1 },
+	[MODPERM_ADMIN] =	{ 1, 1, 1, 1, 1, 1, 1, 1 },
 };
 
 static void
