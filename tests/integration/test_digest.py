@@ -138,7 +138,7 @@ def test_digest_send_content_and_exactly_once():
         m.ctl("member", "set", SLUG, "eve@example.org", "--delivery",
               "weekly")
         post(m, "author@example.org", "Fifth topic", "Five.\n")
-        assert "3 copies queued" in send(m)
+        assert "3 copies queued" in send(m)  # wendy, amina, eve
         wait_for(lambda: len(digests(m, "wendy@example.org")) == 2 and
                  digests(m, "eve@example.org"), "second digests")
         t2, h2 = parts(digests(m, "wendy@example.org")[1])
@@ -154,6 +154,19 @@ def test_digest_send_content_and_exactly_once():
         dd = digests(m, "dan@example.org")[0]
         assert "Daily digest" in dd["Subject"], dd["Subject"]
         assert "5 posts in 4 threads" in dd["Subject"], dd["Subject"]
+        # a reply sent with what the link carries joins the post's thread
+        raw = ("From: wendy@example.org\r\nTo: %s\r\nSubject: %s\r\n"
+               "Message-ID: <reply-by-link@example.org>\r\nIn-Reply-To: "
+               "%s\r\n\r\nFrom the digest.\r\n" %
+               (u.path, q["subject"][0], q["In-Reply-To"][0])).encode()
+        m.send(raw, "wendy@example.org", [u.path])
+        wait_for(lambda: m.db("SELECT count(*) FROM posts WHERE message_id"
+                              " = 'reply-by-link@example.org'")[0][0],
+                 "reply by the digest link")
+        assert m.db("SELECT p.thread_id = q.thread_id, p.parent_id = q.id"
+                    " FROM posts p, posts q WHERE p.message_id ="
+                    " 'reply-by-link@example.org' AND q.message_id = ?",
+                    ids[0]) == [(1, 1)]
         # a reply to the digest itself is held, not a thread "Re: digest"
         raw = ("From: wendy@example.org\r\nTo: %s\r\nSubject: Re: %s\r\n"
                "Message-ID: <reply-to-digest@example.org>\r\nIn-Reply-To: "
