@@ -379,13 +379,28 @@ def test_cross_group_matrix():
         assert m.db("SELECT count(*) FROM audit_log WHERE action LIKE"
                     " 'held.%'")[0][0] == 0
         assert m.db("SELECT count(*) FROM posts")[0][0] == 0
-        # the owner of beta decides beta's, in bulk
+        # the owner of beta decides beta's, in bulk, in French then Arabic
         cb = login(m, "modb@example.org", "Mod B")
+        assert cb.submit("/settings", {"name": "Mod B", "lang": "fr",
+                                       "tz": "UTC"})[0] == 303
+        st, body = cb.get("/mod")
+        assert st == 200 and "Modération (1)" in body and "Approuver" in body
         st, _ = cb.submit("/mod/bulk", {"action": "approve",
                                         "h-%d" % hb: "1"}, page="/mod")
         assert st == 303
         assert held_state(m, hb)[0] == "approved"
         assert held_state(m, ha)[0] == "pending"
+        assert cb.submit("/settings", {"name": "Mod B", "lang": "ar",
+                                       "tz": "UTC"})[0] == 303
+        st, body = cb.get("/mod")
+        assert st == 200 and 'dir="rtl"' in body and "الإشراف" in body
+        # a replayed bulk form decides nothing twice and says so
+        st, body = cb.submit("/mod/bulk", {"action": "discard",
+                                           "h-%d" % hb: "1"}, page="/mod")
+        assert st == 409 and "modb@example.org (approved)" in body
+        assert held_state(m, hb)[0] == "approved"
+        assert cb.submit("/mod/bulk", {"action": "discard"},
+                         page="/mod")[0] == 400
     finally:
         m.close()
 
