@@ -176,8 +176,14 @@ ctl_digest_send(struct ctl *ctl, int argc, char **argv)
 	int rc = ctl_digest_args(ctl, argc, argv, opts, 1, &g, &k);
 	if (rc != 0)
 		return rc;
-	int64_t id = digest_issue_now(ctl->db, g.id, k, db_now());
+	/* one left half sent (a crash, a kill) is finished first */
 	struct digest_row d;
+	int64_t id;
+	if (store_digest_last(ctl->db, g.id, digest_kind_name(k), &d) == 1 &&
+	    strcmp(d.state, "sending") == 0)
+		id = d.id;
+	else
+		id = digest_issue_now(ctl->db, g.id, k, db_now());
 	int total = 0, n, queued;
 	if (id == -1)
 		rc = ctl_err(CTL_EXIT_FAILURE, "cannot issue the digest");

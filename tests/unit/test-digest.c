@@ -234,6 +234,35 @@ test_selection(void **state)
 }
 
 static void
+test_posts_max(void **state)
+{
+	struct db *db = *state;
+	struct buf err = BUF_INIT;
+	assert_int_equal(db_begin(db), 0);
+	int64_t gid = store_group_add(db, "big", "Big", "", "public", "en", &err);
+	assert_int_equal(db_commit(db), 0);
+	int64_t mid = add_member(db, gid, "reader@big", "weekly");
+	int64_t first = add_post(db, gid, "Oldest topic", 0);
+	int64_t thread = db_int(db, "SELECT thread_id FROM posts WHERE id = ?",
+	    0, "i", first);
+	for (int i = 0; i < DIGEST_POSTS_MAX; i++)
+		add_post(db, gid, "Topic", thread);
+	int has;
+	assert_int_equal(send_all(db, gid, 5000), 1);
+	/* one post past the cap: the newest DIGEST_POSTS_MAX are carried */
+	char want[64];
+	snprintf(want, sizeof want, "Message: %d\r\n", DIGEST_POSTS_MAX);
+	assert_int_equal(copies(db, mid, want, &has), 1);
+	assert_true(has);
+	snprintf(want, sizeof want, "Message: %d\r\n", DIGEST_POSTS_MAX + 1);
+	copies(db, mid, want, &has);
+	assert_false(has);
+	copies(db, mid, "Subject: Oldest topic\r\n", &has);
+	assert_false(has);
+	buf_free(&err);
+}
+
+static void
 test_missed_slots(void **state)
 {
 	struct db *db = *state;
@@ -275,6 +304,7 @@ main(void)
 		cmocka_unit_test(test_zone_names),
 		cmocka_unit_test(test_mailto),
 		cmocka_unit_test(test_selection),
+		cmocka_unit_test(test_posts_max),
 		cmocka_unit_test(test_missed_slots),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
