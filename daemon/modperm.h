@@ -27,7 +27,7 @@ enum modperm_action {
 	MODPERM_LOG,		/* read the group's audit log */
 	MODPERM_MEMBERS,	/* add, remove, change members */
 	MODPERM_ROLES,		/* make moderators and owners */
-	MODPERM_POSTS,		/* hide and restore posts */
+	MODPERM_POSTS,		/* hide and restore posts, lock and pin threads */
 	MODPERM_NACTIONS
 };
 

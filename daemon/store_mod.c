@@ -183,6 +183,44 @@ store_mod_post_hide(struct db *db, int64_t post_id, int hidden)
 }
 
 int
+store_mod_thread_get(struct db *db, int64_t thread_id, struct mod_thread *t)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT group_id, locked, pinned, subject"
+	    " FROM threads WHERE id = ?", "i", thread_id);
+	if (st == NULL)
+		return -1;
+	int rc = db_step(db, st);
+	if (rc == 1) {
+		t->id = thread_id;
+		t->group_id = sqlite3_column_int64(st, 0);
+		t->locked = sqlite3_column_int(st, 1);
+		t->pinned = sqlite3_column_int(st, 2);
+		t->subject = xstrdup(db_col_text(st, 3));
+		sqlite3_reset(st);
+	}
+	return rc;
+}
+
+int
+store_mod_thread_locked(struct db *db, int64_t thread_id)
+{
+	return (int)db_int(db, "SELECT locked <> 0 FROM threads WHERE id = ?", 0,
+	    "i", thread_id);
+}
+
+int
+store_mod_thread_set(struct db *db, int64_t thread_id, int pin, int on)
+{
+	int rc = pin ? db_run(db, "UPDATE threads SET pinned = ? WHERE id = ? AND"
+	    " pinned <> ?", "did", on, thread_id, on) : db_run(db, "UPDATE"
+	    " threads SET locked = ? WHERE id = ? AND locked <> ?", "did", on,
+	    thread_id, on);
+	if (rc == -1)
+		return -1;
+	return db_changes(db) > 0;
+}
+
+int
 store_mod_audit(struct db *db, const char *actor, const char *action,
     int64_t group_id, const char *target, const char *detail,
     const char *before, const char *after)

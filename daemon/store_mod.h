@@ -76,6 +76,20 @@ int	store_mod_token_use(struct db *, const char *token, struct mod_token *);
  * -1. */
 int	store_mod_post_hide(struct db *, int64_t post_id, int hidden);
 
+struct mod_thread {
+	int64_t	 id, group_id;
+	int	 locked, pinned;
+	char	*subject;	/* the caller frees it */
+};
+/* Load a thread: 1 found, 0 not, -1. */
+int	store_mod_thread_get(struct db *, int64_t thread_id, struct mod_thread *);
+/* Whether replies to the thread are closed: 1 locked, 0 not, no such
+ * thread or a database error (logged). */
+int	store_mod_thread_locked(struct db *, int64_t thread_id);
+/* Set locked (pin 0) or pinned (pin 1) to on: 1 changed, 0 already so,
+ * -1. */
+int	store_mod_thread_set(struct db *, int64_t thread_id, int pin, int on);
+
 /* Append to the audit log with the state before and after (JSON texts,
  * may be NULL), inside the caller's transaction. 0/-1. */
 int	store_mod_audit(struct db *, const char *actor, const char *action,

@@ -258,6 +258,18 @@ process_digest_reply(const struct parsed *p, const char *slug)
 	return hit;
 }
 
+/* Would this post land in a thread a moderator locked? 1, 0, -1. */
+static int
+process_thread_locked(struct process_ctx *c, const struct group *g)
+{
+	struct threading_result tr;
+	if (threading_resolve(c->e->db, g->id, g->slug, c->p, &tr) == -1)
+		return -1;
+	buf_free(&tr.subject_norm);
+	return tr.thread_id > 0 ? store_mod_thread_locked(c->e->db,
+	    tr.thread_id) : 0;
+}
+
 static int
 process_post(struct process_ctx *c, const struct group *g)
 {
@@ -293,6 +305,9 @@ process_post(struct process_ctx *c, const struct group *g)
 	else if (strcmp(g->post_policy, "announce") == 0 &&
 	    strcmp(ms.role, "member") == 0)
 		rc = process_hold(c, g, "announce-only group");
+	else if (strcmp(ms.role, "member") == 0 &&
+	    (rc = process_thread_locked(c, g)) != 0)
+		rc = rc == -1 ? -1 : process_hold(c, g, "locked thread");
 	else
 		rc = process_publish(c, g, &ms);
 	if (member)

@@ -3,6 +3,7 @@
  */
 #include <config.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "daemon/db.h"
@@ -132,4 +133,111 @@ mod_post(struct web_req *w)
 		    L(I18N_MOD_DONE) : L(I18N_MOD_ALREADY_SO));
 	}
 	store_post_clear(&p);
+}
+
+static const struct {
+	const char	*name;
+	int		 pin, on;
+	enum i18n_msg	 label;
+} mod_thread_acts[] = {
+	{ "lock", 0, 1, I18N_MOD_LOCK }, { "unlock", 0, 0, I18N_MOD_UNLOCK },
+	{ "pin", 1, 1, I18N_MOD_PIN }, { "unpin", 1, 0, I18N_MOD_UNPIN },
+};
+#define MOD_THREAD_NACTS (sizeof mod_thread_acts / sizeof mod_thread_acts[0])
+
+static void
+mod_thread_page(struct web_req *w, const struct mod_thread *t, int code,
+    const char *message)
+{
+	struct buf html = BUF_INIT;
+	if (message)
+		html_printf(&html, "<p class=\"notice\" role=\"status\">%s</p>\n",
+		    message);
+	html_printf(&html, "<p><a href=\"/mod\">%s</a></p>\n<h2 dir=\"auto\">%s"
+	    "</h2>\n<p>%s%s%s, %s</p>\n<form method=\"post\" action=\""
+	    "/mod/thread/%D\" class=\"tools\">", L(I18N_MOD_BACK), t->subject,
+	    L(I18N_MOD_STATE), i18n_colon(w->lang), t->locked ?
+	    L(I18N_MOD_LOCKED) : L(I18N_MOD_OPEN), t->pinned ?
+	    L(I18N_MOD_PINNED) : L(I18N_MOD_NOT_PINNED), t->id);
+	session_csrf_input(w, &html);
+	for (size_t i = 0; i < MOD_THREAD_NACTS; i++)
+		if ((mod_thread_acts[i].pin ? t->pinned : t->locked) !=
+		    mod_thread_acts[i].on)
+			html_printf(&html, "<button name=\"action\" value=\"%s\">%s"
+			    "</button>", mod_thread_acts[i].name,
+			    L(mod_thread_acts[i].label));
+	buf_puts(&html, "</form>\n");
+	account_page(w, code, L(I18N_MOD_TITLE), buf_cstr(&html));
+	buf_free(&html);
+}
+
+/* Apply act[i] with its audit row in one transaction: 1, 0 already so,
+ * -1. */
+static int
+mod_thread_change(struct web_req *w, struct mod_thread *t, size_t i)
+{
+	struct db *db = w->e->db;
+	const char *field = mod_thread_acts[i].pin ? "pinned" : "locked";
+	int on = mod_thread_acts[i].on;
+	if (db_begin(db) == -1)
+		return -1;
+	int rc = store_mod_thread_set(db, t->id, mod_thread_acts[i].pin, on);
+	if (rc == 1) {
+		struct buf before = BUF_INIT, after = BUF_INIT, target = BUF_INIT,
+		    action = BUF_INIT;
+		buf_printf(&before, "{\"%s\":%s}", field, on ? "false" : "true");
+		buf_printf(&after, "{\"%s\":%s}", field, on ? "true" : "false");
+		buf_printf(&target, "thread %lld", (long long)t->id);
+		buf_printf(&action, "thread.%s", mod_thread_acts[i].name);
+		if (store_mod_audit(db, w->viewer.email, buf_cstr(&action),
+		    t->group_id, buf_cstr(&target), t->subject, buf_cstr(&before),
+		    buf_cstr(&after)) == -1)
+			rc = -1;
+		buf_free(&before);
+		buf_free(&after);
+		buf_free(&target);
+		buf_free(&action);
+	}
+	if (rc == 1 && db_commit(db) == 0) {
+		if (mod_thread_acts[i].pin)
+			t->pinned = on;
+		else
+			t->locked = on;
+		return 1;
+	}
+	db_rollback(db);
+	return rc == 1 ? -1 : rc;
+}
+
+void
+mod_thread(struct web_req *w)
+{
+	if (w->viewer.member_id == 0) {
+		account_redirect(w, "/login");
+		return;
+	}
+	struct mod_thread t = { 0, 0, 0, 0, NULL };
+	int rc = store_mod_thread_get(w->e->db, w->params.id, &t);
+	if (rc == 1)
+		rc = modperm_check(w->e->db, w->viewer.member_id,
+		    w->viewer.is_admin, t.group_id, MODPERM_POSTS);
+	if (rc != 1)
+		httpd_reply_error(w, rc == 0 ? 404 : 500);
+	else if (!w->post)
+		mod_thread_page(w, &t, 200, NULL);
+	else {
+		const char *act = form_get(session_form(w), "action");
+		size_t i = 0;
+		while (i < MOD_THREAD_NACTS && (act == NULL ||
+		    strcmp(act, mod_thread_acts[i].name) != 0))
+			i++;
+		if (i == MOD_THREAD_NACTS)
+			httpd_reply_error(w, 400);
+		else if ((rc = mod_thread_change(w, &t, i)) == -1)
+			httpd_reply_error(w, 500);
+		else
+			mod_thread_page(w, &t, rc == 1 ? 200 : 409, rc == 1 ?
+			    L(I18N_MOD_DONE) : L(I18N_MOD_ALREADY_SO));
+	}
+	free(t.subject);
 }

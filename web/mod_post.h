@@ -1,7 +1,9 @@
 /*
- * Hiding a post with a reason, and restoring it, from the moderators'
- * panel (daemon/modperm.h MODPERM_POSTS in the post's group). A hidden
- * post stays in the database; the reason is in the audit log.
+ * Hiding a post with a reason, and restoring it; locking, unlocking,
+ * pinning and unpinning a thread: from the moderators' panel
+ * (daemon/modperm.h MODPERM_POSTS in the group). A hidden post stays in
+ * the database; the reason is in the audit log. A reply of a plain member
+ * to a locked thread is held (mail/process.c).
  */
 #ifndef MAJLIS_MOD_POST_H
 #define MAJLIS_MOD_POST_H
@@ -12,5 +14,8 @@ struct web_req;
  * action hide (reason required, at most MODDECIDE_REASON_MAX bytes) or
  * restore. */
 void	mod_post(struct web_req *);
+/* GET /mod/thread/ID: the thread's state and buttons; POST (CSRF) with
+ * action lock, unlock, pin or unpin. */
+void	mod_thread(struct web_req *);
 
 #endif

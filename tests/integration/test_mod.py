@@ -570,8 +570,60 @@ def test_hide_and_restore_post():
         m.close()
 
 
+def reply(m, sender, slug, msgid, subject):
+    raw = ("From: <%s>\r\nTo: %s@%s\r\nSubject: Re: %s\r\nMessage-ID: "
+           "<%d@example.org>\r\nIn-Reply-To: <%s>\r\n\r\nA reply.\r\n" % (
+               sender, slug, LIST_DOMAIN, subject, time.time_ns(),
+               msgid.strip("<>"))).encode()
+    n = len(m.db("SELECT id FROM inbound WHERE state <> 'new'"))
+    m.send(raw, sender, ["%s@%s" % (slug, LIST_DOMAIN)])
+    wait_for(lambda: len(m.db("SELECT id FROM inbound WHERE state <> 'new'"))
+             > n, "processing")
+
+
+def test_lock_and_pin_thread():
+    m = two_groups("mod-lock")
+    try:
+        pa, ta = member_post(m, A, "Alpha thread", "Opening words.")
+        _, tb = member_post(m, B, "Beta thread", "Other words.")
+        msgid = m.db("SELECT message_id FROM posts WHERE id = ?", pa)[0][0]
+        ca = login(m, "moda@example.org", "Mod A")
+        page = "/mod/thread/%d" % ta
+        assert ca.post(page, {"action": "lock"})[0] == 403
+        assert ca.submit(page, {"action": "seal"})[0] == 400
+        st, body = ca.submit(page, {"action": "lock"})
+        assert st == 200 and "locked" in body
+        assert ca.submit(page, {"action": "lock"}, page="/mod")[0] == 409
+        # a member's reply is held; a moderator's goes through
+        reply(m, "reader@example.org", A, msgid, "Alpha thread")
+        assert m.db("SELECT reason FROM held WHERE sender = ?",
+                    "reader@example.org") == [("locked thread",)]
+        reply(m, "moda@example.org", A, msgid, "Alpha thread")
+        assert m.db("SELECT count(*) FROM posts WHERE thread_id = ?",
+                    ta)[0][0] == 2
+        assert ca.submit(page, {"action": "unlock"})[0] == 200
+        reply(m, "alice@example.org", A, msgid, "Alpha thread")
+        assert m.db("SELECT count(*) FROM posts WHERE thread_id = ?",
+                    ta)[0][0] == 3
+        assert ca.submit(page, {"action": "pin"})[0] == 200
+        assert m.db("SELECT pinned, locked FROM threads WHERE id = ?",
+                    ta) == [(1, 0)]
+        for act in ("lock", "unlock", "pin", "unpin"):
+            assert ca.submit("/mod/thread/%d" % tb, {"action": act},
+                             page="/mod")[0] == 404
+        assert ca.get("/mod/thread/%d" % tb)[0] == 404
+        assert m.db("SELECT pinned, locked FROM threads WHERE id = ?",
+                    tb) == [(0, 0)]
+        assert [r[0] for r in m.db("SELECT action FROM audit_log WHERE"
+                                   " action LIKE 'thread.%' ORDER BY id")] \
+            == ["thread.lock", "thread.unlock", "thread.pin"]
+    finally:
+        m.close()
+
+
 if __name__ == "__main__":
     run([test_web_approve_once_and_log, test_reject_reason_reaches_author,
          test_reject_from_majlisctl_in_group_language,
          test_decide_by_mail, test_race_web_and_mail, test_cross_group_matrix,
-         test_allow_and_ban, test_members_page, test_hide_and_restore_post])
+         test_allow_and_ban, test_members_page, test_hide_and_restore_post,
+         test_lock_and_pin_thread])
