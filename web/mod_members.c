@@ -106,12 +106,6 @@ mod_members_row(void *arg, const struct membership *m)
 	return 0;
 }
 
-static const char *
-mod_query(struct evkeyvalq *kv, const char *name)
-{
-	const char *v = evhttp_find_header(kv, name);
-	return v && strlen(v) <= MOD_MEMBERS_QUERY_MAX ? v : NULL;
-}
 
 static void
 mod_members_page(struct web_req *w, const struct group *g, int code,
@@ -126,8 +120,17 @@ mod_members_page(struct web_req *w, const struct group *g, int code,
 		return;
 	}
 	struct buf html = BUF_INIT;
-	struct mod_members_ctx c = { w, &html, mod_query(&kv, "role"),
-	    mod_query(&kv, "delivery"), mod_query(&kv, "q"), 0 };
+	struct mod_members_ctx c = { w, &html, evhttp_find_header(&kv, "role"),
+	    evhttp_find_header(&kv, "delivery"), evhttp_find_header(&kv, "q"),
+	    0 };
+	if ((c.role && *c.role && !mod_in(c.role, mod_roles, MOD_NROLES)) ||
+	    (c.delivery && *c.delivery && !mod_in(c.delivery, mod_deliveries,
+	    MOD_NDELIVERIES)) || (c.q && strlen(c.q) > MOD_MEMBERS_QUERY_MAX)) {
+		evhttp_clear_headers(&kv);
+		buf_free(&html);
+		httpd_reply_error(w, 400);
+		return;
+	}
 	if (error)
 		html_printf(&html, "<p class=\"error\" role=\"alert\">%s</p>\n",
 		    error);

@@ -621,9 +621,62 @@ def test_lock_and_pin_thread():
         m.close()
 
 
+def test_page_limits():
+    """MOD_QUEUE_PER_GROUP (100), MOD_MEMBERS_MAX (500),
+    MOD_MEMBERS_QUERY_MAX (100) and STORE_MOD_LOG_MAX (200) crossed."""
+    m = two_groups("mod-limits")
+    try:
+        ga = m.db("SELECT id FROM groups WHERE slug = ?", A)[0][0]
+        con = sqlite3.connect("%s/majlis.db" % m.data, timeout=10)
+        now = int(time.time())
+        for i in range(101):
+            cur = con.execute(
+                "INSERT INTO inbound(received, mail_from, rcpts, raw, state)"
+                " VALUES (?, 's@example.net', 'alpha@x', 'x', 'held')", (now,))
+            con.execute(
+                "INSERT INTO held(group_id, inbound_id, sender, subject,"
+                " reason, created) VALUES (?, ?, 's@example.net', ?,"
+                " 'non-member', ?)", (ga, cur.lastrowid, "Bulk %03d" % i,
+                                      now + i))
+        for i in range(501):
+            cur = con.execute("INSERT INTO members(email, created) VALUES"
+                              " (?, ?)", ("m%03d@example.org" % i, now))
+            con.execute("INSERT INTO memberships(group_id, member_id,"
+                        " unsub_token, joined) VALUES (?, ?, ?, ?)",
+                        (ga, cur.lastrowid, "tok%d" % i, now))
+        for i in range(201):
+            con.execute("INSERT INTO audit_log(time, actor, action, group_id,"
+                        " target) VALUES (?, 'x', 'held.discard', ?, ?)",
+                        (now, ga, "row %03d" % i))
+        con.commit()
+        con.close()
+        c = login(m, "moda@example.org", "Mod A")
+        st, body = c.get("/mod")
+        assert st == 200 and "Alpha</a> (101)" in body
+        shown = re.findall(r"Bulk (\d{3})", body)
+        assert shown == ["%03d" % i for i in range(100)], shown[-3:]
+        m.ctl("member", "set", A, "moda@example.org", "--role", "owner")
+        page = "/mod/g/%s/members" % A
+        st, body = c.get(page)
+        assert st == 200 and len(re.findall(r'name="email" value="', body)) \
+            == 500
+        st, body = c.get(page + "?q=m500")
+        assert len(re.findall(r'name="email" value="', body)) == 1
+        assert c.get(page + "?q=" + "a" * 100)[0] == 200
+        assert c.get(page + "?q=" + "a" * 101)[0] == 400
+        assert c.get(page + "?role=king")[0] == 400
+        st, body = c.get("/mod/log")
+        rows = re.findall(r"row (\d{3})", body)
+        # the newest 200: majlisctl's role change, then rows 200 to 002
+        assert body.count("<tr><td>") == 200, body.count("<tr><td>")
+        assert rows == ["%03d" % i for i in range(200, 1, -1)]
+    finally:
+        m.close()
+
+
 if __name__ == "__main__":
     run([test_web_approve_once_and_log, test_reject_reason_reaches_author,
          test_reject_from_majlisctl_in_group_language,
          test_decide_by_mail, test_race_web_and_mail, test_cross_group_matrix,
          test_allow_and_ban, test_members_page, test_hide_and_restore_post,
-         test_lock_and_pin_thread])
+         test_lock_and_pin_thread, test_page_limits])
