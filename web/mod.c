@@ -14,6 +14,7 @@
 
 #include "daemon/db.h"
 #include "daemon/engine.h"
+#include "daemon/json.h"
 #include "daemon/log.h"
 #include "daemon/moddecide.h"
 #include "daemon/modperm.h"
@@ -182,6 +183,75 @@ mod_queue(struct web_req *w)
 	buf_puts(&html, "</form>\n");
 	account_page(w, 200, L(I18N_MOD_TITLE), buf_cstr(&html));
 	buf_free(&html);
+}
+
+struct mod_json_ctx {
+	struct web_req	*w;
+	struct json	*js;
+	int		 groups, shown, failed;
+};
+
+static int
+mod_json_held(void *arg, const struct held *h)
+{
+	struct mod_json_ctx *c = arg;
+	if (c->shown++ >= MOD_QUEUE_PER_GROUP)
+		return -1;
+	json_begin_object(c->js);
+	json_kv_int(c->js, "id", h->id);
+	json_kv_string(c->js, "sender", h->sender);
+	json_kv_string(c->js, "subject", h->subject);
+	json_kv_string(c->js, "reason", h->reason);
+	json_kv_int(c->js, "created", h->created);
+	json_end_object(c->js);
+	return 0;
+}
+
+static int
+mod_json_group(void *arg, const struct mod_group *g)
+{
+	struct mod_json_ctx *c = arg;
+	c->groups++;
+	c->shown = 0;
+	json_begin_object(c->js);
+	json_kv_string(c->js, "slug", g->slug);
+	json_kv_string(c->js, "name", g->name);
+	json_kv_int(c->js, "pending", g->pending);
+	json_key(c->js, "held");
+	json_begin_array(c->js);
+	if (g->pending > 0 && store_held_each(c->w->e->db, g->id, mod_json_held,
+	    c) == -1)
+		c->failed = 1;
+	json_end_array(c->js);
+	json_end_object(c->js);
+	return c->failed ? -1 : 0;
+}
+
+void
+mod_queue_json(struct web_req *w)
+{
+	if (w->viewer.member_id == 0) {
+		httpd_reply_error(w, 403);
+		return;
+	}
+	struct buf out = BUF_INIT;
+	struct json js;
+	struct mod_json_ctx c = { w, &js, 0, 0, 0 };
+	json_init(&js, &out);
+	json_begin_object(&js);
+	json_key(&js, "groups");
+	json_begin_array(&js);
+	int rc = store_mod_groups(w->e->db, w->viewer.member_id,
+	    w->viewer.is_admin, mod_json_group, &c);
+	json_end_array(&js);
+	json_end_object(&js);
+	if (rc == -1 || c.failed || json_finish(&js) == -1)
+		httpd_reply_error(w, 500);
+	else if (c.groups == 0)
+		httpd_reply_error(w, 403);
+	else
+		board_reply_json(w, &out);
+	buf_free(&out);
 }
 
 /* A page that says who decided first (409). */

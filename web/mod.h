@@ -17,6 +17,10 @@ struct web_req;
 
 /* GET /mod: the queue, per group, oldest first. */
 void	mod_queue(struct web_req *);
+/* GET /mod.json: the same queue as JSON ({"groups": [{"slug", "name",
+ * "pending", "held": [{"id", "sender", "subject", "reason", "created"}]}]}),
+ * 403 for a viewer who moderates no group. */
+void	mod_queue_json(struct web_req *);
 /* GET /mod/held/ID: one held message; POST: decide it (field action:
  * approve, approve-allow, reject, discard, ban; reason for reject). */
 void	mod_held(struct web_req *);

@@ -8,6 +8,7 @@ audit log.
 Run: /usr/bin/python3 tests/integration/test_mod.py"""
 
 import http.client
+import json
 import os
 import re
 import sqlite3
@@ -344,6 +345,12 @@ def test_cross_group_matrix():
         ca = login(m, "moda@example.org", "Mod A")
         st, body = ca.get("/mod")
         assert "In alpha" in body and "In beta" not in body
+        st, body = ca.get("/mod.json")
+        assert st == 200, st
+        doc = json.loads(body)
+        assert [g["slug"] for g in doc["groups"]] == [A]
+        assert [h["id"] for h in doc["groups"][0]["held"]] == [ha]
+        assert doc["groups"][0]["held"][0]["reason"] == "non-member"
         assert ca.get("/mod/held/%d" % hb)[0] == 404
         assert ca.get("/mod/held/999999")[0] == 404
         for act in ACTIONS:
@@ -374,8 +381,10 @@ def test_cross_group_matrix():
         assert cm.get("/mod")[0] == 403
         assert cm.get("/mod/held/%d" % ha)[0] == 404
         assert cm.get("/mod/log")[0] == 403
+        assert cm.get("/mod.json")[0] == 403
         anon = Client(m)
         assert anon.get("/mod")[0] == 303
+        assert anon.get("/mod.json")[0] == 403
         assert m.db("SELECT count(*) FROM audit_log WHERE action LIKE"
                     " 'held.%'")[0][0] == 0
         assert m.db("SELECT count(*) FROM posts")[0][0] == 0
