@@ -532,6 +532,10 @@ json_is '[]'
 
 ### queue
 
+# held reject told the author: its notice is the only queued mail so far
+is "$(sql "SELECT kind, rcpt, state FROM outbox")" "system|s3@example.org|queued" \
+    "the rejection notice is queued for the author"
+sql "DELETE FROM outbox" >/dev/null
 $PY -c '
 import sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
