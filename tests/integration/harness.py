@@ -196,6 +196,8 @@ class Majlis:
             with open(self.log, errors="replace") as f:
                 f.seek(seen)
                 tail = f.read()
+            if self.proc.poll() is None:    # alive but never listening
+                self.stop()
             if "cannot listen" not in tail or attempt == 2:
                 raise AssertionError("majlisd exited at start:\n" +
                                      tail[-2000:])
@@ -323,7 +325,16 @@ def site(name, members=(("alice@example.org", "Alice", "member"),
         m.ctl("group", "add", slug, "--name", gname, "--language", lang)
         for addr, mname, role in members:
             m.ctl("member", "add", slug, addr, "--name", mname, "--role", role)
-    return m.start() if start else m
+    if not start:
+        return m
+    try:
+        return m.start()
+    except BaseException:
+        try:    # the caller's finally never sees m: stop its processes here
+            m.close()
+        except AssertionError:
+            pass
+        raise
 
 
 def run(tests):
