@@ -75,6 +75,7 @@ ctl_user_add(struct ctl *ctl, int argc, char **argv)
 	}
 	if (pw.data != NULL)
 		sodium_memzero(pw.data, pw.len);
+	buf_free(&pw);
 	buf_free(&err);
 	return rc;
 }
