@@ -194,7 +194,8 @@ process_publish(struct process_ctx *c, const struct group *g,
     const struct membership *ms)
 {
 	struct threading_result tr;
-	if (threading_resolve(c->e->db, g->id, g->slug, c->p, &tr) == -1)
+	if (threading_resolve(c->e->db, g->id, g->slug, c->p, c->web ?
+	    THREADING_WEB : 0, &tr) == -1)
 		return -1;
 	struct buf msgid = BUF_INIT, refs = BUF_INIT, part = BUF_INIT;
 	if (c->p->message_id[0])
@@ -263,7 +264,8 @@ static int
 process_thread_locked(struct process_ctx *c, const struct group *g)
 {
 	struct threading_result tr;
-	if (threading_resolve(c->e->db, g->id, g->slug, c->p, &tr) == -1)
+	if (threading_resolve(c->e->db, g->id, g->slug, c->p, c->web ?
+	    THREADING_WEB : 0, &tr) == -1)
 		return -1;
 	buf_free(&tr.subject_norm);
 	return tr.thread_id > 0 ? store_mod_thread_locked(c->e->db,

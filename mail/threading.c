@@ -42,7 +42,7 @@ threading_count(const char *list)
 
 int
 threading_resolve(struct db *db, int64_t group_id, const char *slug,
-    const struct parsed *p, struct threading_result *out)
+    const struct parsed *p, unsigned flags, struct threading_result *out)
 {
 	struct buf id = BUF_INIT;
 	int64_t post, thread;
@@ -65,7 +65,8 @@ threading_resolve(struct db *db, int64_t group_id, const char *slug,
 			goto found;
 		}
 	}
-	if (rc != -1 && subject_is_reply(p->subject) && out->subject_norm.len > 0 &&
+	if (rc != -1 && (flags & THREADING_WEB) == 0 &&
+	    subject_is_reply(p->subject) && out->subject_norm.len > 0 &&
 	    (rc = store_thread_by_subject(db, group_id, buf_cstr(&out->subject_norm),
 	    db_now() - THREADING_SUBJECT_WINDOW, &thread, &post)) == 1) {
 		out->how = "subject";

@@ -12,9 +12,12 @@
 #include "daemon/config.h"
 #include "daemon/engine.h"
 #include "daemon/store_archive.h"
+#include "web/board.h"
 #include "web/export.h"
 #include "web/html.h"
 #include "web/httpd.h"
+#include "web/i18n.h"
+#include "web/markdown.h"
 
 void
 export_rfc3339(struct buf *out, int64_t t)
@@ -33,23 +36,40 @@ struct feed_ctx {
 	const char	*base;	/* the group's URL */
 };
 
+/* A post body as the board shows it: Markdown through cmark's safe mode for
+ * web posts, quotes and signatures folded for mail posts (and for a web
+ * post cmark refuses). The caller escapes the result once more for XML. */
+static void
+export_entry_html(struct feed_ctx *c, const struct archive_post *p,
+    struct buf *html)
+{
+	if (p->from_web && markdown_html(html, p->body, strlen(p->body)) == 0)
+		return;
+	buf_reset(html);
+	board_body_html(html, p->body, strlen(p->body),
+	    i18n_msg(c->w->lang, I18N_QUOTED), i18n_msg(c->w->lang,
+	    I18N_SIGNATURE));
+}
+
 static int
 export_entry(void *arg, const struct archive_post *p)
 {
 	struct feed_ctx *c = arg;
-	struct buf when = BUF_INIT, url = BUF_INIT;
+	struct buf when = BUF_INIT, url = BUF_INIT, html = BUF_INIT;
 	export_rfc3339(&when, p->created);
 	buf_printf(&url, "%s/t/%lld#p%lld", c->base, (long long)p->thread_id,
 	    (long long)p->id);
+	export_entry_html(c, p, &html);
 	html_printf(c->out, "<entry>\n<id>%s</id>\n<title>%s</title>\n"
 	    "<updated>%s</updated>\n<published>%s</published>\n"
 	    "<author><name>%s</name></author>\n<link rel=\"alternate\" "
-	    "type=\"text/html\" href=\"%s\"/>\n<content type=\"text\">%s"
+	    "type=\"text/html\" href=\"%s\"/>\n<content type=\"html\">%s"
 	    "</content>\n</entry>\n", buf_cstr(&url), p->subject,
 	    buf_cstr(&when), buf_cstr(&when), p->author_name[0] ?
-	    p->author_name : "?", buf_cstr(&url), p->body);
+	    p->author_name : "?", buf_cstr(&url), buf_cstr(&html));
 	buf_free(&when);
 	buf_free(&url);
+	buf_free(&html);
 	return 0;
 }
 

@@ -64,8 +64,9 @@ teardown(void **state)
 }
 
 static void
-resolve(const char *irt, const char *refs, const char *subject, int64_t group,
-    const char *slug, struct threading_result *tr)
+resolve_flags(const char *irt, const char *refs, const char *subject,
+    int64_t group, const char *slug, unsigned flags,
+    struct threading_result *tr)
 {
 	struct parsed p;
 	parsed_init(&p);
@@ -75,8 +76,15 @@ resolve(const char *irt, const char *refs, const char *subject, int64_t group,
 	p.references = xstrdup(refs);
 	free(p.subject);
 	p.subject = xstrdup(subject);
-	assert_int_equal(threading_resolve(db, group, slug, &p, tr), 0);
+	assert_int_equal(threading_resolve(db, group, slug, &p, flags, tr), 0);
 	parsed_clear(&p);
+}
+
+static void
+resolve(const char *irt, const char *refs, const char *subject, int64_t group,
+    const char *slug, struct threading_result *tr)
+{
+	resolve_flags(irt, refs, subject, group, slug, 0, tr);
 }
 
 static void
@@ -119,6 +127,29 @@ test_reference_window(void **state)
 	buf_free(&tr.subject_norm);
 }
 
+/* Written on the web: a topic titled "Re: ..." still starts a thread, a
+ * reply goes under the parent its In-Reply-To names. */
+static void
+test_web_never_by_subject(void **state)
+{
+	struct threading_result tr;
+	resolve_flags("", "", "Re: Réunion du comité", g1, "cloud",
+	    THREADING_WEB, &tr);
+	assert_string_equal(tr.how, "new");
+	assert_int_equal(tr.thread_id, 0);
+	assert_int_equal(tr.parent_id, 0);
+	buf_free(&tr.subject_norm);
+	resolve_flags("root@x", "root@x", "Re: Réunion du comité", g1, "cloud",
+	    THREADING_WEB, &tr);
+	assert_string_equal(tr.how, "in-reply-to");
+	assert_int_equal(tr.parent_id, root);
+	buf_free(&tr.subject_norm);
+	/* the same subject by mail joins by subject */
+	resolve("", "", "Re: Réunion du comité", g1, "cloud", &tr);
+	assert_string_equal(tr.how, "subject");
+	buf_free(&tr.subject_norm);
+}
+
 static void
 test_groups_isolated(void **state)
 {
@@ -138,6 +169,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_order),
+		cmocka_unit_test(test_web_never_by_subject),
 		cmocka_unit_test(test_reference_window),
 		cmocka_unit_test(test_groups_isolated),
 	};
