@@ -176,6 +176,11 @@ int	ctl_digest_group_set(struct ctl *, int argc, char **argv);
 int	ctl_digest_preview(struct ctl *, int argc, char **argv);
 int	ctl_digest_send(struct ctl *, int argc, char **argv);
 
+/* Bans (daemon/ctl_ban.c). */
+int	ctl_ban_add(struct ctl *, int argc, char **argv);
+int	ctl_ban_list(struct ctl *, int argc, char **argv);
+int	ctl_ban_remove(struct ctl *, int argc, char **argv);
+
 /* DKIM keys (daemon/ctl_dkim.c): "dkim generate [options]"; argv[0] is
  * "generate". Needs no database. */
 int	ctl_dkim(struct ctl *, int argc, char **argv);

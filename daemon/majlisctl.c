@@ -68,6 +68,11 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    " SLUG [--member EMAIL] [--period daily|weekly]" },
 	{ "digest", "send", ctl_digest_send,
 	    "majlisctl digest send SLUG [--period daily|weekly]" },
+	{ "ban", "add", ctl_ban_add, "majlisctl ban add SLUG|--site VALUE"
+	    " [--subdomains]" },
+	{ "ban", "list", ctl_ban_list,
+	    "majlisctl ban list [SLUG|--site] [--json]" },
+	{ "ban", "remove", ctl_ban_remove, "majlisctl ban remove ID" },
 	{ "dkim", NULL, ctl_dkim, "majlisctl dkim generate [--selector S]"
 	    " [--type rsa|ed25519] [--bits 2048] [--out PATH]" },
 };
@@ -91,6 +96,11 @@ static const char ctl_usage_tail[] =
 "line of FILE, or of standard input.\n"
 "source list shows each IMAP source's state, last success and error,\n"
 "position (UIDVALIDITY/last UID) and messages taken.\n"
+"ban add bans VALUE from group SLUG, or from every group (--site):\n"
+"user@example.com an address, @example.com a domain (--subdomains: and\n"
+"every domain under it), a value with * or ? a pattern over the whole\n"
+"address (* any run, ? one character, at most 128 bytes); it prints the\n"
+"ban's ID. Mail from a banned author or envelope sender is dropped.\n"
 "\n"
 "Exit status: 0 success, 1 usage error or invalid value, 2 not found,\n"
 "3 conflict (already exists, already a member, already decided),\n"

@@ -343,6 +343,23 @@ SCHEMA_FTS_COLS " FROM post_search_text WHERE id = new.id; END;"
 "  INSERT OR REPLACE INTO digest_marks(group_id, member_id, last_post_id)"
 "  SELECT new.group_id, new.member_id, coalesce(max(id), 0) FROM posts"
 "  WHERE group_id = new.group_id; END;",
+/* 8: bans: per group or site-wide (group_id NULL), an exact address, a
+ * domain (with or without its subdomains) or a glob pattern, all stored
+ * lowercased (daemon/ban.c); the addresses banned from the held queue so
+ * far move here from group_senders */
+"CREATE TABLE bans("
+"  id INTEGER PRIMARY KEY,"
+"  group_id INTEGER REFERENCES groups(id) ON DELETE CASCADE,"
+"  kind TEXT NOT NULL CHECK (kind IN ('address','domain','pattern')),"
+"  value TEXT NOT NULL,"
+"  subdomains INTEGER NOT NULL DEFAULT 0,"
+"  added_by TEXT NOT NULL DEFAULT '',"
+"  created INTEGER NOT NULL);"
+"CREATE UNIQUE INDEX bans_value ON bans(coalesce(group_id, 0), value);"
+"INSERT OR IGNORE INTO bans(group_id, kind, value, added_by, created)"
+"  SELECT group_id, 'address', lower(address), added_by, created"
+"  FROM group_senders WHERE kind = 'ban';"
+"DELETE FROM group_senders WHERE kind = 'ban';",
 };
 
 #define SCHEMA_NMIGRATIONS \

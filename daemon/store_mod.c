@@ -3,9 +3,11 @@
  */
 #include <config.h>
 
+#include <ctype.h>
 #include <string.h>
 
 #include "daemon/db.h"
+#include "daemon/store_ban.h"
 #include "daemon/store_mod.h"
 #include "daemon/xalloc.h"
 
@@ -95,30 +97,45 @@ store_mod_held_text(struct db *db, int64_t held_id, struct buf *from_name,
 	return rc;
 }
 
+/* A ban from the held queue is an exact-address ban of daemon/store_ban.c;
+ * allowing an address lifts it, banning one takes it off the allow list. */
 int
 store_mod_sender_set(struct db *db, int64_t group_id, const char *addr,
     enum store_mod_sender kind, const char *by)
 {
+	if (store_ban_remove_address(db, group_id, addr) == -1 ||
+	    db_run(db, "DELETE FROM group_senders WHERE group_id = ? AND"
+	    " address = ?", "it", group_id, addr) == -1)
+		return -1;
 	if (kind == STORE_MOD_SENDER_NONE)
-		return db_run(db, "DELETE FROM group_senders WHERE group_id = ? AND"
-		    " address = ?", "it", group_id, addr);
+		return 0;
+	if (kind == STORE_MOD_SENDER_BAN) {
+		struct buf low = BUF_INIT;
+		for (const char *p = addr; *p; p++)
+			buf_putc(&low, (char)tolower((unsigned char)*p));
+		int64_t id = store_ban_add(db, group_id, BAN_ADDRESS,
+		    buf_cstr(&low), 0, by);
+		buf_free(&low);
+		return id == -1 ? -1 : 0;
+	}
 	return db_run(db, "INSERT INTO group_senders(group_id, address, kind,"
-	    " added_by, created) VALUES (?, ?, ?, ?, ?) ON CONFLICT(group_id,"
-	    " address) DO UPDATE SET kind = excluded.kind, added_by ="
-	    " excluded.added_by, created = excluded.created", "ittti", group_id,
-	    addr, kind == STORE_MOD_SENDER_BAN ? "ban" : "allow", by ? by : "",
-	    db_now());
+	    " added_by, created) VALUES (?, ?, 'allow', ?, ?)", "itti", group_id,
+	    addr, by ? by : "", db_now());
 }
 
 int
 store_mod_sender_get(struct db *db, int64_t group_id, const char *addr)
 {
+	int64_t banned = db_int(db, "SELECT count(*) FROM bans WHERE group_id = ?"
+	    " AND kind = 'address' AND value = lower(?)", -1, "it", group_id,
+	    addr);
+	if (banned != 0)
+		return banned == -1 ? -1 : STORE_MOD_SENDER_BAN;
 	struct buf b = BUF_INIT;
 	int rc = db_text(db, &b, "SELECT kind FROM group_senders WHERE"
 	    " group_id = ? AND address = ?", "it", group_id, addr);
 	if (rc == 1)
-		rc = strcmp(buf_cstr(&b), "ban") == 0 ? STORE_MOD_SENDER_BAN :
-		    STORE_MOD_SENDER_ALLOW;
+		rc = STORE_MOD_SENDER_ALLOW;
 	buf_free(&b);
 	return rc;
 }

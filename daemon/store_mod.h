@@ -51,11 +51,14 @@ int	store_mod_held_text(struct db *, int64_t held_id, struct buf *from_name,
 
 enum store_mod_sender { STORE_MOD_SENDER_NONE, STORE_MOD_SENDER_ALLOW,
 	STORE_MOD_SENDER_BAN };
-/* Put addr on the group's allow or ban list (replacing its previous
- * kind), inside the caller's transaction. 0/-1. */
+/* Put addr on the group's allow list or ban it (an exact-address ban of
+ * daemon/store_ban.h), replacing what it was; NONE takes it off both.
+ * Inside the caller's transaction. 0/-1. */
 int	store_mod_sender_set(struct db *, int64_t group_id, const char *addr,
 	    enum store_mod_sender kind, const char *by);
-/* Which list addr is on (ASCII case ignored); -1 on error. */
+/* Which list addr is on (ASCII case ignored; BAN only for an exact-address
+ * ban of this group, store_ban_check sees domains and patterns too); -1 on
+ * error. */
 int	store_mod_sender_get(struct db *, int64_t group_id, const char *addr);
 
 /* A token for action ("approve" or "reject") of held_id by member_id,

@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <event2/event.h>
 
@@ -17,6 +18,7 @@
 #include "daemon/log.h"
 #include "daemon/moddecide.h"
 #include "daemon/publish.h"
+#include "daemon/store_ban.h"
 #include "daemon/store_group.h"
 #include "daemon/store_held.h"
 #include "daemon/store_inbound.h"
@@ -272,6 +274,25 @@ process_thread_locked(struct process_ctx *c, const struct group *g)
 	    tr.thread_id) : 0;
 }
 
+/* Is the author (From) or the envelope sender banned in this group or
+ * site-wide? A banned message is dropped without a word to anyone: never
+ * held, never published (the note of the inbound row says which ban).
+ * 1, 0 or -1. */
+static int
+process_banned(struct process_ctx *c, const struct group *g)
+{
+	struct buf why = BUF_INIT;
+	int rc = store_ban_check(c->e->db, g->id, c->sender, &why);
+	if (rc == 0 && !c->web && c->in->mail_from[0] &&
+	    strcasecmp(c->in->mail_from, c->sender) != 0)
+		rc = store_ban_check(c->e->db, g->id, c->in->mail_from, &why);
+	if (rc == 1)
+		buf_printf(&c->note, "%s: banned sender (%s), dropped; ", g->slug,
+		    buf_cstr(&why));
+	buf_free(&why);
+	return rc;
+}
+
 static int
 process_post(struct process_ctx *c, const struct group *g)
 {
@@ -289,14 +310,14 @@ process_post(struct process_ctx *c, const struct group *g)
 	if (member == -1)
 		return -1;
 	int rc, listed = store_mod_sender_get(c->e->db, g->id, c->sender);
-	if (listed == -1)
+	int banned = listed == -1 ? -1 : process_banned(c, g);
+	if (listed == -1 || banned == -1)
 		rc = -1;
 	else if (store_held_approved(c->e->db, g->id, c->in->id))
 		rc = process_publish(c, g, member ? &ms : NULL);
-	else if (listed == STORE_MOD_SENDER_BAN) {
-		buf_printf(&c->note, "%s: banned sender, dropped; ", g->slug);
+	else if (banned)
 		rc = 0;
-	} else if (!member && listed == STORE_MOD_SENDER_ALLOW)
+	else if (!member && listed == STORE_MOD_SENDER_ALLOW)
 		rc = process_publish(c, g, NULL);
 	else if (!member)
 		rc = process_hold(c, g, "non-member");
