@@ -360,6 +360,13 @@ SCHEMA_FTS_COLS " FROM post_search_text WHERE id = new.id; END;"
 "  SELECT group_id, 'address', lower(address), added_by, created"
 "  FROM group_senders WHERE kind = 'ban';"
 "DELETE FROM group_senders WHERE kind = 'ban';",
+/* 9: thread operations: a thread merged into another keeps its row, empty,
+ * with the thread it went to, so that its URL redirects there and its id
+ * is never given to a new thread (web/mod_thread.c) */
+"ALTER TABLE threads ADD COLUMN merged_into INTEGER REFERENCES threads(id)"
+"  ON DELETE CASCADE;"
+"CREATE INDEX threads_merged ON threads(merged_into)"
+"  WHERE merged_into IS NOT NULL;",
 };
 
 #define SCHEMA_NMIGRATIONS \

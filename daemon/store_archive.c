@@ -16,7 +16,8 @@ store_archive_group_counts(struct db *db, int64_t group_id,
     struct archive_group *out)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT (SELECT count(*) FROM threads"
-	    " WHERE group_id = ?1), count(*), coalesce(max(created), 0) FROM posts"
+	    " WHERE group_id = ?1 AND merged_into IS NULL), count(*),"
+	    " coalesce(max(created), 0) FROM posts"
 	    " WHERE group_id = ?1 AND hidden = 0", "i", group_id);
 	if (st == NULL || db_step(db, st) != 1)
 		return -1;
@@ -75,7 +76,8 @@ store_archive_threads(struct db *db, int64_t group_id, int64_t offset,
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT id, group_id, created, last_post,"
 	    " post_count, locked, pinned, subject FROM threads WHERE group_id = ?"
-	    " ORDER BY pinned DESC, last_post DESC, id DESC LIMIT ? OFFSET ?",
+	    " AND merged_into IS NULL ORDER BY pinned DESC, last_post DESC,"
+	    " id DESC LIMIT ? OFFSET ?",
 	    "iii", group_id, limit, offset);
 	if (st == NULL)
 		return -1;
@@ -99,7 +101,7 @@ store_archive_thread(struct db *db, int64_t group_id, int64_t thread_id,
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT id, group_id, created, last_post,"
 	    " post_count, locked, pinned, subject FROM threads WHERE id = ? AND"
-	    " group_id = ?", "ii", thread_id, group_id);
+	    " group_id = ? AND merged_into IS NULL", "ii", thread_id, group_id);
 	if (st == NULL)
 		return -1;
 	int rc = db_step(db, st);

@@ -238,6 +238,125 @@ store_mod_thread_set(struct db *db, int64_t thread_id, int pin, int on)
 }
 
 int
+store_mod_thread_where(struct db *db, int64_t thread_id, int64_t *group_id,
+    int64_t *merged_into)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT group_id, coalesce(merged_into, 0)"
+	    " FROM threads WHERE id = ?", "i", thread_id);
+	if (st == NULL)
+		return -1;
+	int rc = db_step(db, st);
+	if (rc == 1) {
+		*group_id = sqlite3_column_int64(st, 0);
+		*merged_into = sqlite3_column_int64(st, 1);
+		sqlite3_reset(st);
+	}
+	return rc;
+}
+
+int64_t
+store_mod_thread_clashes(struct db *db, int64_t thread_id, int64_t group_id)
+{
+	return db_int(db, "SELECT count(*) FROM posts a JOIN posts b ON"
+	    " b.group_id = ?2 AND b.message_id = a.message_id AND b.id <> a.id"
+	    " WHERE a.thread_id = ?1", -1, "ii", thread_id, group_id);
+}
+
+/* Recompute a thread's post count and last activity from its posts. */
+static int
+store_mod_thread_recount(struct db *db, int64_t thread_id)
+{
+	return db_run(db, "UPDATE threads SET post_count = (SELECT count(*) FROM"
+	    " posts WHERE thread_id = ?1), last_post = coalesce((SELECT"
+	    " max(created) FROM posts WHERE thread_id = ?1), last_post),"
+	    " created = coalesce((SELECT min(created) FROM posts WHERE"
+	    " thread_id = ?1), created) WHERE id = ?1", "i", thread_id);
+}
+
+int
+store_mod_thread_move(struct db *db, int64_t thread_id, int64_t group_id)
+{
+	if (db_run(db, "UPDATE threads SET group_id = ?2 WHERE id = ?1 AND"
+	    " group_id <> ?2 AND merged_into IS NULL", "ii", thread_id,
+	    group_id) == -1)
+		return -1;
+	if (db_changes(db) == 0)
+		return 0;
+	if (db_run(db, "UPDATE posts SET group_id = ?2 WHERE thread_id = ?1",
+	    "ii", thread_id, group_id) == -1 || db_run(db, "UPDATE threads SET"
+	    " group_id = ?2 WHERE merged_into = ?1", "ii", thread_id,
+	    group_id) == -1)
+		return -1;
+	return 1;
+}
+
+int
+store_mod_thread_split(struct db *db, int64_t post_id, const char *subject,
+    int64_t *new_thread, int64_t *moved)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT p.thread_id, p.group_id,"
+	    " p.created FROM posts p WHERE p.id = ? AND p.parent_id IS NOT NULL"
+	    " AND EXISTS (SELECT 1 FROM posts q WHERE q.thread_id = p.thread_id"
+	    " AND q.id <> p.id AND (q.created < p.created OR (q.created ="
+	    " p.created AND q.id < p.id)))", "i", post_id);
+	if (st == NULL)
+		return -1;
+	int rc = db_step(db, st);
+	if (rc != 1)
+		return rc;
+	int64_t old = sqlite3_column_int64(st, 0);
+	int64_t group_id = sqlite3_column_int64(st, 1);
+	int64_t created = sqlite3_column_int64(st, 2);
+	sqlite3_reset(st);
+	if (db_run(db, "INSERT INTO threads(group_id, subject, subject_norm,"
+	    " created, last_post) VALUES (?, ?, '', ?, ?)", "itii", group_id,
+	    subject, created, created) == -1)
+		return -1;
+	*new_thread = db_last_id(db);
+	if (db_run(db, "WITH RECURSIVE sub(id) AS (SELECT ?1 UNION SELECT p.id"
+	    " FROM posts p JOIN sub ON p.parent_id = sub.id WHERE p.thread_id ="
+	    " ?2) UPDATE posts SET thread_id = ?3 WHERE id IN (SELECT id FROM"
+	    " sub)", "iii", post_id, old, *new_thread) == -1)
+		return -1;
+	*moved = db_changes(db);
+	if (db_run(db, "UPDATE posts SET parent_id = NULL WHERE id = ?", "i",
+	    post_id) == -1 || store_mod_thread_recount(db, old) == -1 ||
+	    store_mod_thread_recount(db, *new_thread) == -1)
+		return -1;
+	return 1;
+}
+
+int
+store_mod_thread_merge(struct db *db, int64_t from, int64_t into,
+    int64_t *moved)
+{
+	if (db_run(db, "UPDATE posts SET thread_id = ?2, group_id = (SELECT"
+	    " group_id FROM threads WHERE id = ?2) WHERE thread_id = ?1", "ii",
+	    from, into) == -1)
+		return -1;
+	*moved = db_changes(db);
+	if (db_run(db, "UPDATE threads SET merged_into = ?2, post_count = 0"
+	    " WHERE id = ?1 AND merged_into IS NULL", "ii", from, into) == -1)
+		return -1;
+	if (db_changes(db) == 0)
+		return 0;
+	if (db_run(db, "UPDATE threads SET merged_into = ?2 WHERE merged_into ="
+	    " ?1", "ii", from, into) == -1 || store_mod_thread_recount(db,
+	    into) == -1)
+		return -1;
+	return 1;
+}
+
+int
+store_mod_thread_subject(struct db *db, int64_t thread_id, const char *subject)
+{
+	if (db_run(db, "UPDATE threads SET subject = ?2 WHERE id = ?1 AND"
+	    " subject <> ?2", "it", thread_id, subject) == -1)
+		return -1;
+	return db_changes(db) > 0;
+}
+
+int
 store_mod_audit(struct db *db, const char *actor, const char *action,
     int64_t group_id, const char *target, const char *detail,
     const char *before, const char *after)

@@ -93,6 +93,38 @@ int	store_mod_thread_locked(struct db *, int64_t thread_id);
  * -1. */
 int	store_mod_thread_set(struct db *, int64_t thread_id, int pin, int on);
 
+/* Thread operations (web/mod_thread.c), each inside the caller's
+ * transaction. A merged thread keeps its row, empty, with merged_into set,
+ * and is shown nowhere; its URL redirects to the thread it went to. */
+
+/* Where a thread is now: *group_id its group, *merged_into the thread it
+ * was merged into (0: none). 1 found, 0 no such thread, -1. */
+int	store_mod_thread_where(struct db *, int64_t thread_id, int64_t *group_id,
+	    int64_t *merged_into);
+/* Number of posts of the thread whose Message-ID group_id already holds
+ * (a move there would clash), or -1. */
+int64_t	store_mod_thread_clashes(struct db *, int64_t thread_id,
+	    int64_t group_id);
+/* Move a thread (its posts, and the rows of threads merged into it) to
+ * group_id: 1 moved, 0 it is there already or no such thread, -1. */
+int	store_mod_thread_move(struct db *, int64_t thread_id, int64_t group_id);
+/* Split post_id and its replies (the subtree below it within its thread)
+ * into a new thread titled subject: 1 with *new_thread and *moved (posts
+ * moved) set, 0 when the post starts its thread already or does not
+ * exist, -1. The post loses its parent. The new thread has no subject key
+ * (threading by subject never picks it; In-Reply-To does). */
+int	store_mod_thread_split(struct db *, int64_t post_id, const char *subject,
+	    int64_t *new_thread, int64_t *moved);
+/* Merge thread from into thread into (posts take into's group): 1 with
+ * *moved set, 0 when from is merged already or does not exist, -1. */
+int	store_mod_thread_merge(struct db *, int64_t from, int64_t into,
+	    int64_t *moved);
+/* Retitle a thread: 1 changed, 0 same subject or no such thread, -1. The
+ * subject key used for threading mail by subject is kept, so that replies
+ * to copies sent under the old subject still find the thread. */
+int	store_mod_thread_subject(struct db *, int64_t thread_id,
+	    const char *subject);
+
 /* Append to the audit log with the state before and after (JSON texts,
  * may be NULL), inside the caller's transaction. 0/-1. */
 int	store_mod_audit(struct db *, const char *actor, const char *action,

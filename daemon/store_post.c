@@ -80,7 +80,8 @@ store_thread_by_subject(struct db *db, int64_t group_id, const char *norm,
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT t.id, (SELECT min(id) FROM posts"
 	    " WHERE thread_id = t.id) FROM threads t WHERE t.group_id = ? AND"
-	    " t.subject_norm = ? AND t.last_post >= ? ORDER BY t.last_post DESC"
+	    " t.subject_norm = ? AND t.last_post >= ? AND t.merged_into IS NULL"
+	    " ORDER BY t.last_post DESC"
 	    " LIMIT 1", "iti", group_id, norm, since);
 	if (st == NULL)
 		return -1;
@@ -160,7 +161,8 @@ store_thread_each(struct db *db, int64_t group_id,
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT id, group_id, created, last_post,"
 	    " post_count, locked, pinned, subject FROM threads WHERE group_id = ?"
-	    " ORDER BY pinned DESC, last_post DESC, id DESC", "i", group_id);
+	    " AND merged_into IS NULL ORDER BY pinned DESC, last_post DESC,"
+	    " id DESC", "i", group_id);
 	if (st == NULL)
 		return -1;
 	int rc;

@@ -19,6 +19,7 @@
 #include "web/httpd.h"
 #include "web/layout.h"
 #include "web/markdown.h"
+#include "web/mod_thread.h"
 #include "web/write.h"
 
 /* The span s[0..n) without leading and trailing blank lines and spaces. */
@@ -385,6 +386,7 @@ struct thread_ctx {
 	int		 nfiles;
 	int		 error;
 	int		 may_reply;	/* the viewer may post, thread open */
+	int		 may_moderate;	/* web/mod_thread.h links */
 	int64_t		 first_post;	/* id of the thread's first post */
 };
 
@@ -453,7 +455,7 @@ board_post_actions(struct thread_ctx *c, const struct archive_post *p)
 {
 	struct web_req *w = c->w;
 	int edit = write_may_edit(w, p);
-	if (!c->may_reply && !edit)
+	if (!c->may_reply && !edit && !c->may_moderate)
 		return;
 	buf_puts(c->out, "<ul class=\"actions\">");
 	if (c->may_reply)
@@ -464,6 +466,8 @@ board_post_actions(struct thread_ctx *c, const struct archive_post *p)
 	if (edit)
 		html_printf(c->out, "<li><a href=\"/g/%u/p/%D/edit\">%s</a></li>",
 		    w->group.slug, p->id, i18n_msg(w->lang, I18N_WR_EDIT));
+	if (c->may_moderate)
+		mod_thread_post_links(c->out, w, p->id, p->id == c->first_post);
 	buf_puts(c->out, "</ul>\n");
 }
 
@@ -509,11 +513,15 @@ board_post_item(void *arg, const struct archive_post *p)
 	return c->error ? -1 : 0;
 }
 
-/* Load the thread named in the URL within w->group; 0, or the status. */
+/* Load the thread named in the URL within w->group; 0, 1 when answered
+ * by a redirect (the thread moved or was merged, web/mod_thread.h), or
+ * the status. */
 static int
-board_thread_load(struct web_req *w, struct thread *t)
+board_thread_load(struct web_req *w, struct thread *t, const char *suffix)
 {
 	int rc = store_archive_thread(w->e->db, w->group.id, w->params.id, t);
+	if (rc == 0 && (rc = mod_thread_redirect(w, suffix)) == 1)
+		return 1;
 	return rc == 1 ? 0 : rc == 0 ? 404 : 500;
 }
 
@@ -521,15 +529,18 @@ void
 board_thread(struct web_req *w)
 {
 	struct thread t;
-	int code = board_thread_load(w, &t);
+	int code = board_thread_load(w, &t, "");
 	if (code != 0) {
-		httpd_reply_error(w, code);
+		if (code != 1)
+			httpd_reply_error(w, code);
 		return;
 	}
 	struct buf page = BUF_INIT, posts = BUF_INIT;
-	struct thread_ctx c = { w, &posts, NULL, t.subject, 0, 0, 0, 0 };
+	struct thread_ctx c = { w, &posts, NULL, t.subject, 0, 0, 0, 0, 0 };
 	int may_post = write_may_post(w);
 	c.may_reply = may_post == 1 && !t.locked;
+	c.may_moderate = w->viewer.member_id != 0 && mod_thread_may(w,
+	    t.group_id) == 1;
 	if (may_post == -1 || store_archive_posts(w->e->db, t.id,
 	    board_post_item, &c) == -1 || c.error) {
 		httpd_reply_error(w, 500);
@@ -542,6 +553,8 @@ board_thread(struct web_req *w)
 	    "\"%s\">\n%H</section>\n", w->group.slug, w->group.name, t.subject,
 	    w->group.slug, t.id, i18n_msg(w->lang, I18N_DOWNLOAD_MBOX),
 	    i18n_msg(w->lang, I18N_THREAD_POSTS), buf_cstr(&posts));
+	if (c.may_moderate)
+		mod_thread_links(&page, w, t.id);
 	if (t.locked)
 		html_printf(&page, "<p class=\"notice\" role=\"status\">%s</p>\n",
 		    i18n_msg(w->lang, I18N_WR_LOCKED));
@@ -559,9 +572,10 @@ void
 board_thread_json(struct web_req *w)
 {
 	struct thread t;
-	int code = board_thread_load(w, &t);
+	int code = board_thread_load(w, &t, ".json");
 	if (code != 0) {
-		httpd_reply_error(w, code);
+		if (code != 1)
+			httpd_reply_error(w, code);
 		return;
 	}
 	struct buf out = BUF_INIT;
@@ -581,7 +595,7 @@ board_thread_json(struct web_req *w)
 	json_kv_int(&js, "last_activity", t.last_post);
 	json_key(&js, "posts");
 	json_begin_array(&js);
-	struct thread_ctx c = { w, NULL, &js, t.subject, 0, 0, 0, 0 };
+	struct thread_ctx c = { w, NULL, &js, t.subject, 0, 0, 0, 0, 0 };
 	int rc = store_archive_posts(w->e->db, t.id, board_post_item, &c);
 	json_end_array(&js);
 	json_end_object(&js);

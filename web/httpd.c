@@ -170,6 +170,7 @@ httpd_reason(int code)
 	switch (code) {
 	case 200: return "OK";
 	case 204: return "No Content";
+	case 301: return "Moved Permanently";
 	case 302: return "Found";
 	case 303: return "See Other";
 	case 304: return "Not Modified";

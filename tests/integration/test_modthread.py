@@ -1,0 +1,255 @@
+"""Thread operations of the moderators' panel against the real daemon:
+move a thread to another group (only by a moderator of both), split a
+reply and its replies into a new thread, merge a thread into another, edit
+a subject; each CSRF-checked, refused across groups, answered 409 when
+replayed, audited with before/after; old thread URLs redirect to where the
+thread went only for readers of its new group; mail replies to moved and
+split posts thread by In-Reply-To into their new place; the thread page
+links moderators to the operations.
+Run: /usr/bin/python3 tests/integration/test_modthread.py"""
+
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import LIST_DOMAIN, run, site, wait_for  # noqa: E402
+from test_mod import Client, login  # noqa: E402
+
+A, S, B = "alpha", "secret", "beta"
+SUBJECT_MAX = 250       # MOD_THREAD_SUBJECT_MAX (web/mod_thread.h)
+
+
+def three_groups(name):
+    """alpha (public) and secret (private) moderated by moda; beta
+    (public) by modb; alice is in all three, reader in alpha only."""
+    m = site(name, members=(), groups=(), start=False)
+    for slug, vis in ((A, "public"), (S, "private"), (B, "public")):
+        m.ctl("group", "add", slug, "--name", slug.title(), "--visibility",
+              vis, "--language", "en")
+        m.ctl("member", "add", slug, "alice@example.org", "--name", "Alice")
+    m.ctl("member", "add", A, "reader@example.org", "--name", "Reader")
+    for slug in (A, S):
+        m.ctl("member", "add", slug, "moda@example.org", "--name", "Mod A",
+              "--role", "moderator")
+    m.ctl("member", "add", B, "modb@example.org", "--name", "Mod B",
+          "--role", "moderator")
+    m.start()
+    return m
+
+
+def post(m, slug, subject, parent=None, body="Some words."):
+    """Alice writes to slug (a reply to Message-ID parent when given);
+    returns (post id, thread id, group id) once it is published."""
+    msgid = "%d.%s@example.org" % (time.time_ns(), slug)
+    irt = "In-Reply-To: <%s>\r\n" % parent if parent else ""
+    raw = ("From: Alice <alice@example.org>\r\nTo: %s@%s\r\nSubject: %s\r\n"
+           "Message-ID: <%s>\r\n%s\r\n%s\r\n" % (slug, LIST_DOMAIN, subject,
+                                                msgid, irt, body)).encode()
+    m.send(raw, "alice@example.org", ["%s@%s" % (slug, LIST_DOMAIN)])
+    return wait_for(lambda: m.db("SELECT id, thread_id, group_id FROM posts"
+                                 " WHERE message_id = ?", msgid), "post")[0]
+
+
+def msgid(m, post_id):
+    return m.db("SELECT message_id FROM posts WHERE id = ?", post_id)[0][0]
+
+
+def gid(m, slug):
+    return m.db("SELECT id FROM groups WHERE slug = ?", slug)[0][0]
+
+
+def audit(m, action):
+    return m.db("SELECT actor, group_id, target, before_json, after_json"
+                " FROM audit_log WHERE action = ? ORDER BY id", action)
+
+
+def test_move_thread():
+    m = three_groups("mt-move")
+    try:
+        p1, t, _ = post(m, A, "Move me")
+        p2, _, _ = post(m, A, "Re: Move me", parent=msgid(m, p1))
+        _, tb, _ = post(m, B, "Beta thread")
+        ca = login(m, "moda@example.org", "Mod A")
+        page = "/mod/thread/%d/move" % t
+        st, body = ca.get(page)
+        assert st == 200 and 'value="secret"' in body, (st, body[:400])
+        assert 'value="beta"' not in body and 'value="alpha"' not in body
+        # no CSRF token; a group moda does not moderate; nothing moved
+        assert ca.post(page, {"group": S})[0] == 403
+        assert ca.submit(page, {"group": B})[0] == 404
+        assert ca.submit(page, {"group": "nosuch"})[0] == 404
+        assert m.db("SELECT group_id FROM threads WHERE id = ?", t)[0][0] \
+            == gid(m, A)
+        st, _ = ca.submit(page, {"group": S})
+        assert st == 303
+        assert m.db("SELECT group_id FROM threads WHERE id = ?", t)[0][0] \
+            == gid(m, S)
+        assert m.db("SELECT DISTINCT group_id FROM posts WHERE thread_id = ?",
+                    t) == [(gid(m, S),)]
+        st, body = ca.submit(page, {"group": S})
+        assert st == 409 and "already" in body
+        rows = audit(m, "thread.move")
+        assert rows == [
+            ("moda@example.org", gid(m, A), "thread %d" % t,
+             '{"group":"alpha"}', '{"group":"secret"}'),
+            ("moda@example.org", gid(m, S), "thread %d" % t,
+             '{"group":"alpha"}', '{"group":"secret"}')], rows
+        # the old URL: moda (reads secret) is sent on; the anonymous
+        # reader and a member of alpha only see nothing, not even where
+        old = "/g/%s/t/%d" % (A, t)
+        c = Client(m)
+        st, body = c.get(old)
+        assert st == 404 and "Move me" not in body and S not in body
+        cr = login(m, "reader@example.org", "Reader")
+        st, body = cr.get(old)
+        assert st == 404 and "Move me" not in body
+        assert cr.get("/g/%s/t/%d" % (S, t))[0] == 404
+        st, body = ca.get(old)
+        assert st == 301 and "/g/secret/t/%d" % t in body
+        st, body = ca.get(old + ".json")
+        assert st == 301 and "/g/secret/t/%d.json" % t in body
+        st, body = ca.get("/g/%s/t/%d" % (S, t))
+        assert st == 200 and "Move me" in body
+        # a mail reply to the moved reply, sent to its new group, joins it
+        p3, t3, g3 = post(m, S, "Re: Move me", parent=msgid(m, p2))
+        assert (t3, g3) == (t, gid(m, S))
+        assert m.db("SELECT parent_id FROM posts WHERE id = ?", p3)[0][0] \
+            == p2
+        # modb moderates beta only: cannot move alpha's or secret's threads,
+        # nor bring beta's own into secret
+        cb = login(m, "modb@example.org", "Mod B")
+        assert cb.get(page)[0] == 404
+        assert cb.submit("/mod/thread/%d/move" % tb, {"group": S})[0] == 404
+        assert m.db("SELECT group_id FROM threads WHERE id = ?", tb)[0][0] \
+            == gid(m, B)
+    finally:
+        m.close()
+
+
+def test_move_clash():
+    """A message cross-posted to both groups cannot be in one group twice:
+    the move is refused and nothing changes."""
+    m = three_groups("mt-clash")
+    try:
+        ident = "%d.both@example.org" % time.time_ns()
+        raw = ("From: Alice <alice@example.org>\r\nTo: %s@%s, %s@%s\r\n"
+               "Subject: Both\r\nMessage-ID: <%s>\r\n\r\nTwice.\r\n" % (
+                   A, LIST_DOMAIN, S, LIST_DOMAIN, ident)).encode()
+        m.send(raw, "alice@example.org", ["%s@%s" % (A, LIST_DOMAIN),
+                                          "%s@%s" % (S, LIST_DOMAIN)])
+        rows = wait_for(lambda: (lambda r: r if len(r) == 2 else None)(
+            m.db("SELECT thread_id, group_id FROM posts WHERE message_id = ?"
+                 " ORDER BY group_id", ident)), "both copies")
+        t = [r[0] for r in rows if r[1] == gid(m, A)][0]
+        ca = login(m, "moda@example.org", "Mod A")
+        st, body = ca.submit("/mod/thread/%d/move" % t, {"group": S})
+        assert st == 409 and "already in that group" in body, st
+        assert m.db("SELECT group_id FROM threads WHERE id = ?", t)[0][0] \
+            == gid(m, A)
+        assert audit(m, "thread.move") == []
+    finally:
+        m.close()
+
+
+def test_split_merge_subject():
+    m = three_groups("mt-split")
+    try:
+        p1, t, _ = post(m, A, "Root topic")
+        p2, _, _ = post(m, A, "Re: Root topic", parent=msgid(m, p1),
+                        body="A side question.")
+        p3, _, _ = post(m, A, "Re: Root topic", parent=msgid(m, p2))
+        p4, _, _ = post(m, A, "Re: Root topic", parent=msgid(m, p1))
+        _, tb, _ = post(m, B, "Beta thread")
+        ca = login(m, "moda@example.org", "Mod A")
+        # the thread page links moda to the operations, not the reader
+        st, body = ca.get("/g/%s/t/%d" % (A, t))
+        for link in ("/mod/thread/%d\"" % t, "/mod/thread/%d/move" % t,
+                     "/mod/thread/%d/merge" % t, "/mod/thread/%d/subject" % t,
+                     "/mod/post/%d/split" % p2, "/mod/post/%d\"" % p1):
+            assert link in body, link
+        assert "/mod/post/%d/split" % p1 not in body
+        cr = login(m, "reader@example.org", "Reader")
+        assert "/mod/" not in cr.get("/g/%s/t/%d" % (A, t))[1]
+
+        split = "/mod/post/%d/split" % p2
+        st, body = ca.get(split)
+        assert st == 200 and 'value="Re: Root topic"' in body
+        for bad in ("", "   ", "x" * (SUBJECT_MAX + 1), "bad\x01subject"):
+            assert ca.submit(split, {"subject": bad})[0] == 400, repr(bad)
+        assert ca.post(split, {"subject": "Side question"})[0] == 403
+        assert ca.submit("/mod/post/%d/split" % p1,
+                         {"subject": "x"})[0] == 409
+        st, _ = ca.submit(split, {"subject": "Side question"})
+        assert st == 303
+        t2 = m.db("SELECT thread_id FROM posts WHERE id = ?", p2)[0][0]
+        assert t2 != t
+        assert m.db("SELECT id FROM posts WHERE thread_id = ? ORDER BY id",
+                    t2) == [(p2,), (p3,)]
+        assert m.db("SELECT id FROM posts WHERE thread_id = ? ORDER BY id",
+                    t) == [(p1,), (p4,)]
+        assert m.db("SELECT subject, post_count, group_id FROM threads"
+                    " WHERE id = ?", t2)[0] == ("Side question", 2, gid(m, A))
+        assert m.db("SELECT post_count FROM threads WHERE id = ?", t)[0][0] \
+            == 2
+        assert ca.submit(split, {"subject": "Side question"})[0] == 409
+        assert audit(m, "thread.split") == [
+            ("moda@example.org", gid(m, A), "post %d" % p2,
+             '{"thread":%d}' % t, '{"thread":%d,"posts":2}' % t2)]
+        # a mail reply to a split post lands in the new thread
+        p5, t5, _ = post(m, A, "Re: Root topic", parent=msgid(m, p3))
+        assert t5 == t2
+        st, body = ca.get("/g/%s/t/%d" % (A, t2))
+        assert st == 200 and "A side question." in body
+
+        # merge the side thread back: refusals first
+        merge = "/mod/thread/%d/merge" % t2
+        assert ca.submit(merge, {"into": str(t2)})[0] == 400
+        assert ca.submit(merge, {"into": "12x"})[0] == 400
+        assert ca.submit(merge, {"into": str(tb)})[0] == 404
+        assert ca.submit(merge, {"into": "999999"})[0] == 404
+        assert ca.post(merge, {"into": str(t)})[0] == 403
+        st, _ = ca.submit(merge, {"into": str(t)})
+        assert st == 303
+        assert m.db("SELECT count(*) FROM posts WHERE thread_id = ?",
+                    t)[0][0] == 5
+        assert m.db("SELECT post_count, merged_into FROM threads WHERE"
+                    " id = ?", t2)[0] == (0, t)
+        st, body = ca.submit(merge, {"into": str(t)}, page="/mod")
+        assert st == 409, st
+        assert len(audit(m, "thread.merge")) == 1
+        st, body = Client(m).get("/g/%s/t/%d" % (A, t2))
+        assert st == 301 and "/g/%s/t/%d" % (A, t) in body
+        st, body = Client(m).get("/g/%s" % A)
+        assert "Side question" not in body and "Root topic" in body
+        # a reply to the merged posts follows them
+        _, t6, _ = post(m, A, "Re: Side question", parent=msgid(m, p5))
+        assert t6 == t
+
+        # subject
+        subj = "/mod/thread/%d/subject" % t
+        assert ca.submit(subj, {"subject": "y" * (SUBJECT_MAX + 1)})[0] \
+            == 400
+        st, _ = ca.submit(subj, {"subject": "y" * SUBJECT_MAX})
+        assert st == 303
+        st, _ = ca.submit(subj, {"subject": "Topic, retitled"})
+        assert st == 303
+        assert ca.submit(subj, {"subject": "Topic, retitled"})[0] == 409
+        assert "Topic, retitled" in Client(m).get("/g/%s/t/%d" % (A, t))[1]
+        rows = audit(m, "thread.subject")
+        assert rows[-1][3:] == ('{"subject":"%s"}' % ("y" * SUBJECT_MAX),
+                                '{"subject":"Topic, retitled"}'), rows
+        # modb reaches none of it
+        cb = login(m, "modb@example.org", "Mod B")
+        assert cb.get(subj)[0] == 404
+        assert cb.get("/mod/post/%d/split" % p4)[0] == 404
+        assert cb.submit("/mod/thread/%d/merge" % tb, {"into": str(t)},
+                         page="/mod")[0] == 404
+        assert m.db("SELECT merged_into FROM threads WHERE id = ?",
+                    tb)[0][0] is None
+    finally:
+        m.close()
+
+
+if __name__ == "__main__":
+    run([test_move_thread, test_move_clash, test_split_merge_subject])
