@@ -81,6 +81,7 @@ mt_begin(struct web_req *w, struct mt_ctx *c)
 	}
 	int code = mt_load(w, w->params.id, c);
 	if (code != 0) {
+		mt_ctx_clear(c);
 		httpd_reply_error(w, code);
 		return 1;
 	}
