@@ -367,6 +367,14 @@ SCHEMA_FTS_COLS " FROM post_search_text WHERE id = new.id; END;"
 "  ON DELETE CASCADE;"
 "CREATE INDEX threads_merged ON threads(merged_into)"
 "  WHERE merged_into IS NOT NULL;",
+/* 10: posting policies of a group beyond post_policy (daemon/store_policy.c):
+ * hold a member's first post, a size limit in KiB and a posting rate per
+ * member per hour (0: none); no row means all three off */
+"CREATE TABLE group_policy("
+"  group_id INTEGER PRIMARY KEY REFERENCES groups(id) ON DELETE CASCADE,"
+"  first_post_held INTEGER NOT NULL DEFAULT 0,"
+"  max_kib INTEGER NOT NULL DEFAULT 0,"
+"  rate_per_hour INTEGER NOT NULL DEFAULT 0);",
 };
 
 #define SCHEMA_NMIGRATIONS \

@@ -24,6 +24,7 @@
 #include "daemon/store_inbound.h"
 #include "daemon/store_mod.h"
 #include "daemon/store_outbox.h"
+#include "daemon/store_policy.h"
 #include "daemon/webpost.h"
 #include "daemon/xalloc.h"
 #include "mail/address.h"
@@ -293,6 +294,35 @@ process_banned(struct process_ctx *c, const struct group *g)
 	return rc;
 }
 
+/* The group's policy (daemon/store_policy.h) for a member's post: 1 with
+ * *why set when it is held (too large, over the posting rate, a first
+ * post), 0 when it passes, -1. Moderators and owners are exempt. */
+static int
+process_policy(struct process_ctx *c, const struct group *g,
+    const struct membership *ms, const char **why)
+{
+	struct group_policy pol;
+	if (strcmp(ms->role, "member") != 0)
+		return 0;
+	int rc = store_policy_get(c->e->db, g->id, &pol);
+	if (rc != 1)
+		return rc;
+	int64_t n = 0;
+	if (pol.max_kib > 0 && c->in->raw.len > (size_t)pol.max_kib * 1024)
+		*why = "message too large";
+	else if (pol.rate_per_hour > 0 && (n = store_policy_posts_since(c->e->db,
+	    g->id, ms->member_id, db_now() - STORE_POLICY_RATE_WINDOW)) >=
+	    pol.rate_per_hour)
+		*why = "posting rate limit";
+	else if (pol.first_post_held && (n = store_policy_posts_since(c->e->db,
+	    g->id, ms->member_id, 0)) == 0)
+		*why = "first post of a new member";
+	else
+		rc = 0;
+	store_policy_clear(&pol);
+	return n == -1 ? -1 : rc;
+}
+
 static int
 process_post(struct process_ctx *c, const struct group *g)
 {
@@ -309,6 +339,7 @@ process_post(struct process_ctx *c, const struct group *g)
 	int member = store_membership_get(c->e->db, g->id, c->sender, &ms);
 	if (member == -1)
 		return -1;
+	const char *held = "";
 	int rc, listed = store_mod_sender_get(c->e->db, g->id, c->sender);
 	int banned = listed == -1 ? -1 : process_banned(c, g);
 	if (listed == -1 || banned == -1)
@@ -328,6 +359,8 @@ process_post(struct process_ctx *c, const struct group *g)
 	else if (strcmp(g->post_policy, "announce") == 0 &&
 	    strcmp(ms.role, "member") == 0)
 		rc = process_hold(c, g, "announce-only group");
+	else if ((rc = process_policy(c, g, &ms, &held)) != 0)
+		rc = rc == -1 ? -1 : process_hold(c, g, held);
 	else if (strcmp(ms.role, "member") == 0 &&
 	    (rc = process_thread_locked(c, g)) != 0)
 		rc = rc == -1 ? -1 : process_hold(c, g, "locked thread");

@@ -138,6 +138,10 @@ mod_queue_members_link(void *arg, const struct mod_group *g)
 		html_printf(c->out, "<a href=\"/mod/g/%u/members\">%s — <span "
 		    "dir=\"auto\">%s</span></a>", g->slug, L(I18N_MOD_MEMBERS),
 		    g->name);
+	/* every group listed here is one the viewer moderates */
+	html_printf(c->out, "<a href=\"/mod/g/%u/policy\">%s — <span "
+	    "dir=\"auto\">%s</span></a>", g->slug, L(I18N_POLICY_TITLE),
+	    g->name);
 	c->failed |= rc == -1;
 	return rc == -1 ? -1 : 0;
 }

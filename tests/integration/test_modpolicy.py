@@ -1,16 +1,22 @@
-"""Group policies and bans against the real daemon: majlisctl ban
-add/list/remove (--json, errors, audit), and mail from a banned address,
+"""Group policies and bans against the real daemon: the policies page
+(permissions per group and per field, CSRF, validation, audit with before
+and after), the policies enforced on mail (first post, size, rate),
+majlisctl ban add/list/remove (--json, errors, audit), bans on the page,
+and mail from a banned address,
 domain (with and without subdomains) or pattern, per group and site-wide,
 dropped: neither published nor held, nothing mailed to the moderators; a
 glob pattern that a backtracking matcher would take ages on answers at once.
 Run: /usr/bin/python3 tests/integration/test_modpolicy.py"""
 
+import json
 import os
+import re
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import LIST_DOMAIN, run, site, wait_for  # noqa: E402
+from test_mod import login  # noqa: E402
 
 A = "alpha"
 B = "beta"
@@ -24,13 +30,14 @@ def two_groups(name):
     return m
 
 
-def post(m, slug, subject, sender, envelope=None):
+def post(m, slug, subject, sender, envelope=None, body="Hello."):
     """Send one message and wait until majlisd has processed it; returns
     the inbound row's note."""
     n = m.db("SELECT coalesce(max(id), 0) FROM inbound")[0][0]
     raw = ("From: <%s>\r\nTo: %s@%s\r\nSubject: %s\r\n"
-           "Message-ID: <%d@example.net>\r\n\r\nHello.\r\n" % (
-               sender, slug, LIST_DOMAIN, subject, time.time_ns())).encode()
+           "Message-ID: <%d@example.net>\r\n\r\n%s\r\n" % (
+               sender, slug, LIST_DOMAIN, subject, time.time_ns(),
+               body)).encode()
     m.send(raw, envelope or sender, ["%s@%s" % (slug, LIST_DOMAIN)])
     rows = wait_for(lambda: m.db("SELECT state, note FROM inbound WHERE"
                                  " id > ? AND state <> 'new'", n),
@@ -171,5 +178,197 @@ def test_pattern_no_backtracking():
         m.close()
 
 
+def policy_sites(name):
+    m = two_groups(name)
+    m.ctl("member", "add", A, "owner@example.org", "--name", "Owner",
+          "--role", "owner")
+    m.ctl("member", "add", B, "modb@example.org", "--name", "Mod B",
+          "--role", "moderator")
+    return m.start()
+
+
+def policy_row(m, slug):
+    return m.db("SELECT g.post_policy, coalesce(p.first_post_held, 0),"
+                " coalesce(p.max_kib, 0), coalesce(p.rate_per_hour, 0),"
+                " g.language, g.visibility, g.description FROM groups g"
+                " LEFT JOIN group_policy p ON p.group_id = g.id"
+                " WHERE g.slug = ?", slug)[0]
+
+
+GOOD = {"action": "policy", "post_policy": "members", "first_post_held": "1",
+        "max_kib": "1", "rate_per_hour": "2"}
+
+
+def test_policy_page():
+    m = policy_sites("modpolicy-page")
+    try:
+        page = "/mod/g/%s/policy" % A
+        # the moderator of beta has no right in alpha, by page or form
+        cb = login(m, "modb@example.org", "Mod B")
+        st, body = cb.get("/mod")
+        assert "/mod/g/%s/policy" % B in body and page not in body
+        assert cb.get(page)[0] == 404
+        tok = cb.csrf("/mod/g/%s/policy" % B)
+        for f in (GOOD, {"action": "ban", "value": "x@y.org"}):
+            assert cb.post(page, dict(f, csrf=tok))[0] == 404
+        assert policy_row(m, A)[1:4] == (0, 0, 0)
+        assert m.ctl("ban", "list", json_out=True) == []
+        c = login(m, "mod@example.org", "Mod")
+        st, body = c.get(page)
+        assert st == 200 and "Policies" in body
+        # CSRF
+        assert c.post(page, dict(GOOD, csrf="x" * 43))[0] == 403
+        assert c.post(page, GOOD)[0] == 403
+        assert policy_row(m, A)[1:4] == (0, 0, 0)
+        # a moderator sets the posting rules, not the owner's fields
+        before = policy_row(m, A)
+        assert c.submit(page, GOOD)[0] == 303
+        assert policy_row(m, A)[:4] == ("members", 1, 1, 2)
+        st, body = c.get(page + "?done=1")
+        assert "Saved." in body and "disabled" in body
+        assert c.submit(page, dict(GOOD, language="fr"))[0] == 403
+        assert c.submit(page, dict(GOOD, description="x"))[0] == 403
+        assert policy_row(m, A)[4:] == before[4:]
+        # validation: every bad value refused with the field named, and
+        # nothing written
+        for field, value, label in (
+                ("max_kib", "abc", "Largest message"),
+                ("max_kib", "65537", "Largest message"),
+                ("max_kib", "-1", "Largest message"),
+                ("max_kib", "1234567890", "Largest message"),
+                ("rate_per_hour", "1001", "Posts per member"),
+                ("rate_per_hour", "", "Posts per member"),
+                ("post_policy", "king", "Who may post")):
+            st, body = c.submit(page, dict(GOOD, **{field: value}))
+            assert st == 400 and "This value is not accepted: " + label \
+                in body, (field, value, st)
+        assert c.submit(page, dict(GOOD, max_kib="65536",
+                                   rate_per_hour="1000"))[0] == 303
+        assert policy_row(m, A)[2:4] == (65536, 1000)
+        assert c.submit(page, dict(GOOD, action="nothing"))[0] == 400
+        # the owner changes language, visibility and description
+        o = login(m, "owner@example.org", "Owner")
+        st, body = o.get(page)
+        assert st == 200 and "disabled" not in body
+        owner_form = dict(GOOD, language="ar", visibility="members",
+                          description="مجموعة <b>")
+        assert o.submit(page, owner_form)[0] == 303
+        assert policy_row(m, A)[4:] == ("ar", "members", "مجموعة <b>")
+        st, body = o.get(page)
+        assert "مجموعة &lt;b&gt;" in body
+        assert o.submit(page, dict(owner_form, visibility="secret"))[0] == 400
+        assert o.submit(page, dict(owner_form,
+                                   description="x" * 4001))[0] == 400
+        assert o.submit(page, dict(owner_form,
+                                   description="x" * 4000))[0] == 303
+        # the audit log: before and after of each saved change
+        log = m.db("SELECT actor, before_json, after_json FROM audit_log"
+                   " WHERE action = 'group.policy' ORDER BY id")
+        assert [r[0] for r in log] == ["mod@example.org"] * 2 + \
+            ["owner@example.org"] * 2, log
+        b, a = json.loads(log[0][1]), json.loads(log[0][2])
+        assert (b["max_kib"], a["max_kib"], b["first_post_held"],
+                a["first_post_held"]) == (0, 1, False, True), (b, a)
+        assert json.loads(log[2][2])["language"] == "ar"
+        # saving the same values again changes nothing and logs nothing
+        assert o.submit(page, dict(owner_form, description="x" * 4000))[0] \
+            == 303
+        assert len(m.db("SELECT id FROM audit_log WHERE action ="
+                        " 'group.policy'")) == 4
+    finally:
+        m.close()
+
+
+def test_bans_page():
+    m = two_groups("modpolicy-bans")
+    try:
+        ban(m, B, "other@example.net")
+        ban(m, "--site", "*@site.example")
+        m.start()
+        page = "/mod/g/%s/policy" % A
+        c = login(m, "mod@example.org", "Mod")
+        assert c.submit(page, {"action": "ban", "value": "@Spam.example",
+                               "subdomains": "1"})[0] == 303
+        st, body = c.get(page)
+        assert "@spam.example" in body and "*@site.example" in body
+        assert "other@example.net" not in body
+        for value, sub, msg in (("nobody", None, "not accepted"),
+                                ("x@y.org", "1", "not accepted"),
+                                ("*" + "a" * 128, None, "not accepted"),
+                                ("@spam.example", None, "Already banned")):
+            f = {"action": "ban", "value": value}
+            if sub:
+                f["subdomains"] = "1"
+            st, body = c.submit(page, f)
+            assert st == 400 and msg in body, (value, st)
+        rows = m.ctl("ban", "list", json_out=True)
+        mine = [r["id"] for r in rows if r["group"] == A]
+        beta = [r["id"] for r in rows if r["group"] == B]
+        site_ = [r["id"] for r in rows if r["group"] is None]
+        assert len(mine) == 1
+        # neither another group's ban nor a site-wide one can be lifted here
+        for other in beta + site_ + [999999]:
+            assert c.submit(page, {"action": "unban", "id": str(other)})[0] \
+                == 404
+        assert len(m.ctl("ban", "list", json_out=True)) == 3
+        # banned by the page: mail from a subdomain is dropped
+        note = post(m, A, "from spam", "x@mx.spam.example")
+        assert "banned sender" in note and fate(m, "from spam") == (0, 0)
+        assert c.submit(page, {"action": "unban", "id": str(mine[0])})[0] \
+            == 303
+        assert len(m.ctl("ban", "list", json_out=True)) == 2
+        log = m.db("SELECT action, target, before_json, after_json FROM"
+                   " audit_log WHERE action LIKE 'ban.%' AND actor = ?"
+                   " ORDER BY id", "mod@example.org")
+        assert [(r[0], r[1]) for r in log] == [("ban.add", "@spam.example"),
+                                              ("ban.remove", "@spam.example")]
+        assert json.loads(log[0][3])["subdomains"] is True
+        assert json.loads(log[1][2])["kind"] == "domain"
+    finally:
+        m.close()
+
+
+def test_policy_enforced():
+    m = policy_sites("modpolicy-enforce")
+    try:
+        page = "/mod/g/%s/policy" % A
+        c = login(m, "mod@example.org", "Mod")
+        assert c.submit(page, GOOD)[0] == 303
+        big = "x" * 2000
+
+        def reason(subject):
+            rows = m.db("SELECT reason FROM held WHERE subject = ?", subject)
+            return rows[0][0] if rows else None
+
+        post(m, A, "alice first", "alice@example.org")
+        assert reason("alice first") == "first post of a new member"
+        hid = m.db("SELECT id FROM held WHERE subject = 'alice first'")[0][0]
+        m.ctl("held", "approve", str(hid))
+        wait_for(lambda: fate(m, "alice first")[0] == 1, "approved post")
+        post(m, A, "alice second", "alice@example.org")
+        assert fate(m, "alice second") == (1, 0)
+        # two posts this hour: the third is held
+        post(m, A, "alice third", "alice@example.org")
+        assert reason("alice third") == "posting rate limit"
+        # over 1 KiB
+        post(m, A, "reader big", "reader@example.org", body=big)
+        assert reason("reader big") == "message too large"
+        # moderators are exempt; beta has no policy
+        post(m, A, "mod big", "mod@example.org", body=big)
+        assert fate(m, "mod big") == (1, 0)
+        post(m, B, "beta big", "reader@example.org", body=big)
+        assert fate(m, "beta big") == (1, 0)
+        # policy off again: nothing more is held
+        off = dict(GOOD, max_kib="0", rate_per_hour="0")
+        del off["first_post_held"]     # an unchecked box is not sent
+        assert c.submit(page, off)[0] == 303
+        assert policy_row(m, A)[1:4] == (0, 0, 0)
+        post(m, A, "reader again", "reader@example.org", body=big)
+        assert fate(m, "reader again") == (1, 0)
+    finally:
+        m.close()
+
+
 if __name__ == "__main__":
-    run([test_ctl_ban, test_banned_mail_dropped, test_pattern_no_backtracking])
+    run([test_ctl_ban, test_banned_mail_dropped, test_pattern_no_backtracking,
+         test_policy_page, test_bans_page, test_policy_enforced])
