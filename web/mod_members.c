@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <strings.h>
 #include <sys/queue.h>
 
@@ -12,6 +13,7 @@
 #include <event2/keyvalq_struct.h>
 
 #include "daemon/account.h"
+#include "daemon/csv.h"
 #include "daemon/db.h"
 #include "daemon/engine.h"
 #include "daemon/json.h"
@@ -19,6 +21,7 @@
 #include "daemon/modperm.h"
 #include "daemon/store_group.h"
 #include "daemon/store_mod.h"
+#include "daemon/xalloc.h"
 #include "web/account.h"
 #include "web/form.h"
 #include "web/html.h"
@@ -32,6 +35,7 @@
 static const char *const mod_roles[] = { "member", "moderator", "owner" };
 static const char *const mod_deliveries[] = { "each", "daily", "weekly",
 	"none" };
+static const char *const mod_yesno[] = { "", "yes", "no" };
 #define MOD_NROLES	(sizeof mod_roles / sizeof mod_roles[0])
 #define MOD_NDELIVERIES	(sizeof mod_deliveries / sizeof mod_deliveries[0])
 
@@ -107,6 +111,23 @@ mod_members_row(void *arg, const struct membership *m)
 }
 
 
+static void mod_members_import(struct web_req *, const struct group *, int);
+
+/* The export link and the import form. */
+static void
+mod_members_import_form(struct web_req *w, const struct group *g,
+    struct buf *html)
+{
+	html_printf(html, "<h2>%s</h2>\n<p><a href=\"/mod/g/%u/members.csv\">"
+	    "%s</a></p>\n<form class=\"form\" method=\"post\">", L(I18N_IMPORT_TITLE),
+	    g->slug, L(I18N_EXPORT));
+	session_csrf_input(w, html);
+	html_printf(html, "<label>%s<textarea name=\"csv\" rows=\"6\" "
+	    "dir=\"ltr\"></textarea></label><p><button name=\"action\" value="
+	    "\"import-preview\">%s</button></p></form>\n", L(I18N_IMPORT_HELP),
+	    L(I18N_IMPORT_PREVIEW));
+}
+
 static void
 mod_members_page(struct web_req *w, const struct group *g, int code,
     const char *error)
@@ -167,12 +188,25 @@ mod_members_page(struct web_req *w, const struct group *g, int code,
 	    NULL);
 	html_printf(&html, "</label><p><button type=\"submit\">%s</button></p>"
 	    "</form>\n", L(I18N_MOD_ADD));
+	mod_members_import_form(w, g, &html);
 	struct buf title = BUF_INIT;
 	buf_printf(&title, "%s — %s", L(I18N_MOD_MEMBERS), g->name);
 	account_page(w, code, buf_cstr(&title), buf_cstr(&html));
 	buf_free(&title);
 	buf_free(&html);
 	evhttp_clear_headers(&kv);
+}
+
+static int
+mod_members_csv_row(void *arg, const struct membership *m)
+{
+	struct buf *out = arg;
+	csv_field(out, m->email);
+	buf_putc(out, ',');
+	csv_field(out, m->name);
+	buf_printf(out, ",%s,%s,%s\r\n", m->role, m->delivery, m->moderated ?
+	    "yes" : "no");
+	return 0;
 }
 
 /* The state of a membership as JSON ("{}" when there is none). */
@@ -294,6 +328,11 @@ mod_members(struct web_req *w)
 	const struct form *f = session_form(w);
 	const char *act = form_get(f, "action"), *email = form_get(f, "email");
 	static const char *const acts[] = { "add", "set", "remove", "reset" };
+	if (act != NULL && (strcmp(act, "import-preview") == 0 ||
+	    strcmp(act, "import") == 0)) {
+		mod_members_import(w, g, strcmp(act, "import") == 0);
+		return;
+	}
 	if (!mod_in(act, acts, sizeof acts / sizeof acts[0]) || email == NULL ||
 	    !account_email_valid(email))
 		rc = 0;
@@ -310,4 +349,232 @@ mod_members(struct web_req *w)
 		    L(I18N_MOD_BAD_MEMBER));
 	else
 		httpd_reply_error(w, 500);
+}
+
+struct mod_import {
+	struct web_req		*w;
+	const struct group	*g;
+	int			 apply;
+	struct buf		*out;		/* the report, <li> items */
+	char			**seen;		/* addresses of good lines */
+	int			*seen_line;
+	size_t			 nseen;
+	int			 rows;
+};
+
+static void
+mod_import_item(struct mod_import *im, int line, const char *email,
+    const char *cls, const char *what, int other)
+{
+	struct web_req *w = im->w;
+	html_printf(im->out, "<li class=\"%s\">%s %d: <bdi>%s</bdi> — %s", cls,
+	    L(I18N_IMPORT_LINE), line, email, what);
+	if (other)
+		html_printf(im->out, " %d", other);
+	buf_puts(im->out, "</li>\n");
+}
+
+/* Add one good line (apply): 0, or -1. */
+static int
+mod_import_add(struct mod_import *im, const char *email, const char *name,
+    const char *role, const char *del, int moderated)
+{
+	struct db *db = im->w->e->db;
+	struct buf err = BUF_INIT, after = BUF_INIT;
+	struct membership m = { .role = "", .delivery = "" };
+	int64_t id = store_member_ensure(db, email, name);
+	int rc = id == -1 ? -1 : store_membership_add(db, im->g->id, id, role,
+	    del, &err);
+	if (rc == 1 && moderated && store_membership_set(db, im->g->id, id,
+	    "moderated", "1", &err) == -1)
+		rc = -1;
+	if (rc == 1) {
+		m.moderated = moderated;
+		snprintf(m.role, sizeof m.role, "%s", role);
+		snprintf(m.delivery, sizeof m.delivery, "%s", del);
+		mod_member_json(&after, &m);
+		rc = store_mod_audit(db, im->w->viewer.email, "member.import",
+		    im->g->id, email, "", "{}", buf_cstr(&after));
+	} else if (rc == 0)
+		rc = -1;	/* checked just before, in this transaction */
+	if (rc == -1)
+		log_warnx("http: import into %s: %s", im->g->slug, buf_cstr(&err));
+	buf_free(&err);
+	buf_free(&after);
+	return rc;
+}
+
+/* Check one line's fields and say (or do) what happens to it: 0 or -1. */
+static int
+mod_import_row(struct mod_import *im, int line, struct buf *f, size_t n)
+{
+	struct web_req *w = im->w;
+	const char *email = buf_cstr(&f[0]), *name = n > 1 ? buf_cstr(&f[1]) :
+	    "", *role = n > 2 && f[2].len ? buf_cstr(&f[2]) : "member",
+	    *del = n > 3 && f[3].len ? buf_cstr(&f[3]) : "each",
+	    *mod = n > 4 ? buf_cstr(&f[4]) : "";
+	if (!account_email_valid(email))
+		mod_import_item(im, line, email, "bad", L(I18N_IMPORT_BAD_EMAIL), 0);
+	else if (*name && !account_name_valid(name))
+		mod_import_item(im, line, email, "bad", L(I18N_IMPORT_BAD_NAME), 0);
+	else if (!mod_in(role, mod_roles, MOD_NROLES))
+		mod_import_item(im, line, email, "bad", L(I18N_IMPORT_BAD_ROLE), 0);
+	else if (!mod_in(del, mod_deliveries, MOD_NDELIVERIES))
+		mod_import_item(im, line, email, "bad",
+		    L(I18N_IMPORT_BAD_DELIVERY), 0);
+	else if (!mod_in(mod, mod_yesno, 3))
+		mod_import_item(im, line, email, "bad",
+		    L(I18N_IMPORT_BAD_MODERATED), 0);
+	else {
+		for (size_t i = 0; i < im->nseen; i++)
+			if (strcasecmp(im->seen[i], email) == 0) {
+				mod_import_item(im, line, email, "duplicate",
+				    L(I18N_IMPORT_DUPLICATE), im->seen_line[i]);
+				return 0;
+			}
+		im->seen[im->nseen] = xstrdup(email);
+		im->seen_line[im->nseen++] = line;
+		struct membership m;
+		int had = store_membership_get(w->e->db, im->g->id, email, &m);
+		if (had == -1)
+			return -1;
+		if (had == 1) {
+			store_membership_clear(&m);
+			mod_import_item(im, line, email, "member",
+			    L(I18N_IMPORT_MEMBER), 0);
+		} else if (im->apply && mod_import_add(im, email, name, role,
+		    del, strcmp(mod, "yes") == 0) == -1)
+			return -1;
+		else
+			mod_import_item(im, line, email, "add", im->apply ?
+			    L(I18N_IMPORT_ADDED) : L(I18N_IMPORT_WILL_ADD), 0);
+	}
+	return 0;
+}
+
+/* One line of the text (without its line end): 0, 1 for too many rows,
+ * -1 on error. */
+static int
+mod_import_line(struct mod_import *im, int line, const char *s, size_t len,
+    struct buf *f)
+{
+	struct web_req *w = im->w;
+	const char *err;
+	size_t n;
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	if (len == 0)
+		return 0;
+	if (++im->rows > MOD_MEMBERS_IMPORT_MAX + 1)
+		return 1;
+	if (len > MOD_MEMBERS_LINE_MAX) {
+		mod_import_item(im, line, "", "bad", L(I18N_IMPORT_TOO_LONG), 0);
+		return 0;
+	}
+	if (csv_split(s, len, f, MOD_MEMBERS_FIELDS, &n, &err) == -1) {
+		mod_import_item(im, line, "", "bad", L(I18N_IMPORT_BAD_CSV), 0);
+		return 0;
+	}
+	if (im->rows == 1 && strcasecmp(buf_cstr(&f[0]), "email") == 0) {
+		im->rows = 0;	/* the header */
+		return 0;
+	}
+	if (im->rows > MOD_MEMBERS_IMPORT_MAX)
+		return 1;
+	return mod_import_row(im, line, f, n);
+}
+
+/* Run the import over csv (preview or apply, the latter in one
+ * transaction): 0, 1 too many rows (nothing done), -1 error. */
+static int
+mod_import_run(struct mod_import *im, const char *csv)
+{
+	struct buf f[MOD_MEMBERS_FIELDS] = { BUF_INIT, BUF_INIT, BUF_INIT,
+	    BUF_INIT, BUF_INIT };
+	im->seen = xcalloc(MOD_MEMBERS_IMPORT_MAX, sizeof *im->seen);
+	im->seen_line = xcalloc(MOD_MEMBERS_IMPORT_MAX, sizeof *im->seen_line);
+	int rc = im->apply ? db_begin(im->w->e->db) : 0, line = 0;
+	for (const char *p = csv; rc == 0 && *p; ) {
+		size_t len = strcspn(p, "\n");
+		size_t l = len > 0 && p[len - 1] == '\r' ? len - 1 : len;
+		rc = mod_import_line(im, ++line, p, l, f);
+		p += len + (p[len] == '\n');
+	}
+	if (im->apply && rc == 0 && db_commit(im->w->e->db) == -1)
+		rc = -1;
+	else if (im->apply && rc != 0)
+		db_rollback(im->w->e->db);
+	for (size_t i = 0; i < im->nseen; i++)
+		free(im->seen[i]);
+	free(im->seen);
+	free(im->seen_line);
+	for (size_t i = 0; i < MOD_MEMBERS_FIELDS; i++)
+		buf_free(&f[i]);
+	return rc;
+}
+
+static void
+mod_members_import(struct web_req *w, const struct group *g, int apply)
+{
+	const char *csv = form_get(session_form(w), "csv");
+	struct buf report = BUF_INIT, html = BUF_INIT;
+	struct mod_import im = { w, g, apply, &report, NULL, NULL, 0, 0 };
+	int rc = mod_import_run(&im, csv ? csv : "");
+	if (rc == -1) {
+		buf_free(&report);
+		httpd_reply_error(w, 500);
+		return;
+	}
+	html_printf(&html, "<p><a href=\"/mod/g/%u/members\">%s</a></p>\n",
+	    g->slug, L(I18N_MOD_MEMBERS));
+	if (rc == 1)
+		html_printf(&html, "<p class=\"error\" role=\"alert\">%s</p>\n",
+		    L(I18N_IMPORT_TOO_MANY));
+	else
+		html_printf(&html, "<ul class=\"list import\">\n%H</ul>\n",
+		    buf_cstr(&report));
+	if (rc == 0 && !apply) {
+		html_printf(&html, "<form class=\"form\" method=\"post\">"
+		    "<textarea name=\"csv\" rows=\"6\" readonly dir=\"ltr\">\n%s"
+		    "</textarea>", csv ? csv : "");
+		session_csrf_input(w, &html);
+		html_printf(&html, "<p><button name=\"action\" value=\"import\">"
+		    "%s</button></p></form>\n", L(I18N_IMPORT_APPLY));
+	}
+	struct buf title = BUF_INIT;
+	buf_printf(&title, "%s — %s", L(I18N_IMPORT_TITLE), g->name);
+	account_page(w, rc == 1 ? 400 : 200, buf_cstr(&title), buf_cstr(&html));
+	buf_free(&title);
+	buf_free(&html);
+	buf_free(&report);
+}
+
+void
+mod_members_csv(struct web_req *w)
+{
+	const struct group *g = &w->group;
+	if (w->viewer.member_id == 0) {
+		account_redirect(w, "/login");
+		return;
+	}
+	int rc = modperm_check(w->e->db, w->viewer.member_id, w->viewer.is_admin,
+	    g->id, MODPERM_MEMBERS);
+	if (rc != 1) {
+		httpd_reply_error(w, rc == 0 ? 404 : 500);
+		return;
+	}
+	struct buf out = BUF_INIT;
+	buf_puts(&out, "email,name,role,delivery,moderated\r\n");
+	if (store_membership_each(w->e->db, g->id, mod_members_csv_row,
+	    &out) == -1) {
+		buf_free(&out);
+		httpd_reply_error(w, 500);
+		return;
+	}
+	struct buf disp = BUF_INIT;
+	buf_printf(&disp, "attachment; filename=\"%s-members.csv\"", g->slug);
+	httpd_header(w, "Content-Disposition", buf_cstr(&disp));
+	httpd_reply(w, 200, "text/csv; charset=utf-8", &out);
+	buf_free(&disp);
+	buf_free(&out);
 }

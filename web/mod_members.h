@@ -14,8 +14,21 @@ struct web_req;
 /* Bytes of the text filter ?q= (matched in address and name). */
 #define MOD_MEMBERS_QUERY_MAX	100
 
+/* Members in one CSV import (more: the whole import is refused). */
+#define MOD_MEMBERS_IMPORT_MAX	1000
+/* Bytes of one CSV line of an import. */
+#define MOD_MEMBERS_LINE_MAX	1000
+/* Fields of one CSV line: email, name, role, delivery, moderated. */
+#define MOD_MEMBERS_FIELDS	5
+
 /* GET /mod/g/SLUG/members?role=&delivery=&q=; POST (CSRF) with action
- * add, set, remove or reset and the member's email. */
+ * add, set, remove or reset and the member's email, or import-preview /
+ * import with the CSV text in csv (preview lists what each line would do,
+ * with line numbers; import adds the good lines in one transaction and
+ * lists what it did). */
 void	mod_members(struct web_req *);
+/* GET /mod/g/SLUG/members.csv: every member as CSV (a header line, then
+ * email, name, role, delivery, moderated), readable by the import. */
+void	mod_members_csv(struct web_req *);
 
 #endif

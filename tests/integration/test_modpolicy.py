@@ -8,6 +8,8 @@ dropped: neither published nor held, nothing mailed to the moderators; a
 glob pattern that a backtracking matcher would take ages on answers at once.
 Run: /usr/bin/python3 tests/integration/test_modpolicy.py"""
 
+import csv
+import io
 import json
 import os
 import re
@@ -369,6 +371,122 @@ def test_policy_enforced():
         m.close()
 
 
+IMPORT = "\r\n".join([
+    "email,name,role,delivery,moderated",                # 1 header
+    "new1@example.org,New One,member,each",              # 2
+    'new2@example.org,"Doe, Jane",moderator,daily,yes',  # 3
+    "alice@example.org,Alice,member,each",               # 4 member
+    "NEW1@example.org,Dup,member,each",                  # 5 duplicate
+    "not-an-address,X",                                  # 6
+    "new3@example.org,N3,king",                          # 7
+    "new4@example.org,N4,member,hourly",                 # 8
+    '"broken,x',                                         # 9
+    "",                                                  # 10 blank
+    "new5@example.org",                                  # 11
+    "new6@example.org,N6,member,each,maybe",             # 12
+    "new7@example.org," + "n" * 1000,                    # 13 too long
+])
+
+
+def members(m, slug):
+    return {r[0]: r[1:] for r in m.db(
+        "SELECT mb.email, mb.name, ms.role, ms.delivery, ms.moderated FROM"
+        " memberships ms JOIN members mb ON mb.id = ms.member_id JOIN groups g"
+        " ON g.id = ms.group_id WHERE g.slug = ?", slug)}
+
+
+def items(body):
+    return re.findall(r'<li class="(\w+)">line (\d+): <bdi>([^<]*)</bdi>'
+                      r' — ([^<]*)</li>', body)
+
+
+def test_members_csv():
+    m = two_groups("modpolicy-csv")
+    try:
+        m.ctl("member", "add", A, "owner@example.org", "--role", "owner")
+        m.ctl("member", "add", B, "owner@example.org", "--role", "owner")
+        m.ctl("member", "add", B, "ownb@example.org", "--role", "owner")
+        m.start()
+        page = "/mod/g/%s/members" % A
+        o = login(m, "owner@example.org", "Owner")
+        before = members(m, A)
+        st, body = o.submit(page, {"action": "import-preview", "csv": IMPORT})
+        assert st == 200, (st, body[:300])
+        got = items(body)
+        assert got == [
+            ("add", "2", "new1@example.org", "will be added"),
+            ("add", "3", "new2@example.org", "will be added"),
+            ("member", "4", "alice@example.org", "already a member"),
+            ("duplicate", "5", "NEW1@example.org", "duplicate of line 2"),
+            ("bad", "6", "not-an-address", "bad address"),
+            ("bad", "7", "new3@example.org",
+             "bad role (member, moderator or owner)"),
+            ("bad", "8", "new4@example.org",
+             "bad delivery (each, daily, weekly or none)"),
+            ("bad", "9", "", "unreadable CSV line"),
+            ("add", "11", "new5@example.org", "will be added"),
+            ("bad", "12", "new6@example.org", "bad moderated flag (yes or no)"),
+            ("bad", "13", "", "line too long (at most 1000 bytes)"),
+        ], got
+        assert members(m, A) == before      # a preview changes nothing
+        # the preview carries the text to apply
+        text = re.search(r'<textarea name="csv"[^>]*>\n([^<]*)</textarea>',
+                         body).group(1)
+        assert "Doe, Jane" in text
+        st, body = o.submit(page, {"action": "import", "csv": IMPORT})
+        assert st == 200
+        assert [i[1] for i in items(body) if i[0] == "add"] == ["2", "3", "11"]
+        assert all(i[3] == "added" for i in items(body) if i[0] == "add")
+        after = members(m, A)
+        assert after["new1@example.org"] == ("New One", "member", "each", 0)
+        assert after["new2@example.org"] == ("Doe, Jane", "moderator",
+                                             "daily", 1)
+        assert after["new5@example.org"] == ("", "member", "each", 0)
+        assert len(after) == len(before) + 3
+        assert len(m.db("SELECT id FROM audit_log WHERE action ="
+                        " 'member.import'")) == 3
+        # applied twice: nothing more
+        st, body = o.submit(page, {"action": "import", "csv": IMPORT})
+        assert "added" not in [i[3] for i in items(body)]
+        assert members(m, A) == after
+        # export, and the export imported into beta gives the same rows
+        st, exported = o.get("/mod/g/%s/members.csv" % A)
+        assert st == 200
+        rows = list(csv.reader(io.StringIO(exported)))
+        assert rows[0] == ["email", "name", "role", "delivery", "moderated"]
+        assert ["new2@example.org", "Doe, Jane", "moderator", "daily",
+                "yes"] in rows
+        assert len(rows) == len(after) + 1
+        st, body = o.submit("/mod/g/%s/members" % B,
+                            {"action": "import", "csv": exported})
+        assert st == 200 and not [i for i in items(body) if i[0] == "bad"]
+        beta = members(m, B)
+        for email, row in after.items():
+            assert beta[email] == row, (email, beta.get(email), row)
+        # cross-group: beta's owner and a mere moderator of alpha get 404
+        for who, name in (("ownb@example.org", "Own B"),
+                          ("mod@example.org", "Mod")):
+            c = login(m, who, name)
+            assert c.get("/mod/g/%s/members.csv" % A)[0] == 404
+            tok = c.csrf("/mod")
+            for act in ("import-preview", "import"):
+                assert c.post(page, {"action": act, "csv": "x@y.org",
+                                     "csrf": tok})[0] == 404
+        assert "x@y.org" not in members(m, A)
+        assert o.post(page, {"action": "import", "csv": "x@y.org"})[0] == 403
+        # the import limit: 1000 members pass, 1001 are refused whole
+        many = "\n".join("u%d@bulk.example" % i for i in range(1000))
+        st, body = o.submit(page, {"action": "import-preview", "csv": many})
+        assert st == 200 and len(items(body)) == 1000
+        st, body = o.submit(page, {"action": "import",
+                                   "csv": many + "\nlast@bulk.example"})
+        assert st == 400 and "Too many lines" in body
+        assert not [e for e in members(m, A) if e.endswith("@bulk.example")]
+    finally:
+        m.close()
+
+
 if __name__ == "__main__":
     run([test_ctl_ban, test_banned_mail_dropped, test_pattern_no_backtracking,
-         test_policy_page, test_bans_page, test_policy_enforced])
+         test_policy_page, test_bans_page, test_policy_enforced,
+         test_members_csv])
