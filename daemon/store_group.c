@@ -234,6 +234,24 @@ store_membership_get(struct db *db, int64_t group_id, const char *email,
 }
 
 int
+store_membership_by_member(struct db *db, int64_t group_id, int64_t member_id,
+    struct membership *out)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT " MEMBERSHIP_COLS
+	    " FROM memberships ms JOIN members m ON m.id = ms.member_id"
+	    " WHERE ms.group_id = ? AND ms.member_id = ?", "ii", group_id,
+	    member_id);
+	if (st == NULL)
+		return -1;
+	int rc = db_step(db, st);
+	if (rc == 1) {
+		store_membership_row(st, out);
+		sqlite3_reset(st);
+	}
+	return rc;
+}
+
+int
 store_membership_by_token(struct db *db, const char *token,
     struct membership *out)
 {

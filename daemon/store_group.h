@@ -68,6 +68,9 @@ int	store_membership_add(struct db *, int64_t group_id, int64_t member_id,
 /* Membership of an address in a group: 1 found, 0 not, -1 error. */
 int	store_membership_get(struct db *, int64_t group_id, const char *email,
 	    struct membership *out);
+/* Membership of member_id in a group: 1 found, 0 not, -1 error. */
+int	store_membership_by_member(struct db *, int64_t group_id,
+	    int64_t member_id, struct membership *out);
 /* Membership by its one-click unsubscribe token: 1 found, 0 not, -1 error. */
 int	store_membership_by_token(struct db *, const char *token,
 	    struct membership *out);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "daemon/db.h"
+#include "daemon/deliverylink.h"
 #include "daemon/log.h"
 #include "daemon/store_group.h"
 #include "daemon/store_held.h"
@@ -37,6 +38,19 @@ subscription_confirm(struct db *db, const char *token, const char *actor,
 		}
 		if (rc != -1)
 			res = rc == 1 ? SUBSCRIPTION_UNSUBSCRIBED : SUBSCRIPTION_UNCHANGED;
+	} else if (deliverylink_kind_mode(info->kind) != NULL) {
+		struct membership ms;
+		rc = store_membership_get(db, info->group_id, info->email, &ms);
+		if (rc == 0)	/* left the group since */
+			res = SUBSCRIPTION_INVALID;
+		else if (rc == 1) {
+			rc = deliverylink_apply(db, &ms,
+			    deliverylink_kind_mode(info->kind), actor);
+			store_membership_clear(&ms);
+			if (rc != -1)
+				res = rc == 1 ? SUBSCRIPTION_DELIVERY :
+				    SUBSCRIPTION_UNCHANGED;
+		}
 	} else
 		res = SUBSCRIPTION_INVALID;
 	if (res == SUBSCRIPTION_SUBSCRIBED || res == SUBSCRIPTION_UNSUBSCRIBED)

@@ -20,6 +20,7 @@ enum subscription_result {
 	SUBSCRIPTION_SUBSCRIBED,
 	SUBSCRIPTION_UNSUBSCRIBED,
 	SUBSCRIPTION_UNCHANGED,		/* already in the wanted state */
+	SUBSCRIPTION_DELIVERY,		/* delivery mode changed */
 	SUBSCRIPTION_ERROR,
 };
 

@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 
 #include "daemon/db.h"
+#include "daemon/deliverylink.h"
 #include "daemon/digest.h"
 #include "daemon/quote.h"
 #include "daemon/store_group.h"
@@ -417,8 +418,11 @@ digest_text(struct buf *out, const struct digest_mail *dm,
 	}
 	buf_puts(out, "\n");
 	digest_tmpl(out, w->why, dm->group->name, 0, 0);
-	buf_printf(out, "\n%s: %s/u/%s\n%s: %s/settings\n", w->unsubscribe,
-	    dm->site_url, dm->member->unsub_token, w->change, dm->site_url);
+	buf_printf(out, "\n%s: %s/u/%s\n%s: ", w->unsubscribe, dm->site_url,
+	    dm->member->unsub_token, w->change);
+	deliverylink_url(out, dm->site_url, dm->group->id,
+	    dm->member->member_id, dm->member->unsub_token);
+	buf_putc(out, '\n');
 }
 
 static void
@@ -500,7 +504,8 @@ digest_html(struct buf *out, const struct digest_mail *dm,
 	digest_escs(out, buf_cstr(&t));
 	buf_printf(out, "\">%s</a> · <a href=\"", w->unsubscribe);
 	buf_reset(&t);
-	buf_printf(&t, "%s/settings", dm->site_url);
+	deliverylink_url(&t, dm->site_url, dm->group->id, dm->member->member_id,
+	    dm->member->unsub_token);
 	digest_escs(out, buf_cstr(&t));
 	buf_printf(out, "\">%s</a></p>\n</body>\n</html>\n", w->change);
 	buf_free(&t);

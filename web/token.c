@@ -84,6 +84,7 @@ token_result_text(enum subscription_result r)
 	switch (r) {
 	case SUBSCRIPTION_SUBSCRIBED: return "You are now a member.";
 	case SUBSCRIPTION_UNSUBSCRIBED: return "You have left the group.";
+	case SUBSCRIPTION_DELIVERY: return "Your delivery mode was changed.";
 	case SUBSCRIPTION_UNCHANGED: return "Nothing needed to change.";
 	case SUBSCRIPTION_INVALID: return "This link is no longer valid.";
 	default: return "Something went wrong; please try again.";

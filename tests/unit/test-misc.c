@@ -166,6 +166,29 @@ test_listcmd_parse(void **state)
 }
 
 static void
+test_listcmd_delivery(void **state)
+{
+	assert_int_equal(listcmd_parse("delivery weekly", ""), LISTCMD_DELIVERY);
+	assert_string_equal(listcmd_delivery_mode("Delivery DIGEST", ""),
+	    "weekly");
+	assert_string_equal(listcmd_delivery_mode("", "hi\n  delivery  nomail\r\n"),
+	    "none");
+	assert_string_equal(listcmd_delivery_mode("Réception quotidien", ""),
+	    "daily");
+	assert_string_equal(listcmd_delivery_mode("استلام فوري", ""), "each");
+	assert_string_equal(listcmd_delivery_mode("", "delivery each\n"), "each");
+	/* no mode, an unknown one, or a word that only starts like one */
+	assert_null(listcmd_delivery_mode("delivery", ""));
+	assert_null(listcmd_delivery_mode("delivery monthly", ""));
+	assert_null(listcmd_delivery_mode("delivery weeklyish", ""));
+	assert_int_equal(listcmd_parse("deliveryweekly", ""), LISTCMD_NONE);
+	/* past LISTCMD_SCAN_LINES lines nothing is read */
+	assert_null(listcmd_delivery_mode("", "a\nb\nc\nd\ne\ndelivery each\n"));
+	assert_string_equal(listcmd_delivery_mode("", "a\nb\nc\nd\ndelivery each\n"),
+	    "each");
+}
+
+static void
 test_backoff(void **state)
 {
 	assert_int_equal(delivery_backoff(1, 60, 14400), 60);
@@ -185,6 +208,7 @@ main(void)
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_idset),
 		cmocka_unit_test(test_listcmd_parse),
+		cmocka_unit_test(test_listcmd_delivery),
 		cmocka_unit_test(test_backoff),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
