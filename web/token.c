@@ -5,6 +5,7 @@
 #include <config.h>
 
 #include "daemon/db.h"
+#include "daemon/deliverylink.h"
 #include "daemon/engine.h"
 #include "daemon/log.h"
 #include "daemon/store_group.h"
@@ -103,9 +104,16 @@ token_confirm(struct web_req *w)
 	}
 	struct buf html = BUF_INIT;
 	if (!w->post) {
-		html_printf(&html, "<p>Confirm: %s <strong>%s</strong>.</p><form "
-		    "method=\"post\"><button type=\"submit\">Confirm</button>"
-		    "</form>", info.kind, info.email);
+		const char *mode = deliverylink_kind_mode(info.kind);
+		if (mode != NULL)
+			html_printf(&html, "<p>Confirm: set the delivery of "
+			    "<strong>%s</strong> to <strong>%s</strong>.</p>",
+			    info.email, mode);
+		else
+			html_printf(&html, "<p>Confirm: %s <strong>%s</strong>."
+			    "</p>", info.kind, info.email);
+		html_printf(&html, "<form method=\"post\"><button type=\""
+		    "submit\">Confirm</button></form>");
 		token_page(w, 200, "Confirm", buf_cstr(&html));
 		buf_free(&html);
 		return;

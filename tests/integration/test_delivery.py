@@ -127,7 +127,8 @@ def test_mail_command_confirmed_by_reply_and_by_link():
                          ask.get_body(("plain",)).get_content()).group(0)
         c = Client(m)
         st, body, _ = c.get(path)
-        assert st == 200 and "delivery-none" in body, (st, body[:300])
+        assert st == 200 and "set the delivery of <strong>bob@example.org"\
+            "</strong> to <strong>none</strong>" in body, (st, body[:300])
         assert delivery(m, "bob@example.org") == "each"
         st, body, _ = c.post(path, {})
         assert st == 200 and "delivery mode was changed" in body, body[:500]
