@@ -1080,6 +1080,8 @@ static const struct config_key keys[] = {
 	    CONFIG_PARSER_TIMEOUT_MAX),
 	K(parser_memory, t_size, "256M", CONFIG_PARSER_MEMORY_MIN,
 	    CONFIG_PARSER_MEMORY_MAX),
+	K(mod_pending_interval, t_duration, "1d", CONFIG_MOD_PENDING_MIN,
+	    CONFIG_MOD_PENDING_MAX),
 	/* IMAP sources: dumped source by source, imap_source first */
 	KS(source, url, t_imap_source, NULL, 0, 0),
 	KS(processed, processed, t_imap_processed, "flag", 0, 0),

@@ -51,6 +51,8 @@
 #define CONFIG_PARSER_TIMEOUT_MAX	600L			/* 10m */
 #define CONFIG_IMAP_POLL_MIN		1L			/* 1s */
 #define CONFIG_IMAP_POLL_MAX		86400L			/* 1d */
+#define CONFIG_MOD_PENDING_MIN		1L			/* 1s */
+#define CONFIG_MOD_PENDING_MAX		(30L * 86400)		/* 30d */
 /* IMAP sources in one configuration (one fetcher session thread each). */
 #define CONFIG_IMAP_SOURCES_MAX		32
 /* Longest unix socket path (sizeof sun_path minus the NUL). */
@@ -153,6 +155,7 @@ struct config {
 	long	 smtp_command_timeout;	/* seconds */
 	long	 parser_timeout;	/* seconds */
 	size_t	 parser_memory;		/* bytes */
+	long	 mod_pending_interval;	/* seconds (daemon/modpending.h) */
 	/* IMAP sources (imap_*): see man/majlis.conf.5 */
 	struct config_source imap_defaults;	/* keys before any imap_source */
 	struct config_source imap_sources[CONFIG_IMAP_SOURCES_MAX];

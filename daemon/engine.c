@@ -23,6 +23,7 @@
 #include "daemon/engine.h"
 #include "daemon/ipc.h"
 #include "daemon/log.h"
+#include "daemon/modpending.h"
 #include "daemon/store_held.h"
 #include "daemon/supervisor.h"
 #include "daemon/xalloc.h"
@@ -219,6 +220,7 @@ engine_main(const struct config *cfg, int ctl_fd)
 	e->delivery = delivery_new(e);
 	e->fetchin = fetchin_new(e);
 	e->digest = digest_runner_new(e);
+	e->modpending = modpending_runner_new(e);
 	struct event *ctl = event_new(e->base, ctl_fd, EV_READ | EV_PERSIST,
 	    engine_ctl, e);
 	event_add(ctl, NULL);
@@ -241,6 +243,7 @@ engine_main(const struct config *cfg, int ctl_fd)
 	intake_free(&e->intake);
 	fetchin_free(&e->fetchin);
 	digest_runner_free(&e->digest);
+	modpending_runner_free(&e->modpending);
 	delivery_free(&e->delivery);
 	parsepool_free(&e->pool);
 	process_free(&e->process);

@@ -17,6 +17,7 @@ struct evdns_base;
 struct fetchin;
 struct event;
 struct httpd;
+struct modpending_runner;
 struct intake;
 struct parsepool;
 struct process;
@@ -34,6 +35,7 @@ struct engine {
 	struct delivery		*delivery;
 	struct fetchin		*fetchin;	/* IMAP fetcher channel */
 	struct digest_runner	*digest;	/* digest timer (daemon/digest.c) */
+	struct modpending_runner *modpending;	/* daemon/modpending.c */
 	struct smtpd_server	*smtp, *lmtp;
 	struct httpd		*httpd;
 	SSL_CTX			*server_tls;	/* STARTTLS, HTTPS; NULL: none */

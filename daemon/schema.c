@@ -375,6 +375,13 @@ SCHEMA_FTS_COLS " FROM post_search_text WHERE id = new.id; END;"
 "  first_post_held INTEGER NOT NULL DEFAULT 0,"
 "  max_kib INTEGER NOT NULL DEFAULT 0,"
 "  rate_per_hour INTEGER NOT NULL DEFAULT 0);",
+/* 11: reminders of pending held messages to a group's moderators
+ * (daemon/modpending.c): when the last one went, so that one goes at most
+ * once an interval, across restarts */
+"CREATE TABLE mod_pending_notices("
+"  group_id INTEGER PRIMARY KEY REFERENCES groups(id) ON DELETE CASCADE,"
+"  last_sent INTEGER NOT NULL,"
+"  pending INTEGER NOT NULL);",
 };
 
 #define SCHEMA_NMIGRATIONS \

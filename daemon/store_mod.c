@@ -357,6 +357,83 @@ store_mod_thread_subject(struct db *db, int64_t thread_id, const char *subject)
 }
 
 int
+store_mod_pending_due(struct db *db, int64_t before,
+    int (*fn)(void *, const struct mod_pending_group *), void *arg)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT g.id, g.slug, g.name, count(*)"
+	    " FROM groups g JOIN held h ON h.group_id = g.id AND h.state ="
+	    " 'pending' LEFT JOIN mod_pending_notices n ON n.group_id = g.id"
+	    " WHERE n.last_sent IS NULL OR n.last_sent <= ?1 GROUP BY g.id"
+	    " HAVING min(h.created) <= ?1 ORDER BY g.id", "i", before);
+	if (st == NULL)
+		return -1;
+	int rc;
+	while ((rc = db_step(db, st)) == 1) {
+		struct mod_pending_group pg = { sqlite3_column_int64(st, 0),
+		    sqlite3_column_int64(st, 3), db_col_text(st, 1),
+		    db_col_text(st, 2) };
+		if (fn(arg, &pg) == -1) {
+			sqlite3_reset(st);
+			return 0;
+		}
+	}
+	return rc;
+}
+
+int
+store_mod_pending_sent(struct db *db, int64_t group_id, int64_t now,
+    int64_t pending)
+{
+	return db_run(db, "INSERT INTO mod_pending_notices(group_id, last_sent,"
+	    " pending) VALUES (?1, ?2, ?3) ON CONFLICT(group_id) DO UPDATE SET"
+	    " last_sent = ?2, pending = ?3", "iii", group_id, now, pending);
+}
+
+int
+store_mod_pending_held(struct db *db, int64_t group_id, int max,
+    int (*fn)(void *, const struct mod_pending_held *), void *arg)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT id, created, sender, subject,"
+	    " reason FROM held WHERE group_id = ? AND state = 'pending' ORDER BY"
+	    " id LIMIT ?", "ii", group_id, (int64_t)max);
+	if (st == NULL)
+		return -1;
+	int rc;
+	while ((rc = db_step(db, st)) == 1) {
+		struct mod_pending_held ph = { sqlite3_column_int64(st, 0),
+		    sqlite3_column_int64(st, 1), db_col_text(st, 2),
+		    db_col_text(st, 3), db_col_text(st, 4) };
+		if (fn(arg, &ph) == -1) {
+			sqlite3_reset(st);
+			return 0;
+		}
+	}
+	return rc;
+}
+
+int
+store_mod_moderators(struct db *db, int64_t group_id,
+    int (*fn)(void *, const struct mod_moderator *), void *arg)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT m.id, m.email, m.name, m.locale"
+	    " FROM memberships ms JOIN members m ON m.id = ms.member_id WHERE"
+	    " ms.group_id = ? AND ms.role IN ('moderator', 'owner') AND"
+	    " ms.suspended = 0 ORDER BY m.id", "i", group_id);
+	if (st == NULL)
+		return -1;
+	int rc;
+	while ((rc = db_step(db, st)) == 1) {
+		struct mod_moderator mm = { sqlite3_column_int64(st, 0),
+		    db_col_text(st, 1), db_col_text(st, 2), db_col_text(st, 3) };
+		if (fn(arg, &mm) == -1) {
+			sqlite3_reset(st);
+			return 0;
+		}
+	}
+	return rc;
+}
+
+int
 store_mod_audit(struct db *db, const char *actor, const char *action,
     int64_t group_id, const char *target, const char *detail,
     const char *before, const char *after)

@@ -125,6 +125,35 @@ int	store_mod_thread_merge(struct db *, int64_t from, int64_t into,
 int	store_mod_thread_subject(struct db *, int64_t thread_id,
 	    const char *subject);
 
+/* Reminders of pending held messages (daemon/modpending.c). */
+struct mod_pending_group {
+	int64_t		 id, pending;
+	const char	*slug, *name;
+};
+/* Every group with held messages waiting, one of them held at or before
+ * `before`, whose last reminder went at or before `before` (or never), by
+ * id; pending counts them all. fn returning -1 stops. 0/-1. */
+int	store_mod_pending_due(struct db *, int64_t before,
+	    int (*fn)(void *, const struct mod_pending_group *), void *arg);
+/* Record that the group's reminder went at now for pending messages,
+ * inside the caller's transaction. 0/-1. */
+int	store_mod_pending_sent(struct db *, int64_t group_id, int64_t now,
+	    int64_t pending);
+struct mod_pending_held {
+	int64_t		 id, created;
+	const char	*sender, *subject, *reason;
+};
+/* The group's oldest max held messages waiting. 0/-1. */
+int	store_mod_pending_held(struct db *, int64_t group_id, int max,
+	    int (*fn)(void *, const struct mod_pending_held *), void *arg);
+struct mod_moderator {
+	int64_t		 id;
+	const char	*email, *name, *locale;
+};
+/* The group's moderators and owners who are not suspended, by id. 0/-1. */
+int	store_mod_moderators(struct db *, int64_t group_id,
+	    int (*fn)(void *, const struct mod_moderator *), void *arg);
+
 /* Append to the audit log with the state before and after (JSON texts,
  * may be NULL), inside the caller's transaction. 0/-1. */
 int	store_mod_audit(struct db *, const char *actor, const char *action,

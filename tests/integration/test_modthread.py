@@ -9,21 +9,24 @@ links moderators to the operations.
 Run: /usr/bin/python3 tests/integration/test_modthread.py"""
 
 import os
+import re
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import LIST_DOMAIN, run, site, wait_for  # noqa: E402
-from test_mod import Client, login  # noqa: E402
+from harness import LIST_DOMAIN, parse, run, site, wait_for  # noqa: E402
+from test_mod import Client, login, stranger_post  # noqa: E402
 
 A, S, B = "alpha", "secret", "beta"
 SUBJECT_MAX = 250       # MOD_THREAD_SUBJECT_MAX (web/mod_thread.h)
+LIST_MAX = 20           # MODPENDING_LIST_MAX (daemon/modpending.h)
+INTERVAL = 4            # mod_pending_interval in the reminder test
 
 
-def three_groups(name):
+def three_groups(name, conf=None):
     """alpha (public) and secret (private) moderated by moda; beta
     (public) by modb; alice is in all three, reader in alpha only."""
-    m = site(name, members=(), groups=(), start=False)
+    m = site(name, members=(), groups=(), start=False, conf_extra=conf)
     for slug, vis in ((A, "public"), (S, "private"), (B, "public")):
         m.ctl("group", "add", slug, "--name", slug.title(), "--visibility",
               vis, "--language", "en")
@@ -251,5 +254,67 @@ def test_split_merge_subject():
         m.close()
 
 
+def reminders(m, email):
+    """(created, message) of the reminders queued for a moderator (the
+    only system mail majlisd addresses to a member id)."""
+    return m.db("SELECT o.created, o.message FROM outbox o JOIN members mb"
+                " ON mb.id = o.member_id WHERE mb.email = ? AND o.kind ="
+                " 'system' ORDER BY o.id", email)
+
+
+def test_pending_reminder():
+    """A held message that waited INTERVAL seconds brings one reminder to
+    each moderator listing the oldest LIST_MAX with links; the next comes
+    no sooner than INTERVAL later, a restart in between notwithstanding;
+    an emptied queue brings none."""
+    m = three_groups("mt-remind", {"mod_pending_interval": "%ds" % INTERVAL})
+    try:
+        for i in range(LIST_MAX + 1):
+            stranger_post(m, A, "Waiting %02d" % i)
+        held = [r[0] for r in m.db("SELECT id FROM held WHERE state ="
+                                   " 'pending' ORDER BY id")]
+        assert len(held) == LIST_MAX + 1
+        first = wait_for(lambda: reminders(m, "moda@example.org"),
+                         "first reminder")
+        assert len(first) == 1, len(first)
+        sent = m.db("SELECT last_sent, pending FROM mod_pending_notices")
+        assert len(sent) == 1 and sent[0][1] == LIST_MAX + 1, sent
+        assert abs(sent[0][0] - first[0][0]) <= 1, (sent, first[0][0])
+        msg = parse(first[0][1])
+        assert msg["Subject"] == "Waiting for moderation in Alpha (%d)" % (
+            LIST_MAX + 1), msg["Subject"]
+        assert msg["Auto-Submitted"] == "auto-replied"
+        text = msg.get_body(("plain",)).get_content()
+        site_url = "http://127.0.0.1:%d" % m.http_port
+        links = re.findall(re.escape(site_url) + r"/mod/held/([0-9]+)", text)
+        assert [int(x) for x in links] == held[:LIST_MAX], (links, held)
+        assert "and more: 1" in text and "Waiting 00" in text
+        assert "The moderation queue: %s/mod" % site_url in text
+        # nobody but the group's moderators; the mail reaches the relay
+        assert reminders(m, "modb@example.org") == []
+        assert reminders(m, "alice@example.org") == []
+        wait_for(lambda: [1 for _, raw in m.sink.to("moda@example.org")
+                          if "Waiting for moderation" in parse(raw)["Subject"]],
+                 "reminder at the relay")
+        # a restart right away sends no second one before its time
+        m.stop()
+        m.start()
+        both = wait_for(lambda: (lambda r: r if len(r) >= 2 else None)(
+            reminders(m, "moda@example.org")), "second reminder")
+        assert len(both) == 2 and both[1][0] - both[0][0] >= INTERVAL, \
+            [r[0] for r in both]
+        # emptied queue: beta's reminder comes an interval later, by then
+        # alpha's interval has passed too, and alpha sends none
+        for h in held:
+            m.ctl("held", "discard", str(h))
+        stranger_post(m, B, "Beta waits")
+        wait_for(lambda: reminders(m, "modb@example.org"), "beta reminder",
+                 timeout=INTERVAL * 10)
+        assert len(reminders(m, "moda@example.org")) == 2
+    finally:
+        m.close()
+
+
 if __name__ == "__main__":
-    run([test_move_thread, test_move_clash, test_split_merge_subject])
+    run([test_move_thread, test_move_clash, test_split_merge_subject,
+         test_pending_reminder])
