@@ -150,6 +150,7 @@ test_defaults(void **state)
 	assert_int_equal(cfg.smtp_command_timeout, 300);
 	assert_int_equal(cfg.parser_timeout, 10);
 	assert_int_equal(cfg.parser_memory, 256 * 1024 * 1024);
+	assert_int_equal(cfg.mod_pending_interval, 86400);
 	assert_int_equal(config_check(&cfg, NULL), 0);
 	config_free(&cfg);
 	assert_null(cfg.data_dir);
@@ -183,7 +184,8 @@ static const char default_dump[] =
     "smtp_max_recipients = 100\n"
     "smtp_command_timeout = 5m\n"
     "parser_timeout = 10s\n"
-    "parser_memory = 256M\n";
+    "parser_memory = 256M\n"
+    "mod_pending_interval = 1d\n";
 
 static void
 test_dump_defaults(void **state)
@@ -290,6 +292,10 @@ test_good_values(void **state)
 	assert_int_equal(cfg.max_message_size, 10 << 20);
 	set_ok(&cfg, "retry_max_age", "30d");
 	assert_int_equal(cfg.retry_max_age, 30 * 86400);
+	set_ok(&cfg, "mod_pending_interval", "1s");
+	assert_int_equal(cfg.mod_pending_interval, 1);
+	set_ok(&cfg, "mod_pending_interval", "30d");
+	assert_int_equal(cfg.mod_pending_interval, 30 * 86400);
 	set_ok(&cfg, "retry_min_delay", "1s");
 	assert_int_equal(cfg.retry_min_delay, 1);
 	set_ok(&cfg, "retry_max_delay", "1d");
@@ -407,6 +413,12 @@ static const struct {
 	    "1s to 10m (seconds, or with an s, m, h or d suffix)" },
 	{ "parser_timeout", "1.5s", "parser_timeout: expected a duration from "
 	    "1s to 10m (seconds, or with an s, m, h or d suffix)" },
+	{ "mod_pending_interval", "0s", "mod_pending_interval: expected a "
+	    "duration from 1s to 30d (seconds, or with an s, m, h or d "
+	    "suffix)" },
+	{ "mod_pending_interval", "2592001", "mod_pending_interval: expected "
+	    "a duration from 1s to 30d (seconds, or with an s, m, h or d "
+	    "suffix)" },
 	{ "no_such_key", "1", "unknown key \"no_such_key\"" },
 	{ "Data_Dir", "/x", "unknown key \"Data_Dir\"" },
 };
