@@ -303,14 +303,19 @@ def test_pending_reminder():
             reminders(m, "moda@example.org")), "second reminder")
         assert len(both) == 2 and both[1][0] - both[0][0] >= INTERVAL, \
             [r[0] for r in both]
-        # emptied queue: beta's reminder comes an interval later, by then
-        # alpha's interval has passed too, and alpha sends none
+        # emptied queue: beta's reminder comes an interval after its
+        # message, later than alpha's last reminder by more than an
+        # interval; alpha sends none after its queue emptied
         for h in held:
             m.ctl("held", "discard", str(h))
+        emptied = m.db("SELECT max(decided_at) FROM held")[0][0]
         stranger_post(m, B, "Beta waits")
-        wait_for(lambda: reminders(m, "modb@example.org"), "beta reminder",
-                 timeout=INTERVAL * 10)
-        assert len(reminders(m, "moda@example.org")) == 2
+        beta = wait_for(lambda: reminders(m, "modb@example.org"),
+                        "beta reminder", timeout=INTERVAL * 10)
+        alpha = reminders(m, "moda@example.org")
+        assert beta[0][0] - alpha[-1][0] >= INTERVAL
+        assert all(r[0] <= emptied for r in alpha), ([r[0] for r in alpha],
+                                                     emptied)
     finally:
         m.close()
 
