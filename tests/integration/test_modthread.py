@@ -16,6 +16,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import LIST_DOMAIN, parse, run, site, wait_for  # noqa: E402
 from test_mod import Client, login, stranger_post  # noqa: E402
+from test_browser import ARTEFACTS, ensure_playwright, node  # noqa: E402
 
 A, S, B = "alpha", "secret", "beta"
 SUBJECT_MAX = 250       # MOD_THREAD_SUBJECT_MAX (web/mod_thread.h)
@@ -320,6 +321,55 @@ def test_pending_reminder():
         m.close()
 
 
+def test_browser_moderator():
+    """Chromium (tests/browser/moderate.mjs): moda signs in, approves and
+    rejects held mail, locks a thread and moves it to another group, in
+    French and in Arabic; the database and the relay sink agree."""
+    ensure_playwright()
+    os.makedirs(ARTEFACTS, exist_ok=True)
+    m = three_groups("mt-browser")
+    password = "correct horse battery"
+    try:
+        pw = os.path.join(m.root, "password")
+        with open(pw, "w") as f:
+            f.write(password + "\n")
+        m.ctl("user", "add", "moda@example.org", "--name", "Mod A",
+              "--password-file", pw)
+        base = "http://127.0.0.1:%d" % m.http_port
+        for lang, direction, reason in (
+                ("fr", "ltr", "Hors sujet, désolé."),
+                ("ar", "rtl", "خارج الموضوع.")):
+            stranger_post(m, A, "Approve %s" % lang)
+            stranger_post(m, A, "Reject %s" % lang)
+            ok = m.db("SELECT id FROM held WHERE subject = ?",
+                      "Approve %s" % lang)[0][0]
+            no = m.db("SELECT id FROM held WHERE subject = ?",
+                      "Reject %s" % lang)[0][0]
+            _, t, _ = post(m, A, "Thread %s" % lang)
+            node("moderate.mjs", base, ARTEFACTS, lang, direction,
+                 "moda@example.org", password, ok, no, reason,
+                 "/g/%s/t/%d" % (A, t), S)
+            assert m.db("SELECT state, decided_by FROM held WHERE id IN"
+                        " (?, ?) ORDER BY id", ok, no) == [
+                ("approved", "moda@example.org"),
+                ("rejected", "moda@example.org")]
+            assert m.db("SELECT locked, group_id FROM threads WHERE id = ?",
+                        t)[0] == (1, gid(m, S))
+            assert m.db("SELECT locale FROM members WHERE email = ?",
+                        "moda@example.org")[0][0] == lang
+            wait_for(lambda: [1 for _, raw in m.sink.to("stranger@example.net")
+                              if reason in parse(raw).get_body(
+                                  ("plain",)).get_content()],
+                     "the reason at the author")
+            wait_for(lambda: m.db("SELECT id FROM posts WHERE subject = ?",
+                                  "Approve %s" % lang), "approved post")
+        assert [r[0] for r in m.db("SELECT action FROM audit_log WHERE"
+                                   " action LIKE 'thread.%' ORDER BY id")] \
+            == ["thread.lock", "thread.move", "thread.move"] * 2
+    finally:
+        m.close()
+
+
 if __name__ == "__main__":
     run([test_move_thread, test_move_clash, test_split_merge_subject,
-         test_pending_reminder])
+         test_pending_reminder, test_browser_moderator])
