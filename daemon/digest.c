@@ -313,18 +313,27 @@ digest_slice_close(struct digest_slice *sl)
 	store_group_clear(&sl->group);
 }
 
-/* Compose member's copy: 1 built, 0 nothing new for them. */
-static int
-digest_slice_compose(struct digest_slice *sl, const struct digest_member *m,
-    struct buf *out, int *nposts)
+/* The posts after member m's mark into mine (nposts + 1 slots): their
+ * count. */
+static size_t
+digest_slice_mine(const struct digest_slice *sl, const struct digest_member *m,
+    const struct digest_post **mine)
 {
-	const struct digest_post **mine = xcalloc(sl->nposts + 1,
-	    sizeof *mine);
 	size_t n = 0;
 	for (size_t i = 0; i < sl->nposts; i++)
 		if (sl->posts[i].id > m->mark)
 			mine[n++] = &sl->posts[i];
-	*nposts = (int)n;
+	return n;
+}
+
+/* Compose member's copy: 1 built, 0 nothing new for them. */
+static int
+digest_slice_compose(struct digest_slice *sl, const struct digest_member *m,
+    struct buf *out)
+{
+	const struct digest_post **mine = xcalloc(sl->nposts + 1,
+	    sizeof *mine);
+	size_t n = digest_slice_mine(sl, m, mine);
 	if (n > 0) {
 		struct digest_mail dm = { &sl->group, sl->d, m, mine, n,
 		    sl->sched.tz, sl->site->list_domain, sl->site->site_url };
@@ -334,21 +343,68 @@ digest_slice_compose(struct digest_slice *sl, const struct digest_member *m,
 	return n > 0;
 }
 
+/* Render and store the body of m's variant (key k). Its id or -1. */
+static int64_t
+digest_slice_render(struct digest_slice *sl, const struct digest_member *m,
+    const struct digest_post **mine, size_t n, const struct digest_body_key *k)
+{
+	struct digest_mail dm = { &sl->group, sl->d, m, mine, n, sl->sched.tz,
+	    sl->site->list_domain, sl->site->site_url };
+	struct digest_template t;
+	struct buf holes = BUF_INIT;
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	digest_template_build(&t, &dm);
+	digest_template_holes(&holes, &t);
+	int64_t id = store_digest_body_add(sl->db, k, &t.part[DIGEST_PART_HEAD],
+	    &t.part[DIGEST_PART_TEXT], &t.part[DIGEST_PART_HTML],
+	    buf_cstr(&holes), t.boundary);
+	log_debug("digest %lld: body %lld (%s, %s, after post %lld, %zu posts,"
+	    " %zu bytes) in %.1f ms", (long long)sl->d->id, (long long)id,
+	    k->locale, k->timezone, (long long)k->mark, n,
+	    t.part[DIGEST_PART_TEXT].len + t.part[DIGEST_PART_HTML].len,
+	    digest_ms_since(&t0));
+	buf_free(&holes);
+	digest_template_free(&t);
+	return id;
+}
+
+/* The stored body of member m's copy (rendered the first time its variant
+ * is met): its id, 0 when they have nothing new, -1 on error. */
+static int64_t
+digest_slice_body(struct digest_slice *sl, const struct digest_member *m,
+    int *nposts)
+{
+	const struct digest_post **mine = xcalloc(sl->nposts + 1,
+	    sizeof *mine);
+	size_t n = digest_slice_mine(sl, m, mine);
+	int64_t id = 0;
+	*nposts = (int)n;
+	if (n > 0) {
+		struct digest_body_key k = { sl->d->id, m->mark, m->locale,
+		    m->timezone };
+		id = store_digest_body_find(sl->db, &k);
+		if (id == 0)
+			id = digest_slice_render(sl, m, mine, n, &k);
+	}
+	free(mine);
+	return id;
+}
+
 static int
 digest_slice_member(void *arg, const struct digest_member *m)
 {
 	struct digest_slice *sl = arg;
-	struct buf msg = BUF_INIT;
 	int nposts = 0;
 	int64_t outbox = 0;
-	if (digest_slice_compose(sl, m, &msg, &nposts) == 1) {
-		outbox = store_outbox_add_system(sl->db, sl->d->group_id,
-		    m->member_id, m->email, msg.data, msg.len);
+	int64_t body = digest_slice_body(sl, m, &nposts);
+	if (body > 0) {
+		outbox = store_outbox_add_digest(sl->db, sl->d->group_id,
+		    m->member_id, m->email, body);
 		sl->queued += outbox > 0;
 	}
-	buf_free(&msg);
-	if (outbox == -1 || store_digest_record(sl->db, sl->d, m->member_id,
-	    outbox, nposts) != 1) {
+	if (body == -1 || outbox == -1 || store_digest_record(sl->db, sl->d,
+	    m->member_id, outbox, nposts) != 1) {
 		sl->failed = 1;
 		return -1;
 	}
@@ -388,7 +444,7 @@ digest_preview(struct db *db, const struct digest_site *site,
     struct buf *out)
 {
 	struct digest_slice sl;
-	int nposts, rc = -1;
+	int rc = -1;
 	if (digest_slice_open(&sl, db, site, d) == 0) {
 		/* the posts of a preview start at this member's own mark */
 		for (size_t i = 0; i < sl.nposts; i++)
@@ -396,7 +452,7 @@ digest_preview(struct db *db, const struct digest_site *site,
 		sl.nposts = 0;
 		if (store_digest_posts(db, d->group_id, m->mark, d->max_post_id,
 		    DIGEST_POSTS_MAX, digest_slice_post, &sl) != -1)
-			rc = digest_slice_compose(&sl, m, out, &nposts);
+			rc = digest_slice_compose(&sl, m, out);
 	}
 	digest_slice_close(&sl);
 	return rc;

@@ -382,6 +382,41 @@ SCHEMA_FTS_COLS " FROM post_search_text WHERE id = new.id; END;"
 "  group_id INTEGER PRIMARY KEY REFERENCES groups(id) ON DELETE CASCADE,"
 "  last_sent INTEGER NOT NULL,"
 "  pending INTEGER NOT NULL);",
+/* 12: a digest's body is stored once per variant (digest, first post,
+ * language, time zone) as a template with holes for each member's values
+ * (mail/digest.c); its outbox rows point to it (message NULL) and are
+ * personalised when they are sent. A body goes once its digest is done
+ * and no row waiting to be sent needs it (the triggers, and
+ * store_digest_finish); ids are never reused, since delivery keeps the
+ * bodies it loaded by id. */
+"CREATE TABLE digest_bodies("
+"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+"  digest_id INTEGER NOT NULL REFERENCES digests(id) ON DELETE CASCADE,"
+"  mark INTEGER NOT NULL,"
+"  locale TEXT NOT NULL,"
+"  timezone TEXT NOT NULL,"
+"  head BLOB NOT NULL,"
+"  text BLOB NOT NULL,"
+"  html BLOB NOT NULL,"
+"  holes TEXT NOT NULL,"
+"  boundary TEXT NOT NULL,"
+"  created INTEGER NOT NULL,"
+"  UNIQUE (digest_id, mark, locale, timezone));"
+"ALTER TABLE outbox ADD COLUMN body_id INTEGER;"
+"CREATE INDEX outbox_body_queued ON outbox(body_id)"
+"  WHERE body_id IS NOT NULL AND state = 'queued';"
+"CREATE TRIGGER digest_body_sent AFTER UPDATE OF state ON outbox"
+"  WHEN new.body_id IS NOT NULL AND new.state <> 'queued' BEGIN"
+"  DELETE FROM digest_bodies WHERE id = new.body_id AND NOT EXISTS"
+"  (SELECT 1 FROM outbox WHERE body_id = new.body_id AND state = 'queued')"
+"  AND (SELECT state FROM digests d WHERE d.id = digest_bodies.digest_id)"
+"  = 'done'; END;"
+"CREATE TRIGGER digest_body_deleted AFTER DELETE ON outbox"
+"  WHEN old.body_id IS NOT NULL BEGIN"
+"  DELETE FROM digest_bodies WHERE id = old.body_id AND NOT EXISTS"
+"  (SELECT 1 FROM outbox WHERE body_id = old.body_id AND state = 'queued')"
+"  AND (SELECT state FROM digests d WHERE d.id = digest_bodies.digest_id)"
+"  = 'done'; END;",
 };
 
 #define SCHEMA_NMIGRATIONS \

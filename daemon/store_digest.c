@@ -264,8 +264,82 @@ store_digest_record(struct db *db, const struct digest_row *d,
 int
 store_digest_finish(struct db *db, int64_t id)
 {
-	return db_run(db, "UPDATE digests SET state = 'done', finished = ? WHERE"
-	    " id = ?", "ii", db_now(), id);
+	if (db_run(db, "UPDATE digests SET state = 'done', finished = ? WHERE"
+	    " id = ?", "ii", db_now(), id) == -1)
+		return -1;
+	return db_run(db, "DELETE FROM digest_bodies WHERE digest_id = ? AND"
+	    " NOT EXISTS (SELECT 1 FROM outbox o WHERE o.body_id ="
+	    " digest_bodies.id AND o.state = 'queued')", "i", id);
+}
+
+void
+store_digest_body_clear(struct digest_body *b)
+{
+	buf_free(&b->head);
+	buf_free(&b->text);
+	buf_free(&b->html);
+	free(b->holes);
+	free(b->boundary);
+	memset(b, 0, sizeof *b);
+}
+
+int64_t
+store_digest_body_find(struct db *db, const struct digest_body_key *k)
+{
+	return db_int(db, "SELECT id FROM digest_bodies WHERE digest_id = ? AND"
+	    " mark = ? AND locale = ? AND timezone = ?", 0, "iitt", k->digest_id,
+	    k->mark, k->locale, k->timezone);
+}
+
+int64_t
+store_digest_body_add(struct db *db, const struct digest_body_key *k,
+    const struct buf *head, const struct buf *text, const struct buf *html,
+    const char *holes, const char *boundary)
+{
+	if (db_run(db, "INSERT INTO digest_bodies(digest_id, mark, locale,"
+	    " timezone, head, text, html, holes, boundary, created) VALUES"
+	    " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "iittbbbtti", k->digest_id,
+	    k->mark, k->locale, k->timezone, buf_cstr(head), head->len,
+	    buf_cstr(text), text->len, buf_cstr(html), html->len, holes,
+	    boundary, db_now()) == -1)
+		return -1;
+	return db_last_id(db);
+}
+
+static void
+store_digest_blob(sqlite3_stmt *st, int col, struct buf *out)
+{
+	buf_init(out);
+	buf_append(out, sqlite3_column_blob(st, col),
+	    (size_t)sqlite3_column_bytes(st, col));
+}
+
+int
+store_digest_body_get(struct db *db, int64_t id, struct digest_body *out)
+{
+	memset(out, 0, sizeof *out);
+	sqlite3_stmt *st = db_stmt(db, "SELECT id, digest_id, head, text, html,"
+	    " holes, boundary FROM digest_bodies WHERE id = ?", "i", id);
+	if (st == NULL)
+		return -1;
+	int rc = db_step(db, st);
+	if (rc == 1) {
+		out->id = sqlite3_column_int64(st, 0);
+		out->digest_id = sqlite3_column_int64(st, 1);
+		store_digest_blob(st, 2, &out->head);
+		store_digest_blob(st, 3, &out->text);
+		store_digest_blob(st, 4, &out->html);
+		out->holes = xstrdup(db_col_text(st, 5));
+		out->boundary = xstrdup(db_col_text(st, 6));
+		sqlite3_reset(st);
+	}
+	return rc;
+}
+
+int64_t
+store_digest_body_count(struct db *db)
+{
+	return db_int(db, "SELECT count(*) FROM digest_bodies", 0, NULL);
 }
 
 int64_t

@@ -98,7 +98,35 @@ int	store_digest_posts(struct db *, int64_t group_id, int64_t after,
  */
 int	store_digest_record(struct db *, const struct digest_row *d,
 	    int64_t member_id, int64_t outbox_id, int posts);
-/* Mark a digest done: 0 or -1. */
+/* The key of a stored body: the copies of a digest with the same key
+ * share it. */
+struct digest_body_key {
+	int64_t		 digest_id, mark;
+	const char	*locale, *timezone;
+};
+
+/* A stored body (a template of mail/digest.c, kept as its parts). */
+struct digest_body {
+	int64_t		 id, digest_id;
+	struct buf	 head, text, html;
+	char		*holes;
+	char		*boundary;
+};
+
+void	store_digest_body_clear(struct digest_body *);
+/* The id of the body with key k: the id, 0 none, -1 error. */
+int64_t	store_digest_body_find(struct db *, const struct digest_body_key *k);
+/* Store a body under key k (inside the caller's transaction). Returns its
+ * id or -1. */
+int64_t	store_digest_body_add(struct db *, const struct digest_body_key *k,
+	    const struct buf *head, const struct buf *text,
+	    const struct buf *html, const char *holes, const char *boundary);
+/* Load body id: 1 found, 0 gone, -1 error. */
+int	store_digest_body_get(struct db *, int64_t id, struct digest_body *out);
+/* Bodies stored (all digests). */
+int64_t	store_digest_body_count(struct db *);
+/* Mark a digest done (inside the caller's transaction) and drop its bodies
+ * that no queued outbox row needs: 0 or -1. */
 int	store_digest_finish(struct db *, int64_t id);
 /* Copies queued for a digest (progress rows with an outbox row). */
 int64_t	store_digest_copies(struct db *, int64_t id);

@@ -14,7 +14,7 @@
 	"o.id, o.kind, coalesce(o.post_id, 0), coalesce(o.group_id, 0), " \
 	"coalesce(o.member_id, 0), o.rcpt, o.message, o.state, o.attempts, " \
 	"o.created, o.next_attempt, o.updated, o.last_reply, " \
-	"coalesce(ms.unsub_token, '')"
+	"coalesce(ms.unsub_token, ''), coalesce(o.body_id, 0)"
 #define OUTBOX_FROM \
 	" FROM outbox o LEFT JOIN memberships ms ON ms.group_id = o.group_id" \
 	" AND ms.member_id = o.member_id"
@@ -58,6 +58,19 @@ store_outbox_add_system(struct db *db, int64_t group_id, int64_t member_id,
 	return db_last_id(db);
 }
 
+int64_t
+store_outbox_add_digest(struct db *db, int64_t group_id, int64_t member_id,
+    const char *rcpt, int64_t body_id)
+{
+	int64_t now = db_now();
+	if (db_run(db, "INSERT INTO outbox(kind, group_id, member_id, rcpt,"
+	    " body_id, created, next_attempt, updated) VALUES ('system', ?, ?,"
+	    " ?, ?, ?, ?, ?)", "iitiiii", group_id, member_id, rcpt, body_id,
+	    now, now, now) == -1)
+		return -1;
+	return db_last_id(db);
+}
+
 static void
 store_outbox_row(sqlite3_stmt *st, struct outbox_row *r)
 {
@@ -78,6 +91,7 @@ store_outbox_row(sqlite3_stmt *st, struct outbox_row *r)
 	r->updated = sqlite3_column_int64(st, 11);
 	r->last_reply = xstrdup(db_col_text(st, 12));
 	xstrlcpy(r->unsub_token, db_col_text(st, 13), sizeof r->unsub_token);
+	r->body_id = sqlite3_column_int64(st, 14);
 }
 
 static int

@@ -23,6 +23,7 @@ struct outbox_row {
 	int64_t		 created, next_attempt, updated;
 	char		*last_reply;
 	char		 unsub_token[48];	/* the member's, "" if none */
+	int64_t		 body_id;	/* a digest copy's shared body, or 0 */
 };
 
 void	store_outbox_clear(struct outbox_row *);
@@ -34,6 +35,10 @@ int64_t	store_outbox_fanout(struct db *, int64_t post_id, int64_t group_id,
 /* Queue a complete system message to rcpt. Returns the id or -1. */
 int64_t	store_outbox_add_system(struct db *, int64_t group_id, int64_t member_id,
 	    const char *rcpt, const char *msg, size_t len);
+/* Queue a digest copy to rcpt made from stored body body_id (see
+ * store_digest.h) when it is sent. Returns the id or -1. */
+int64_t	store_outbox_add_digest(struct db *, int64_t group_id,
+	    int64_t member_id, const char *rcpt, int64_t body_id);
 /* Queued rows due at `now`, ordered by (next_attempt, id) after the cursor
  * (cur_next, cur_id), at most max; fn gets each row (message loaded). */
 int	store_outbox_due(struct db *, int64_t now, int64_t cur_next,

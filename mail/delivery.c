@@ -21,6 +21,7 @@
 #include "daemon/engine.h"
 #include "daemon/idset.h"
 #include "daemon/log.h"
+#include "daemon/store_digest.h"
 #include "daemon/store_group.h"
 #include "daemon/store_outbox.h"
 #include "daemon/store_post.h"
@@ -28,8 +29,12 @@
 #include "mail/bounce.h"
 #include "mail/compose.h"
 #include "mail/delivery.h"
+#include "mail/digest.h"
 #include "mail/dkim.h"
 #include "mail/smtpc.h"
+
+/* The local reply to a copy whose post or digest body is gone. */
+#define DELIVERY_GONE		"the post or digest no longer exists"
 
 /* Copies built and being signed or signed ahead of the connections. */
 #define DELIVERY_SIGN_AHEAD	64
@@ -60,6 +65,9 @@ struct delivery {
 	int64_t			 post_id;
 	struct post		 post;
 	struct group		 group;
+	/* the digest body being sent, kept for its many copies */
+	int64_t			 body_id;
+	struct digest_template	 body;
 	struct dkim_queue	*signer;	/* NULL: no signing */
 	int64_t			 body_key;	/* changes with each post loaded */
 	size_t			 signing;	/* jobs in the signer */
@@ -203,7 +211,43 @@ delivery_post(struct delivery *d, int64_t post_id)
 	return 0;
 }
 
-/* Build the bytes and envelope of a job; -1 when the post is gone. */
+/* Load the stored digest body of a copy, reusing the last one. */
+static int
+delivery_body(struct delivery *d, int64_t body_id)
+{
+	struct digest_body b;
+	if (d->body_id == body_id)
+		return 0;
+	digest_template_free(&d->body);
+	d->body_id = 0;
+	if (store_digest_body_get(d->e->db, body_id, &b) != 1)
+		return -1;
+	if (digest_template_take(&d->body, &b) == -1) {
+		log_warnx("digest body %lld is malformed", (long long)body_id);
+		return -1;
+	}
+	d->body_id = body_id;
+	return 0;
+}
+
+/* A system message, or a digest copy made from its stored body. */
+static int
+delivery_build_system(struct delivery *d, struct delivery_job *j)
+{
+	if (j->row.body_id == 0) {
+		buf_append(&j->msg, j->row.message.data, j->row.message.len);
+		return 0;
+	}
+	if (delivery_body(d, j->row.body_id) == -1)
+		return -1;
+	struct digest_personal who = { j->row.member_id, j->row.group_id,
+	    j->row.unsub_token };
+	digest_personalise(&j->msg, &d->body, &who);
+	return 0;
+}
+
+/* Build the bytes and envelope of a job; -1 when its post or digest body
+ * is gone. */
 static int
 delivery_build(struct delivery *d, struct delivery_job *j)
 {
@@ -211,7 +255,10 @@ delivery_build(struct delivery *d, struct delivery_job *j)
 	struct buf token = BUF_INIT;
 	bounce_verp_token(&token, d->e->secret, j->row.id);
 	if (strcmp(j->row.kind, "system") == 0) {
-		buf_append(&j->msg, j->row.message.data, j->row.message.len);
+		if (delivery_build_system(d, j) == -1) {
+			buf_free(&token);
+			return -1;
+		}
 		struct group g;
 		if (j->row.group_id && store_group_get_id(d->e->db, j->row.group_id,
 		    &g) == 1) {
@@ -274,7 +321,7 @@ delivery_presign(struct delivery *d)
 	    d->signing + d->nready < DELIVERY_SIGN_AHEAD) {
 		struct delivery_job *j = delivery_pop(d);
 		if (delivery_build(d, j) == -1) {
-			delivery_local(d, j, 554, "the post no longer exists");
+			delivery_local(d, j, 554, DELIVERY_GONE);
 			continue;
 		}
 		d->signing++;
@@ -335,7 +382,7 @@ delivery_next_built(struct delivery *d)
 		struct delivery_job *j = delivery_pop(d);
 		if (delivery_build(d, j) == 0)
 			return j;
-		delivery_local(d, j, 554, "the post no longer exists");
+		delivery_local(d, j, 554, DELIVERY_GONE);
 	}
 	return NULL;
 }
@@ -553,6 +600,7 @@ delivery_free(struct delivery **dp)
 	idset_free(&d->loaded);
 	store_post_clear(&d->post);
 	store_group_clear(&d->group);
+	digest_template_free(&d->body);
 	free(d);
 	*dp = NULL;
 }

@@ -293,6 +293,98 @@ digest_count_lines(const char *s, size_t n)
 	return lines + filled;
 }
 
+/* Columns of s[0..n): UTF-8 code points. */
+static size_t
+digest_cols(const char *s, size_t n)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return c;
+}
+
+/* Where to break the line s[0..n), shown after lead columns, when it is
+ * wider than DIGEST_TEXT_COLS: the last blank at or after `from` that
+ * keeps the first piece within them, else the first one (a long word or
+ * URL stays whole); n when there is none. */
+static size_t
+digest_break(const char *s, size_t n, size_t lead, size_t from)
+{
+	size_t cols = lead, at = n;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == ' ' && i >= from && i > 0) {
+			if (cols <= DIGEST_TEXT_COLS || at == n)
+				at = i;
+			if (cols > DIGEST_TEXT_COLS)
+				break;
+		}
+		cols += ((unsigned char)s[i] & 0xC0) != 0x80;
+	}
+	return cols > DIGEST_TEXT_COLS ? at : n;
+}
+
+/* One line of plain text (no line end) wrapped at blanks to
+ * DIGEST_TEXT_COLS columns; the pieces of a quoted line ("> ...") keep
+ * its quote marks. */
+static void
+digest_wrap_line(struct buf *out, const char *s, size_t n)
+{
+	size_t pre = 0;
+	if (n > 0 && s[0] == '>')
+		while (pre < n && (s[pre] == '>' || s[pre] == ' '))
+			pre++;
+	const char *prefix = s;
+	size_t lead = 0, from = pre;
+	for (;;) {
+		size_t b = digest_break(s, n, lead, from);
+		if (lead > 0)
+			buf_append(out, prefix, pre);
+		if (b >= n)
+			break;
+		buf_append(out, s, b);
+		buf_putc(out, '\n');
+		s += b + 1;
+		n -= b + 1;
+		lead = digest_cols(prefix, pre);
+		from = 0;
+		if (pre == 0)
+			lead = 0;
+	}
+	buf_append(out, s, n);
+}
+
+static void
+digest_wrapf(struct buf *out, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Plain text s[0..n), every line wrapped by digest_wrap_line. */
+static void
+digest_wrap(struct buf *out, const char *s, size_t n)
+{
+	while (n > 0) {
+		const char *nl = memchr(s, '\n', n);
+		size_t l = nl ? (size_t)(nl - s) : n;
+		digest_wrap_line(out, s, l);
+		if (nl)
+			buf_putc(out, '\n');
+		s += l + (nl != NULL);
+		n -= l + (nl != NULL);
+	}
+}
+
+/* digest_wrap of a formatted text. */
+static void
+digest_wrapf(struct buf *out, const char *fmt, ...)
+{
+	struct buf t = BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vprintf(&t, fmt, ap);
+	va_end(ap);
+	digest_wrap(out, t.data, t.len);
+	buf_free(&t);
+}
+
 /* The body with quotes folded: text as it is, the first DIGEST_QUOTE_SHOWN
  * lines of a quote then a note of how many more were folded. html escapes
  * and wraps quotes in a grey block. */
@@ -307,7 +399,7 @@ digest_body(struct buf *out, const struct digest_words *w, const char *body,
 		const char *s = body + sp[i].start;
 		size_t l = sp[i].len, shown = 0, lines = 0;
 		if (sp[i].kind == QUOTE_TEXT) {
-			html ? digest_esc(out, s, l) : buf_append(out, s, l);
+			html ? digest_esc(out, s, l) : digest_wrap(out, s, l);
 			continue;
 		}
 		while (shown < l && lines < DIGEST_QUOTE_SHOWN) {
@@ -319,7 +411,7 @@ digest_body(struct buf *out, const struct digest_words *w, const char *body,
 			buf_puts(out, "<span style=\"color:#777\">");
 			digest_esc(out, s, shown);
 		} else
-			buf_append(out, s, shown);
+			digest_wrap(out, s, shown);
 		if (shown > 0 && s[shown - 1] != '\n')
 			buf_putc(out, '\n');
 		if (rest > 0) {
@@ -379,11 +471,24 @@ digest_author(const struct digest_post *p)
 	return *p->author_name ? p->author_name : "—";
 }
 
+/* A member's value goes at the end of part p so far. */
 static void
-digest_text(struct buf *out, const struct digest_mail *dm,
+digest_hole(struct digest_template *t, int p, char kind)
+{
+	if (t->nholes == DIGEST_HOLES_MAX)
+		abort();	/* a broken invariant: the holes are ours */
+	t->holes[t->nholes].part = p;
+	t->holes[t->nholes].off = t->part[p].len;
+	t->holes[t->nholes++].kind = kind;
+}
+
+static void
+digest_text(struct digest_template *tp, const struct digest_mail *dm,
     const struct digest_order *o, const struct digest_words *w,
     const char *idate)
 {
+	struct buf *out = &tp->part[DIGEST_PART_TEXT];
+
 	buf_printf(out, "%s — ", dm->group->name);
 	digest_tmpl(out, w->issue, NULL, dm->digest->volume, dm->digest->issue);
 	buf_puts(out, "\n");
@@ -392,10 +497,9 @@ digest_text(struct buf *out, const struct digest_mail *dm,
 	size_t num = 1;
 	for (size_t t = 0; t < o->nthreads; t++) {
 		const struct digest_post *first = dm->posts[o->idx[o->start[t]]];
-		buf_printf(out, "  %s%s\n", first->thread_subject,
-		    digest_is_new(dm, first) ? "" : "");
+		digest_wrapf(out, "  %s\n", first->thread_subject);
 		for (size_t k = o->start[t]; k < o->start[t + 1]; k++)
-			buf_printf(out, "    %zu. %s\n", num++,
+			digest_wrapf(out, "    %zu. %s\n", num++,
 			    digest_author(dm->posts[o->idx[k]]));
 	}
 	buf_puts(out, "\n" DIGEST_RULE DIGEST_RULE "\n");
@@ -404,8 +508,9 @@ digest_text(struct buf *out, const struct digest_mail *dm,
 		const struct digest_post *p = dm->posts[o->idx[k]];
 		buf_printf(out, "\nMessage: %zu\n%s: ", num++, w->date);
 		digest_date(out, w, p->created, 1);
-		buf_printf(out, "\n%s: %s\n%s: %s\n%s: ", w->from, digest_author(p),
-		    w->subject, p->subject, w->web);
+		digest_wrapf(out, "\n%s: %s\n", w->from, digest_author(p));
+		digest_wrapf(out, "%s: %s\n", w->subject, p->subject);
+		buf_printf(out, "%s: ", w->web);
 		digest_url_thread(out, dm, p);
 		buf_printf(out, "\n%s: ", w->reply);
 		digest_post_mailto(out, dm, p);
@@ -418,10 +523,10 @@ digest_text(struct buf *out, const struct digest_mail *dm,
 	}
 	buf_puts(out, "\n");
 	digest_tmpl(out, w->why, dm->group->name, 0, 0);
-	buf_printf(out, "\n%s: %s/u/%s\n%s: ", w->unsubscribe, dm->site_url,
-	    dm->member->unsub_token, w->change);
-	deliverylink_url(out, dm->site_url, dm->group->id,
-	    dm->member->member_id, dm->member->unsub_token);
+	buf_printf(out, "\n%s: %s/u/", w->unsubscribe, dm->site_url);
+	digest_hole(tp, DIGEST_PART_TEXT, DIGEST_HOLE_UNSUB);
+	buf_printf(out, "\n%s: %s/d/", w->change, dm->site_url);
+	digest_hole(tp, DIGEST_PART_TEXT, DIGEST_HOLE_DELIVERY);
 	buf_putc(out, '\n');
 }
 
@@ -453,10 +558,12 @@ digest_html_post(struct buf *out, const struct digest_mail *dm,
 }
 
 static void
-digest_html(struct buf *out, const struct digest_mail *dm,
+digest_html(struct digest_template *tp, const struct digest_mail *dm,
     const struct digest_order *o, const struct digest_words *w,
     const char *subject, const char *idate)
 {
+	struct buf *out = &tp->part[DIGEST_PART_HTML];
+
 	buf_printf(out, "<!DOCTYPE html>\n<html lang=\"%s\" dir=\"%s\">\n"
 	    "<head><meta charset=\"utf-8\"><title>", w->lang, w->dir);
 	digest_escs(out, subject);
@@ -500,13 +607,14 @@ digest_html(struct buf *out, const struct digest_mail *dm,
 	digest_escs(out, buf_cstr(&t));
 	buf_puts(out, "<br><a href=\"");
 	buf_reset(&t);
-	buf_printf(&t, "%s/u/%s", dm->site_url, dm->member->unsub_token);
+	buf_printf(&t, "%s/u/", dm->site_url);
 	digest_escs(out, buf_cstr(&t));
+	digest_hole(tp, DIGEST_PART_HTML, DIGEST_HOLE_UNSUB);
 	buf_printf(out, "\">%s</a> · <a href=\"", w->unsubscribe);
 	buf_reset(&t);
-	deliverylink_url(&t, dm->site_url, dm->group->id, dm->member->member_id,
-	    dm->member->unsub_token);
+	buf_printf(&t, "%s/d/", dm->site_url);
 	digest_escs(out, buf_cstr(&t));
+	digest_hole(tp, DIGEST_PART_HTML, DIGEST_HOLE_DELIVERY);
 	buf_printf(out, "\">%s</a></p>\n</body>\n</html>\n", w->change);
 	buf_free(&t);
 }
@@ -539,9 +647,10 @@ digest_header(struct buf *out, const char *name, const char *fmt, ...)
 }
 
 static void
-digest_headers(struct buf *out, const struct digest_mail *dm,
+digest_headers(struct digest_template *t, const struct digest_mail *dm,
     const char *subject, const char *lang)
 {
+	struct buf *out = &t->part[DIGEST_PART_HEAD];
 	const char *slug = dm->group->slug, *dom = dm->list_domain;
 	const char *url = dm->site_url;
 	buf_puts(out, "Date: ");
@@ -554,9 +663,9 @@ digest_headers(struct buf *out, const struct digest_mail *dm,
 	buf_puts(out, "Subject: ");
 	rfc2047_encode(out, subject, 9);
 	buf_puts(out, "\r\n");
-	digest_header(out, "Message-ID", "<digest.%lld.%lld.%s@%s>",
-	    (long long)dm->digest->id, (long long)dm->member->member_id, slug,
-	    dom);
+	buf_printf(out, "Message-ID: <digest.%lld.", (long long)dm->digest->id);
+	digest_hole(t, DIGEST_PART_HEAD, DIGEST_HOLE_MEMBER);
+	buf_printf(out, ".%s@%s>\r\n", slug, dom);
 	buf_puts(out, "List-Id: ");
 	rfc2047_encode_phrase(out, dm->group->name);
 	buf_printf(out, " <%s.%s>\r\n", slug, dom);
@@ -564,9 +673,10 @@ digest_headers(struct buf *out, const struct digest_mail *dm,
 	digest_header(out, "List-Help", "<mailto:%s-request@%s?subject=help>",
 	    slug, dom);
 	digest_header(out, "List-Archive", "<%s/g/%s>", url, slug);
-	digest_header(out, "List-Unsubscribe",
-	    "<%s/u/%s>, <mailto:%s-leave@%s?subject=unsubscribe>", url,
-	    dm->member->unsub_token, slug, dom);
+	buf_printf(out, "List-Unsubscribe: <%s/u/", url);
+	digest_hole(t, DIGEST_PART_HEAD, DIGEST_HOLE_UNSUB);
+	buf_printf(out, ">, <mailto:%s-leave@%s?subject=unsubscribe>\r\n", slug,
+	    dom);
 	buf_puts(out, "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n");
 	buf_puts(out, "Precedence: list\r\n");
 	digest_header(out, "X-Loop", "%s@%s", slug, dom);
@@ -575,33 +685,154 @@ digest_headers(struct buf *out, const struct digest_mail *dm,
 }
 
 void
-digest_compose(struct buf *out, const struct digest_mail *dm)
+digest_template_build(struct digest_template *t, const struct digest_mail *dm)
 {
 	const struct digest_words *w = digest_words(dm->member->locale);
 	struct digest_order o;
-	struct buf subject = BUF_INIT, text = BUF_INIT, html = BUF_INIT;
-	char boundary[TOKEN_LEN + 1];
+	struct buf subject = BUF_INIT, idate = BUF_INIT;
 
-	token_random(boundary);
+	memset(t, 0, sizeof *t);
+	token_random(t->boundary);
 	digest_order(dm, &o);
 	digest_subject(&subject, dm);
-	struct buf idate = BUF_INIT;
 	digest_issue_date(&idate, w, dm);
 	char *saved = digest_tz_push(dm->member->timezone);
-	digest_text(&text, dm, &o, w, buf_cstr(&idate));
-	digest_html(&html, dm, &o, w, buf_cstr(&subject), buf_cstr(&idate));
+	digest_text(t, dm, &o, w, buf_cstr(&idate));
+	digest_html(t, dm, &o, w, buf_cstr(&subject), buf_cstr(&idate));
 	digest_tz_pop(saved);
-	buf_free(&idate);
-	digest_headers(out, dm, buf_cstr(&subject), w->lang);
-	buf_printf(out, "Content-Type: multipart/alternative;\r\n"
-	    " boundary=\"=_%s\"\r\n\r\n--=_%s\r\n", boundary, boundary);
-	compose_mime_part_text(out, buf_cstr(&text));
-	buf_printf(out, "\r\n--=_%s\r\nContent-Type: text/html; charset=utf-8"
-	    "\r\nContent-Transfer-Encoding: base64\r\n\r\n", boundary);
-	digest_base64(out, html.data, html.len);
-	buf_printf(out, "\r\n--=_%s--\r\n", boundary);
+	digest_headers(t, dm, buf_cstr(&subject), w->lang);
 	digest_order_free(&o);
 	buf_free(&subject);
-	buf_free(&text);
-	buf_free(&html);
+	buf_free(&idate);
+}
+
+void
+digest_template_free(struct digest_template *t)
+{
+	for (int i = 0; i < DIGEST_NPARTS; i++)
+		buf_free(&t->part[i]);
+	memset(t, 0, sizeof *t);
+}
+
+void
+digest_template_holes(struct buf *out, const struct digest_template *t)
+{
+	for (size_t i = 0; i < t->nholes; i++)
+		buf_printf(out, "%d %zu %c\n", t->holes[i].part, t->holes[i].off,
+		    t->holes[i].kind);
+}
+
+/* One "PART OFFSET KIND\n" line at *s into h; the end of it, or NULL. */
+static const char *
+digest_hole_parse(const char *s, struct digest_hole *h)
+{
+	char *end;
+	if (*s < '0' || *s >= '0' + DIGEST_NPARTS || s[1] != ' ')
+		return NULL;
+	h->part = *s - '0';
+	s += 2;
+	if (*s < '0' || *s > '9')
+		return NULL;
+	unsigned long long off = strtoull(s, &end, 10);
+	if (end[0] != ' ' || (end[1] != DIGEST_HOLE_UNSUB &&
+	    end[1] != DIGEST_HOLE_MEMBER && end[1] != DIGEST_HOLE_DELIVERY) ||
+	    end[2] != '\n')
+		return NULL;
+	h->off = (size_t)off;
+	h->kind = end[1];
+	return end + 3;
+}
+
+int
+digest_template_set_holes(struct digest_template *t, const char *holes)
+{
+	size_t last[DIGEST_NPARTS] = { 0 };
+	t->nholes = 0;
+	while (*holes) {
+		struct digest_hole h;
+		if (t->nholes == DIGEST_HOLES_MAX ||
+		    (holes = digest_hole_parse(holes, &h)) == NULL ||
+		    h.off < last[h.part] || h.off > t->part[h.part].len)
+			return -1;
+		last[h.part] = h.off;
+		t->holes[t->nholes++] = h;
+	}
+	return 0;
+}
+
+int
+digest_template_take(struct digest_template *t, struct digest_body *b)
+{
+	int rc = -1;
+	memset(t, 0, sizeof *t);
+	if (b->boundary != NULL && strlen(b->boundary) < sizeof t->boundary) {
+		memcpy(t->boundary, b->boundary, strlen(b->boundary) + 1);
+		t->part[DIGEST_PART_HEAD] = b->head;
+		t->part[DIGEST_PART_TEXT] = b->text;
+		t->part[DIGEST_PART_HTML] = b->html;
+		buf_init(&b->head);
+		buf_init(&b->text);
+		buf_init(&b->html);
+		rc = digest_template_set_holes(t, b->holes ? b->holes : "");
+	}
+	store_digest_body_clear(b);
+	if (rc == -1)
+		digest_template_free(t);
+	return rc;
+}
+
+/* Part p of t with its holes filled for one member. */
+static void
+digest_fill(struct buf *out, const struct digest_template *t, int p,
+    const struct digest_personal *who)
+{
+	size_t at = 0;
+	for (size_t i = 0; i < t->nholes; i++) {
+		const struct digest_hole *h = &t->holes[i];
+		if (h->part != p)
+			continue;
+		buf_append(out, t->part[p].data + at, h->off - at);
+		if (h->kind == DIGEST_HOLE_MEMBER)
+			buf_printf(out, "%lld", (long long)who->member_id);
+		else if (h->kind == DIGEST_HOLE_UNSUB)
+			buf_puts(out, who->unsub_token);
+		else if (*who->unsub_token != '\0')	/* the link's key */
+			deliverylink_token(out, who->group_id, who->member_id,
+			    who->unsub_token);
+		at = h->off;
+	}
+	buf_append(out, t->part[p].data + at, t->part[p].len - at);
+}
+
+void
+digest_personalise(struct buf *out, const struct digest_template *t,
+    const struct digest_personal *who)
+{
+	struct buf part = BUF_INIT;
+	const char *b = t->boundary;
+
+	digest_fill(out, t, DIGEST_PART_HEAD, who);
+	buf_printf(out, "Content-Type: multipart/alternative;\r\n"
+	    " boundary=\"=_%s\"\r\n\r\n--=_%s\r\n", b, b);
+	digest_fill(&part, t, DIGEST_PART_TEXT, who);
+	compose_mime_part_text(out, buf_cstr(&part));
+	buf_reset(&part);
+	buf_printf(out, "\r\n--=_%s\r\nContent-Type: text/html; charset=utf-8"
+	    "\r\nContent-Transfer-Encoding: base64\r\n\r\n", b);
+	digest_fill(&part, t, DIGEST_PART_HTML, who);
+	digest_base64(out, part.data, part.len);
+	buf_printf(out, "\r\n--=_%s--\r\n", b);
+	buf_free(&part);
+}
+
+void
+digest_compose(struct buf *out, const struct digest_mail *dm)
+{
+	struct digest_template t;
+	struct digest_personal who = { dm->member->member_id, dm->group->id,
+	    dm->member->unsub_token };
+
+	digest_template_build(&t, dm);
+	digest_personalise(out, &t, &who);
+	digest_template_free(&t);
 }

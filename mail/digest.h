@@ -9,14 +9,19 @@
 #define MAJLIS_MAIL_DIGEST_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "daemon/buf.h"
 #include "daemon/store_digest.h"
+#include "daemon/token.h"
 
 struct group;
 
 /* Quoted lines shown before the rest of a quote is folded. */
 #define DIGEST_QUOTE_SHOWN	2
+/* Columns of the plain part: lines are wrapped at blanks to this width (a
+ * word or URL longer stays whole). */
+#define DIGEST_TEXT_COLS	78
 
 struct digest_mail {
 	const struct group		*group;
@@ -29,7 +34,63 @@ struct digest_mail {
 	const char			*site_url;
 };
 
-/* Append the whole message (CRLF line ends, ASCII header fields). */
+/*
+ * A digest is rendered once per variant (language, time zone, first post)
+ * into a template: the header block, the plain text and the HTML, UTF-8
+ * and not yet encoded, with holes where each member's own values go (the
+ * token of their unsubscribe links and List-Unsubscribe, the token of
+ * their delivery-mode link, their id in the Message-ID). Its copies share it; each is made at delivery time by
+ * digest_personalise.
+ */
+enum digest_part { DIGEST_PART_HEAD, DIGEST_PART_TEXT, DIGEST_PART_HTML,
+	DIGEST_NPARTS };
+#define DIGEST_HOLE_UNSUB	'u'	/* the member's unsubscribe token */
+#define DIGEST_HOLE_MEMBER	'm'	/* the member's id */
+#define DIGEST_HOLE_DELIVERY	'd'	/* their delivery-mode link token */
+#define DIGEST_HOLES_MAX	16	/* holes a template may have */
+#define DIGEST_BOUNDARY_MAX	(TOKEN_LEN + 1)
+
+struct digest_hole {
+	int	 part;		/* enum digest_part */
+	size_t	 off;		/* where in the part, in bytes */
+	char	 kind;		/* DIGEST_HOLE_* */
+};
+
+struct digest_template {
+	struct buf		 part[DIGEST_NPARTS];
+	struct digest_hole	 holes[DIGEST_HOLES_MAX];	/* in order */
+	size_t			 nholes;
+	char			 boundary[DIGEST_BOUNDARY_MAX];
+};
+
+/* What differs between the copies of one template. */
+struct digest_personal {
+	int64_t		 member_id, group_id;
+	const char	*unsub_token;
+};
+
+/* Render dm into t (which the caller frees with digest_template_free);
+ * dm->member gives the language, time zone and mark, never its id or
+ * token. */
+void	digest_template_build(struct digest_template *t,
+	    const struct digest_mail *dm);
+void	digest_template_free(struct digest_template *t);
+/* Append t's holes as text ("PART OFFSET KIND" lines), for storage. */
+void	digest_template_holes(struct buf *out, const struct digest_template *t);
+/* Read holes written by digest_template_holes into t, whose parts are
+ * already set: 0, or -1 when they are malformed or out of the parts. */
+int	digest_template_set_holes(struct digest_template *t,
+	    const char *holes);
+/* Make t from a stored body, taking its parts; b is cleared. 0, or -1
+ * when it is malformed (t is then empty). */
+int	digest_template_take(struct digest_template *t, struct digest_body *b);
+/* Append one member's copy of t: the whole message, CRLF line ends, the
+ * text part 8bit or quoted-printable, the HTML part base64. */
+void	digest_personalise(struct buf *out, const struct digest_template *t,
+	    const struct digest_personal *who);
+/* Build and personalise for dm->member at once (previews, tests): the
+ * same bytes a stored template gives at delivery, but for the boundary
+ * and Date. */
 void	digest_compose(struct buf *out, const struct digest_mail *);
 /* Append the subject (UTF-8, not encoded): "[slug] Weekly digest, 16 Nov
  * 2026 — 12 posts in 4 threads" in the member's language. */

@@ -5,6 +5,7 @@ Arabic right to left, reply links with a real In-Reply-To), exactly once
 across a kill -9 and a restart, private groups to current members only.
 Run: /usr/bin/python3 tests/integration/test_digest.py"""
 
+import html.parser
 import os
 import re
 import sqlite3
@@ -180,6 +181,147 @@ def test_digest_send_content_and_exactly_once():
         m.close()
 
 
+class StrictHTML(html.parser.HTMLParser):
+    """html.parser with the checks it does not make itself: known tags
+    only, every element closed in order (void ones excepted), attribute
+    values quoted, no stray '<' or bare '&' in text, no script, style
+    sheet, frame, image or other remote resource."""
+    VOID = {"meta", "br", "hr"}
+    ALLOWED = {"html", "head", "meta", "title", "body", "h1", "h2", "p",
+               "ol", "ul", "li", "a", "em", "strong", "section", "div",
+               "span", "br", "hr"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=False)
+        self.stack, self.errors = [], []
+
+    def handle_starttag(self, tag, attrs):
+        raw = self.get_starttag_text()
+        if tag not in self.ALLOWED:
+            self.errors.append("tag " + tag)
+        for k, v in attrs:
+            if v is not None and not re.search(
+                    r'\s%s="[^"<]*"' % re.escape(k), raw):
+                self.errors.append("unquoted %s in %s" % (k, raw))
+            if k in ("src", "srcset", "background", "action") or \
+                    k.startswith("on"):
+                self.errors.append("attribute " + k)
+            if k == "href" and not re.match(
+                    r"(#|mailto:|http://127\.0\.0\.1:\d+/)", v or ""):
+                self.errors.append("link " + str(v))
+            if k == "style" and "url(" in (v or ""):
+                self.errors.append("remote style " + v)
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self.errors.append("self-closing " + tag)
+
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack.pop() != tag:
+            self.errors.append("misnested </%s>" % tag)
+
+    def handle_data(self, data):
+        if "<" in data or ">" in data:
+            self.errors.append("unescaped text %r" % data[:40])
+
+    def handle_entityref(self, name):
+        if name not in ("amp", "lt", "gt", "quot"):
+            self.errors.append("entity " + name)
+
+    def unknown_decl(self, data):
+        self.errors.append("declaration " + data)
+
+    def check(self, doc):
+        if "&" in re.sub(r"&(amp|lt|gt|quot|#39);", "", doc):
+            self.errors.append("bare &")
+        self.feed(doc)
+        self.close()
+        if self.stack:
+            self.errors.append("unclosed " + ",".join(self.stack))
+        return self.errors
+
+
+HOSTILE = ('Avant <script>alert("x")</script> & <img src="http://evil.test/'
+           't.png"> <a href="javascript:alert(1)">clic</a> "guillemets" '
+           "l'été\n")
+
+
+def test_digest_content_and_preview():
+    """The corpus's French and Arabic posts and a hostile one in each
+    language's digest: the HTML passes a strict parser with no script,
+    remote resource or unescaped text, the plain part keeps to 78 columns
+    (URLs excepted), and the preview a member saw is what was sent; the
+    copies share stored bodies, one per language here."""
+    m = Majlis("digest-content")
+    try:
+        group(m, members=(("author@example.org", "each"),
+                          ("karim@diaspora.example.ca", "none"),
+                          ("fz.benali@example.com", "none"),
+                          ("amelie.dupre@example.fr", "none"),
+                          ("ahmed.alaoui@example.ma", "none"),
+                          ("en@example.org", "weekly"),
+                          ("fr@example.org", "weekly"),
+                          ("fr2@example.org", "weekly"),
+                          ("ar@example.org", "weekly")))
+        for who, lang in (("fr", "fr"), ("fr2", "fr"), ("ar", "ar")):
+            rw(m, "UPDATE members SET locale = ? WHERE email = ?", lang,
+               who + "@example.org")
+        m.start()
+        corpus = os.environ.get("MAJLIS_CORPUS", "/work/shared/corpus")
+        for name in ("apple-flowed-fr.eml", "ar-utf8-gmail-reply.eml",
+                     "fr-latin1-qp.eml", "ar-cp1256-b64.eml"):
+            before = m.db("SELECT count(*) FROM posts")[0][0]
+            raw = open(os.path.join(corpus, name), "rb").read()
+            sender = re.search(rb"^From:.*<([^>]+)>", raw, re.M)[1].decode()
+            m.send(raw, sender, [ADDR])
+            wait_for(lambda: m.db("SELECT count(*) FROM posts")[0][0] >
+                     before, "corpus " + name)
+        post(m, "author@example.org", "Sujet <b>gras</b> & \"cité\"",
+             HOSTILE + "Une ligne longue: " + "mot " * 40 + "fin\n"
+             "Lien https://example.org/" + "x" * 90 + "\n")
+        post(m, "author@example.org", "نقاش طويل", "كلمة " * 40 + "\n")
+        previews = {}
+        for who in ("en", "fr", "ar"):
+            r = m.ctl("digest", "preview", SLUG, "--member",
+                      who + "@example.org")
+            previews[who] = parts(parse(r.stdout))
+        assert m.db("SELECT count(*) FROM posts")[0][0] == 6
+        out = send(m)
+        assert "4 copies queued" in out, out
+        # four copies, three languages: three stored bodies, no message
+        assert m.db("SELECT count(*) FROM digest_bodies")[0][0] == 3
+        assert m.db("SELECT count(*) FROM outbox WHERE body_id IS NOT NULL"
+                    " AND message IS NULL")[0][0] == 4
+        for who in ("en", "fr", "fr2", "ar"):
+            wait_for(lambda: digests(m, who + "@example.org"), who)
+        for who in ("en", "fr", "ar"):
+            text, html_part = parts(digests(m, who + "@example.org")[0])
+            assert (text, html_part) == previews[who], \
+                "%s: the preview is not what was sent" % who
+            errors = StrictHTML().check(html_part)
+            assert errors == [], (who, errors[:5])
+            assert "&lt;script&gt;" in html_part and "evil.test" in html_part
+            for line in text.splitlines():
+                if "http://" in line or "https://" in line or \
+                        "mailto:" in line:
+                    continue
+                assert len(line) <= 78, (who, line)
+        # fr and fr2 share a body but each has their own token
+        f1 = digests(m, "fr@example.org")[0]
+        f2 = digests(m, "fr2@example.org")[0]
+        assert f1["List-Unsubscribe"] != f2["List-Unsubscribe"]
+        t1, t2 = parts(f1)[0], parts(f2)[0]
+        tok = re.search(r"/u/([A-Za-z0-9_-]+)>", f2["List-Unsubscribe"])[1]
+        assert tok in t2 and tok not in t1
+        # once every copy is sent the bodies go
+        wait_for(lambda: m.db("SELECT count(*) FROM outbox WHERE state ="
+                              " 'queued'")[0][0] == 0, "all sent")
+        assert m.db("SELECT count(*) FROM digest_bodies")[0][0] == 0
+    finally:
+        m.close()
+
+
 def test_digest_preview_changes_nothing():
     m = Majlis("digest-preview")
     try:
@@ -237,13 +379,20 @@ def test_schedule_kill9_resume_exactly_once():
     member has exactly one outbox row for it."""
     m = Majlis("digest-kill")
     try:
-        members = ["m%04d@example.org" % i for i in range(600)]
+        # the copies share stored bodies, so a slice is quick: enough
+        # members, in several languages and zones (a body each), that the
+        # kill falls in the middle
+        members = ["m%04d@example.org" % i for i in range(4000)]
+        zones = ("Africa/Casablanca", "Europe/Paris", "Asia/Dubai",
+                 "America/Montreal", "Asia/Beirut", "Europe/London")
+        langs = ("en", "fr", "ar")
         group(m, members=(("author@example.org", "each"),))
         # many members at once, as an import would add them
         con = sqlite3.connect(os.path.join(m.data, "majlis.db"))
         for i, addr in enumerate(members):
-            cur = con.execute("INSERT INTO members(email, created) VALUES"
-                              " (?, 0)", (addr,))
+            cur = con.execute("INSERT INTO members(email, locale, timezone,"
+                              " created) VALUES (?, ?, ?, 0)",
+                              (addr, langs[i % 3], zones[i % 6]))
             con.execute("INSERT INTO memberships(group_id, member_id,"
                         " delivery, unsub_token, joined) VALUES (1, ?,"
                         " 'weekly', ?, 0)", (cur.lastrowid, "tok%020d" % i))
@@ -282,6 +431,7 @@ def test_schedule_kill9_resume_exactly_once():
 
 if __name__ == "__main__":
     run([test_digest_send_content_and_exactly_once,
+         test_digest_content_and_preview,
          test_digest_preview_changes_nothing,
          test_private_group_current_members_only,
          test_schedule_kill9_resume_exactly_once])

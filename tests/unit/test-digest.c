@@ -15,6 +15,7 @@
 #include "daemon/digest.h"
 #include "daemon/store_digest.h"
 #include "daemon/store_group.h"
+#include "daemon/store_outbox.h"
 #include "daemon/store_post.h"
 #include "mail/digest.h"
 
@@ -160,14 +161,47 @@ add_member(struct db *db, int64_t gid, const char *email,
 	return mid;
 }
 
+/* The copy of outbox row id as delivery makes it from its stored body:
+ * 0, or -1 when the body is gone or malformed. */
+static int
+copy_of(struct db *db, int64_t id, struct buf *msg)
+{
+	struct digest_body b;
+	struct digest_template t;
+	struct buf token = BUF_INIT;
+	int64_t body = db_int(db, "SELECT coalesce(body_id, 0) FROM outbox"
+	    " WHERE id = ?", 0, "i", id);
+	int64_t mid = db_int(db, "SELECT member_id FROM outbox WHERE id = ?", 0,
+	    "i", id);
+	int64_t gid = db_int(db, "SELECT group_id FROM outbox WHERE id = ?", 0,
+	    "i", id);
+	db_text(db, &token, "SELECT ms.unsub_token FROM outbox o JOIN"
+	    " memberships ms ON ms.group_id = o.group_id AND ms.member_id ="
+	    " o.member_id WHERE o.id = ?", "i", id);
+	int rc = -1;
+	if (store_digest_body_get(db, body, &b) == 1 &&
+	    digest_template_take(&t, &b) == 0) {
+		struct digest_personal who = { mid, gid, buf_cstr(&token) };
+		digest_personalise(msg, &t, &who);
+		digest_template_free(&t);
+		rc = 0;
+	}
+	buf_free(&token);
+	return rc;
+}
+
 /* Digest copies of member in the outbox and whether the last contains s. */
 static int64_t
 copies(struct db *db, int64_t mid, const char *s, int *has)
 {
 	struct buf msg = BUF_INIT;
-	db_text(db, &msg, "SELECT message FROM outbox WHERE member_id = ? AND"
-	    " kind = 'system' ORDER BY id DESC LIMIT 1", "i", mid);
-	*has = strstr(buf_cstr(&msg), s) != NULL;
+	int64_t last = db_int(db, "SELECT max(id) FROM outbox WHERE member_id"
+	    " = ? AND kind = 'system'", 0, "i", mid);
+	*has = 0;
+	if (last > 0) {
+		assert_int_equal(copy_of(db, last, &msg), 0);
+		*has = strstr(buf_cstr(&msg), s) != NULL;
+	}
 	buf_free(&msg);
 	return db_int(db, "SELECT count(*) FROM outbox WHERE member_id = ? AND"
 	    " kind = 'system'", 0, "i", mid);
@@ -262,6 +296,183 @@ test_posts_max(void **state)
 	buf_free(&err);
 }
 
+/* Shared bodies: one per variant, copies personalised at delivery, the
+ * body dropped once no queued copy needs it. */
+static void
+test_shared_bodies(void **state)
+{
+	struct db *db = *state;
+	struct buf err = BUF_INIT;
+	assert_int_equal(db_begin(db), 0);
+	int64_t gid = store_group_add(db, "shared", "Shared", "", "public", "en",
+	    &err);
+	assert_int_equal(db_commit(db), 0);
+	int64_t a = add_member(db, gid, "a@shared", "weekly");
+	int64_t b = add_member(db, gid, "b@shared", "weekly");
+	int64_t c = add_member(db, gid, "c@shared", "weekly");
+	assert_int_equal(db_run(db, "UPDATE members SET locale = 'fr' WHERE"
+	    " id = ?", "i", c), 0);
+	add_post(db, gid, "Shared topic", 0);
+	int64_t bodies0 = store_digest_body_count(db);
+	assert_int_equal(send_all(db, gid, 6000), 3);
+	/* a and b share one body, c (French) has its own; rows hold none */
+	int64_t ba = db_int(db, "SELECT body_id FROM outbox WHERE member_id = ?",
+	    0, "i", a);
+	assert_true(ba > 0);
+	assert_int_equal(db_int(db, "SELECT body_id FROM outbox WHERE"
+	    " member_id = ?", 0, "i", b), ba);
+	assert_int_not_equal(db_int(db, "SELECT body_id FROM outbox WHERE"
+	    " member_id = ?", 0, "i", c), ba);
+	assert_int_equal(db_int(db, "SELECT count(*) FROM outbox WHERE"
+	    " body_id IS NOT NULL AND message IS NOT NULL", -1, ""), 0);
+	assert_int_equal(store_digest_body_count(db), bodies0 + 2);
+	/* each copy carries its own member's token and id, not another's */
+	struct buf ta = BUF_INIT, tb = BUF_INIT, ma = BUF_INIT, want = BUF_INIT;
+	db_text(db, &ta, "SELECT unsub_token FROM memberships WHERE member_id"
+	    " = ?", "i", a);
+	db_text(db, &tb, "SELECT unsub_token FROM memberships WHERE member_id"
+	    " = ?", "i", b);
+	int64_t oa = db_int(db, "SELECT id FROM outbox WHERE member_id = ?", 0,
+	    "i", a);
+	assert_int_equal(copy_of(db, oa, &ma), 0);
+	buf_printf(&want, "List-Unsubscribe: <http://x/u/%s>", buf_cstr(&ta));
+	assert_non_null(strstr(buf_cstr(&ma), buf_cstr(&want)));
+	buf_reset(&want);
+	buf_printf(&want, "Unsubscribe: http://x/u/%s\r\n", buf_cstr(&ta));
+	assert_non_null(strstr(buf_cstr(&ma), buf_cstr(&want)));
+	buf_reset(&want);
+	buf_printf(&want, "Message-ID: <digest.%lld.%lld.shared@",
+	    (long long)db_int(db, "SELECT max(id) FROM digests", 0, ""),
+	    (long long)a);
+	assert_non_null(strstr(buf_cstr(&ma), buf_cstr(&want)));
+	assert_null(strstr(buf_cstr(&ma), buf_cstr(&tb)));
+	/* the body stays while one copy of it waits, and goes after */
+	int64_t ob = db_int(db, "SELECT id FROM outbox WHERE member_id = ?", 0,
+	    "i", b);
+	assert_int_equal(db_begin(db), 0);
+	assert_int_equal(store_outbox_update(db, oa, "sent", 1, 0, "250"), 0);
+	assert_int_equal(db_commit(db), 0);
+	assert_int_equal(db_int(db, "SELECT count(*) FROM digest_bodies WHERE"
+	    " id = ?", 0, "i", ba), 1);
+	assert_int_equal(db_begin(db), 0);
+	assert_int_equal(store_outbox_update(db, ob, "failed", 1, 0, "550"), 0);
+	assert_int_equal(db_commit(db), 0);
+	assert_int_equal(db_int(db, "SELECT count(*) FROM digest_bodies WHERE"
+	    " id = ?", 0, "i", ba), 0);
+	struct buf gone = BUF_INIT;
+	assert_int_equal(copy_of(db, ob, &gone), -1);
+	/* a deleted copy takes the last body with it */
+	assert_int_equal(db_run(db, "DELETE FROM outbox WHERE member_id = ?",
+	    "i", c), 0);
+	assert_int_equal(store_digest_body_count(db), bodies0);
+	buf_free(&gone);
+	buf_free(&ta);
+	buf_free(&tb);
+	buf_free(&ma);
+	buf_free(&want);
+	buf_free(&err);
+}
+
+/* The plain part is wrapped to DIGEST_TEXT_COLS columns at blanks: long
+ * lines of words (Arabic counted in characters) and quoted lines (which
+ * keep their marks) are cut, a longer URL stays whole. */
+static void
+test_plain_columns(void **state)
+{
+	struct db *db = *state;
+	struct buf err = BUF_INIT, body = BUF_INIT, msg = BUF_INIT;
+	assert_int_equal(db_begin(db), 0);
+	int64_t gid = store_group_add(db, "cols", "Cols", "", "public", "en",
+	    &err);
+	assert_int_equal(db_commit(db), 0);
+	int64_t mid = add_member(db, gid, "r@cols", "weekly");
+	for (int i = 0; i < 30; i++)
+		buf_puts(&body, "word ");
+	buf_puts(&body, "end\n");
+	for (int i = 0; i < 30; i++)
+		buf_puts(&body, "كلمة ");
+	buf_puts(&body, "نهاية\nSee https://example.org/");
+	for (int i = 0; i < DIGEST_TEXT_COLS; i++)
+		buf_putc(&body, 'x');
+	buf_puts(&body, " here\n\nOn Mon, A wrote:\n");
+	buf_puts(&body, "> quoted quoted quoted quoted quoted quoted quoted"
+	    " quoted quoted quoted quoted quoted\n");
+	struct post_new p = { gid, 0, 0, 0, "Author", "a@example.org",
+	    "Columns", "Columns", buf_cstr(&body), "", 0, "cols@example.org",
+	    "", "mail", 0 };
+	assert_int_equal(db_begin(db), 0);
+	assert_true(store_post_add(db, &p) > 0);
+	assert_int_equal(db_commit(db), 0);
+	assert_int_equal(send_all(db, gid, 7000), 1);
+	int64_t o = db_int(db, "SELECT max(id) FROM outbox WHERE member_id = ?",
+	    0, "i", mid);
+	assert_int_equal(copy_of(db, o, &msg), 0);
+	const char *t = strstr(buf_cstr(&msg), "Content-Type: text/plain");
+	assert_non_null(t);
+	const char *end = strstr(t, "\r\n--=_");
+	assert_non_null(end);
+	size_t longest = 0, urls = 0, words = 0, quoted = 0;
+	for (const char *l = t; l < end; ) {
+		const char *e = strstr(l, "\r\n");
+		size_t cols = 0;
+		for (const char *c = l; c < e; c++)
+			cols += ((unsigned char)*c & 0xC0) != 0x80;
+		if (strncmp(l, "https://example.org/xxx", 23) == 0)
+			urls++;
+		else if (memchr(l, ':', (size_t)(e - l)) == NULL && cols > longest)
+			longest = cols;
+		words += strncmp(l, "word word", 9) == 0;
+		quoted += strncmp(l, "> quoted", 8) == 0;
+		l = e + 2;
+	}
+	assert_true(longest <= DIGEST_TEXT_COLS);
+	assert_true(longest > DIGEST_TEXT_COLS - 10);
+	assert_int_equal(urls, 1);	/* on a line of its own, whole */
+	assert_int_equal(words, 2);
+	assert_int_equal(quoted, 2);
+	assert_non_null(strstr(t, "word end\r\n"));
+	assert_non_null(strstr(t, "كلمة\r\nنهاية\r\n"));	/* 79 columns */
+	buf_free(&body);
+	buf_free(&msg);
+	buf_free(&err);
+}
+
+/* Stored holes are checked before a copy is made from them. */
+static void
+test_template_holes(void **state)
+{
+	struct digest_template t;
+	memset(&t, 0, sizeof t);
+	buf_puts(&t.part[DIGEST_PART_HEAD], "X-A: \r\n");
+	buf_puts(&t.part[DIGEST_PART_TEXT], "text ");
+	buf_puts(&t.part[DIGEST_PART_HTML], "<p></p>");
+	snprintf(t.boundary, sizeof t.boundary, "b");
+	assert_int_equal(digest_template_set_holes(&t, "0 5 m\n1 5 u\n"), 0);
+	assert_int_equal(t.nholes, 2);
+	struct digest_personal who = { 42, 7, "TOKEN" };
+	struct buf out = BUF_INIT;
+	digest_personalise(&out, &t, &who);
+	assert_non_null(strstr(buf_cstr(&out), "X-A: 42\r\n"));
+	assert_non_null(strstr(buf_cstr(&out), "text TOKEN\r\n"));
+	/* past its part, backwards, an unknown kind or part, garbage */
+	assert_int_equal(digest_template_set_holes(&t, "1 6 u\n"), -1);
+	assert_int_equal(digest_template_set_holes(&t, "1 3 u\n1 2 u\n"), -1);
+	assert_int_equal(digest_template_set_holes(&t, "1 3 x\n"), -1);
+	assert_int_equal(digest_template_set_holes(&t, "3 0 u\n"), -1);
+	assert_int_equal(digest_template_set_holes(&t, "1 -1 u\n"), -1);
+	assert_int_equal(digest_template_set_holes(&t, "1 2 u"), -1);
+	/* DIGEST_HOLES_MAX holes are read, one more is refused */
+	struct buf many = BUF_INIT;
+	for (int i = 0; i < DIGEST_HOLES_MAX; i++)
+		buf_puts(&many, "1 0 u\n");
+	assert_int_equal(digest_template_set_holes(&t, buf_cstr(&many)), 0);
+	buf_puts(&many, "1 0 u\n");
+	assert_int_equal(digest_template_set_holes(&t, buf_cstr(&many)), -1);
+	buf_free(&many);
+	buf_free(&out);
+	digest_template_free(&t);
+}
+
 static void
 test_missed_slots(void **state)
 {
@@ -306,6 +517,9 @@ main(void)
 		cmocka_unit_test(test_selection),
 		cmocka_unit_test(test_posts_max),
 		cmocka_unit_test(test_missed_slots),
+		cmocka_unit_test(test_shared_bodies),
+		cmocka_unit_test(test_template_holes),
+		cmocka_unit_test(test_plain_columns),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
