@@ -18,6 +18,7 @@
 #include "daemon/quote.h"
 #include "daemon/store_group.h"
 #include "daemon/token.h"
+#include "mail/charset.h"
 #include "mail/compose.h"
 #include "mail/digest.h"
 #include "mail/rfc2047.h"
@@ -684,6 +685,137 @@ digest_headers(struct digest_template *t, const struct digest_mail *dm,
 	buf_puts(out, "MIME-Version: 1.0\r\n");
 }
 
+/* Bytes a hole of kind k may take in a copy (for line lengths). */
+static size_t
+digest_hole_width(char k)
+{
+	return k == DIGEST_HOLE_MEMBER ? 20 : DIGEST_TOKEN_MAX;
+}
+
+/* Whether the lines of the text part s[0..n) stay within COMPOSE_LINE_MAX
+ * bytes once its holes are filled; *eight set on a byte >= 0x80. */
+static int
+digest_lines_fit(const struct digest_template *t, const char *s, size_t n,
+    int *eight)
+{
+	size_t col = 0, h = 0;
+	for (size_t i = 0; i <= n; i++) {
+		for (; h < t->nholes; h++) {
+			const struct digest_hole *x = &t->holes[h];
+			if (x->part != DIGEST_PART_TEXT)
+				continue;
+			if (x->off != i)
+				break;
+			col += digest_hole_width(x->kind);
+		}
+		if (i == n)
+			break;
+		if (s[i] == '\r' || s[i] == '\n')
+			col = 0;
+		else if (++col > COMPOSE_LINE_MAX)
+			return 0;
+		*eight |= (unsigned char)s[i] >= 0x80;
+	}
+	return col <= COMPOSE_LINE_MAX;
+}
+
+/* s[0..n) as UTF-8 (bad bytes repaired) with CRLF line ends (CRLF, LF and
+ * a lone CR all are one). *cr: the last byte appended was a CR. */
+static void
+digest_crlf(struct buf *out, const char *s, size_t n, int *cr)
+{
+	struct buf u = BUF_INIT;
+	charset_utf8_repair(&u, s, n);
+	for (size_t i = 0, start = 0; i <= u.len; i++) {
+		if (i < u.len && u.data[i] != '\r' && u.data[i] != '\n')
+			continue;
+		buf_append(out, u.data + start, i - start);
+		if (i == u.len)
+			break;
+		if (u.data[i] == '\n' && start == i && *cr) {
+			start = i + 1;	/* the LF of a CRLF split by a hole */
+			*cr = 0;
+			continue;
+		}
+		buf_puts(out, "\r\n");
+		*cr = u.data[i] == '\r';
+		if (*cr && i + 1 < u.len && u.data[i + 1] == '\n') {
+			i++;
+			*cr = 0;
+		}
+		start = i + 1;
+	}
+	if (u.len > 0 && u.data[u.len - 1] != '\r')
+		*cr = 0;
+	buf_free(&u);
+}
+
+/*
+ * Put the text part in the form it is sent in, part header included, so
+ * that a copy only fills its holes: repaired UTF-8, CRLF line ends, 8bit
+ * (or 7bit). A text with a line too long once filled is left as it is
+ * and encoded for each copy (quoted-printable).
+ */
+static void
+digest_text_ready(struct digest_template *t)
+{
+	struct buf *tx = &t->part[DIGEST_PART_TEXT];
+	struct buf wire = BUF_INIT;
+	size_t at = 0, off[DIGEST_HOLES_MAX];
+	int cr = 0, eight = 0;
+	for (size_t i = 0; i < t->nholes; i++) {
+		if (t->holes[i].part != DIGEST_PART_TEXT)
+			continue;
+		digest_crlf(&wire, tx->data + at, t->holes[i].off - at, &cr);
+		off[i] = wire.len;
+		at = t->holes[i].off;
+	}
+	digest_crlf(&wire, tx->data + at, tx->len - at, &cr);
+	if (wire.len < 2 || memcmp(wire.data + wire.len - 2, "\r\n", 2) != 0)
+		buf_puts(&wire, "\r\n");
+	if (!digest_lines_fit(t, tx->data, tx->len, &eight)) {
+		buf_free(&wire);
+		return;
+	}
+	struct buf part = BUF_INIT;
+	buf_printf(&part, "Content-Type: text/plain; charset=utf-8\r\n"
+	    "Content-Transfer-Encoding: %s\r\n\r\n", eight ? "8bit" : "7bit");
+	size_t head = part.len;
+	buf_append(&part, wire.data, wire.len);
+	for (size_t i = 0; i < t->nholes; i++)
+		if (t->holes[i].part == DIGEST_PART_TEXT)
+			t->holes[i].off = off[i] + head;
+	buf_free(&wire);
+	buf_free(tx);
+	*tx = part;
+	t->text_ready = 1;
+}
+
+/* Base64 the HTML part up to its first hole (whole 57-byte groups, so that
+ * the rest of the lines come out the same); the rest is encoded for each
+ * copy. */
+static void
+digest_html_ready(struct digest_template *t)
+{
+	struct buf *h = &t->part[DIGEST_PART_HTML];
+	size_t first = h->len;
+	for (size_t i = 0; i < t->nholes; i++)
+		if (t->holes[i].part == DIGEST_PART_HTML) {
+			first = t->holes[i].off;
+			break;
+		}
+	size_t raw = first - first % DIGEST_B64_IN;
+	struct buf part = BUF_INIT;
+	digest_base64(&part, h->data, raw);
+	t->html_ready = part.len;
+	buf_append(&part, h->data + raw, h->len - raw);
+	for (size_t i = 0; i < t->nholes; i++)
+		if (t->holes[i].part == DIGEST_PART_HTML)
+			t->holes[i].off = t->holes[i].off - raw + t->html_ready;
+	buf_free(h);
+	*h = part;
+}
+
 void
 digest_template_build(struct digest_template *t, const struct digest_mail *dm)
 {
@@ -701,6 +833,8 @@ digest_template_build(struct digest_template *t, const struct digest_mail *dm)
 	digest_html(t, dm, &o, w, buf_cstr(&subject), buf_cstr(&idate));
 	digest_tz_pop(saved);
 	digest_headers(t, dm, buf_cstr(&subject), w->lang);
+	digest_text_ready(t);
+	digest_html_ready(t);
 	digest_order_free(&o);
 	buf_free(&subject);
 	buf_free(&idate);
@@ -717,6 +851,7 @@ digest_template_free(struct digest_template *t)
 void
 digest_template_holes(struct buf *out, const struct digest_template *t)
 {
+	buf_printf(out, "T %d\nH %zu\n", t->text_ready, t->html_ready);
 	for (size_t i = 0; i < t->nholes; i++)
 		buf_printf(out, "%d %zu %c\n", t->holes[i].part, t->holes[i].off,
 		    t->holes[i].kind);
@@ -747,7 +882,19 @@ int
 digest_template_set_holes(struct digest_template *t, const char *holes)
 {
 	size_t last[DIGEST_NPARTS] = { 0 };
+	char *end;
 	t->nholes = 0;
+	if (strncmp(holes, "T ", 2) != 0 || (holes[2] != '0' &&
+	    holes[2] != '1') || strncmp(holes + 3, "\nH ", 3) != 0 ||
+	    holes[6] < '0' || holes[6] > '9')
+		return -1;
+	t->text_ready = holes[2] == '1';
+	unsigned long long ready = strtoull(holes + 6, &end, 10);
+	if (*end != '\n' || ready > t->part[DIGEST_PART_HTML].len)
+		return -1;
+	t->html_ready = (size_t)ready;
+	last[DIGEST_PART_HTML] = t->html_ready;
+	holes = end + 1;
 	while (*holes) {
 		struct digest_hole h;
 		if (t->nholes == DIGEST_HOLES_MAX ||
@@ -781,12 +928,12 @@ digest_template_take(struct digest_template *t, struct digest_body *b)
 	return rc;
 }
 
-/* Part p of t with its holes filled for one member. */
+/* Part p of t from byte `from` with its holes filled for one member. */
 static void
 digest_fill(struct buf *out, const struct digest_template *t, int p,
-    const struct digest_personal *who)
+    size_t from, const struct digest_personal *who)
 {
-	size_t at = 0;
+	size_t at = from;
 	for (size_t i = 0; i < t->nholes; i++) {
 		const struct digest_hole *h = &t->holes[i];
 		if (h->part != p)
@@ -810,16 +957,25 @@ digest_personalise(struct buf *out, const struct digest_template *t,
 {
 	struct buf part = BUF_INIT;
 	const char *b = t->boundary;
+	const struct buf *h = &t->part[DIGEST_PART_HTML];
 
-	digest_fill(out, t, DIGEST_PART_HEAD, who);
+	buf_reserve(out, t->part[DIGEST_PART_HEAD].len +
+	    t->part[DIGEST_PART_TEXT].len + t->html_ready +
+	    (h->len - t->html_ready) * 4 / 3 + 512);
+	digest_fill(out, t, DIGEST_PART_HEAD, 0, who);
 	buf_printf(out, "Content-Type: multipart/alternative;\r\n"
 	    " boundary=\"=_%s\"\r\n\r\n--=_%s\r\n", b, b);
-	digest_fill(&part, t, DIGEST_PART_TEXT, who);
-	compose_mime_part_text(out, buf_cstr(&part));
-	buf_reset(&part);
+	if (t->text_ready)
+		digest_fill(out, t, DIGEST_PART_TEXT, 0, who);
+	else {
+		digest_fill(&part, t, DIGEST_PART_TEXT, 0, who);
+		compose_mime_part_text(out, buf_cstr(&part));
+		buf_reset(&part);
+	}
 	buf_printf(out, "\r\n--=_%s\r\nContent-Type: text/html; charset=utf-8"
 	    "\r\nContent-Transfer-Encoding: base64\r\n\r\n", b);
-	digest_fill(&part, t, DIGEST_PART_HTML, who);
+	buf_append(out, h->data, t->html_ready);
+	digest_fill(&part, t, DIGEST_PART_HTML, t->html_ready, who);
 	digest_base64(out, part.data, part.len);
 	buf_printf(out, "\r\n--=_%s--\r\n", b);
 	buf_free(&part);

@@ -49,6 +49,7 @@ enum digest_part { DIGEST_PART_HEAD, DIGEST_PART_TEXT, DIGEST_PART_HTML,
 #define DIGEST_HOLE_DELIVERY	'd'	/* their delivery-mode link token */
 #define DIGEST_HOLES_MAX	16	/* holes a template may have */
 #define DIGEST_BOUNDARY_MAX	(TOKEN_LEN + 1)
+#define DIGEST_TOKEN_MAX	48	/* bytes of an unsubscribe token + 1 */
 
 struct digest_hole {
 	int	 part;		/* enum digest_part */
@@ -57,6 +58,12 @@ struct digest_hole {
 };
 
 struct digest_template {
+	/* the text part is ready to send (part header, CRLF, 8bit) when
+	 * text_ready, else plain UTF-8 encoded for each copy; the HTML
+	 * part's first html_ready bytes are base64 already, the rest (from
+	 * its first hole) is encoded for each copy */
+	int			 text_ready;
+	size_t			 html_ready;
 	struct buf		 part[DIGEST_NPARTS];
 	struct digest_hole	 holes[DIGEST_HOLES_MAX];	/* in order */
 	size_t			 nholes;
@@ -75,7 +82,8 @@ struct digest_personal {
 void	digest_template_build(struct digest_template *t,
 	    const struct digest_mail *dm);
 void	digest_template_free(struct digest_template *t);
-/* Append t's holes as text ("PART OFFSET KIND" lines), for storage. */
+/* Append t's holes as text, for storage: "T TEXT_READY\nH HTML_READY\n"
+ * then one "PART OFFSET KIND" line each. */
 void	digest_template_holes(struct buf *out, const struct digest_template *t);
 /* Read holes written by digest_template_holes into t, whose parts are
  * already set: 0, or -1 when they are malformed or out of the parts. */

@@ -17,6 +17,7 @@
 #include "daemon/store_group.h"
 #include "daemon/store_outbox.h"
 #include "daemon/store_post.h"
+#include "mail/compose.h"
 #include "mail/digest.h"
 
 static char dbdir[] = "/tmp/majlis-test-digest-XXXXXX";
@@ -437,6 +438,44 @@ test_plain_columns(void **state)
 	buf_free(&err);
 }
 
+/* A line too long for 8bit (a word of more than 998 bytes): the text part
+ * is encoded for each copy in quoted-printable, the token in it. */
+static void
+test_text_qp(void **state)
+{
+	struct db *db = *state;
+	struct buf err = BUF_INIT, body = BUF_INIT, msg = BUF_INIT;
+	struct buf tok = BUF_INIT, want = BUF_INIT;
+	assert_int_equal(db_begin(db), 0);
+	int64_t gid = store_group_add(db, "qp", "QP", "", "public", "en", &err);
+	assert_int_equal(db_commit(db), 0);
+	int64_t mid = add_member(db, gid, "r@qp", "weekly");
+	for (int i = 0; i < COMPOSE_LINE_MAX + 10; i++)
+		buf_putc(&body, 'y');
+	buf_puts(&body, "\n");
+	struct post_new p = { gid, 0, 0, 0, "Author", "a@example.org",
+	    "Long", "Long", buf_cstr(&body), "", 0, "qp@example.org", "",
+	    "mail", 0 };
+	assert_int_equal(db_begin(db), 0);
+	assert_true(store_post_add(db, &p) > 0);
+	assert_int_equal(db_commit(db), 0);
+	assert_int_equal(send_all(db, gid, 8000), 1);
+	int64_t o = db_int(db, "SELECT max(id) FROM outbox WHERE member_id = ?",
+	    0, "i", mid);
+	assert_int_equal(copy_of(db, o, &msg), 0);
+	assert_non_null(strstr(buf_cstr(&msg), "Content-Type: text/plain;"
+	    " charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable"));
+	db_text(db, &tok, "SELECT unsub_token FROM memberships WHERE member_id"
+	    " = ?", "i", mid);
+	buf_printf(&want, "/u/%s\r\n", buf_cstr(&tok));
+	assert_non_null(strstr(buf_cstr(&msg), buf_cstr(&want)));
+	buf_free(&body);
+	buf_free(&msg);
+	buf_free(&tok);
+	buf_free(&want);
+	buf_free(&err);
+}
+
 /* Stored holes are checked before a copy is made from them. */
 static void
 test_template_holes(void **state)
@@ -447,22 +486,34 @@ test_template_holes(void **state)
 	buf_puts(&t.part[DIGEST_PART_TEXT], "text ");
 	buf_puts(&t.part[DIGEST_PART_HTML], "<p></p>");
 	snprintf(t.boundary, sizeof t.boundary, "b");
-	assert_int_equal(digest_template_set_holes(&t, "0 5 m\n1 5 u\n"), 0);
+	assert_int_equal(digest_template_set_holes(&t, "T 0\nH 0\n0 5 m\n"
+	    "1 5 u\n"), 0);
 	assert_int_equal(t.nholes, 2);
 	struct digest_personal who = { 42, 7, "TOKEN" };
 	struct buf out = BUF_INIT;
 	digest_personalise(&out, &t, &who);
 	assert_non_null(strstr(buf_cstr(&out), "X-A: 42\r\n"));
 	assert_non_null(strstr(buf_cstr(&out), "text TOKEN\r\n"));
-	/* past its part, backwards, an unknown kind or part, garbage */
-	assert_int_equal(digest_template_set_holes(&t, "1 6 u\n"), -1);
-	assert_int_equal(digest_template_set_holes(&t, "1 3 u\n1 2 u\n"), -1);
-	assert_int_equal(digest_template_set_holes(&t, "1 3 x\n"), -1);
-	assert_int_equal(digest_template_set_holes(&t, "3 0 u\n"), -1);
-	assert_int_equal(digest_template_set_holes(&t, "1 -1 u\n"), -1);
-	assert_int_equal(digest_template_set_holes(&t, "1 2 u"), -1);
+	/* past its part, backwards, an unknown kind or part, garbage, no
+	 * flags, an encoded HTML prefix longer than the part or after a hole */
+	assert_int_equal(digest_template_set_holes(&t, "T 0\nH 0\n1 6 u\n"),
+	    -1);
+	assert_int_equal(digest_template_set_holes(&t, "T 0\nH 0\n1 3 u\n"
+	    "1 2 u\n"), -1);
+	assert_int_equal(digest_template_set_holes(&t, "T 0\nH 0\n1 3 x\n"),
+	    -1);
+	assert_int_equal(digest_template_set_holes(&t, "T 0\nH 0\n3 0 u\n"),
+	    -1);
+	assert_int_equal(digest_template_set_holes(&t, "T 0\nH 0\n1 -1 u\n"),
+	    -1);
+	assert_int_equal(digest_template_set_holes(&t, "T 0\nH 0\n1 2 u"), -1);
+	assert_int_equal(digest_template_set_holes(&t, "1 2 u\n"), -1);
+	assert_int_equal(digest_template_set_holes(&t, "T 0\nH 8\n"), -1);
+	assert_int_equal(digest_template_set_holes(&t, "T 0\nH 3\n2 1 u\n"),
+	    -1);
 	/* DIGEST_HOLES_MAX holes are read, one more is refused */
 	struct buf many = BUF_INIT;
+	buf_puts(&many, "T 0\nH 0\n");
 	for (int i = 0; i < DIGEST_HOLES_MAX; i++)
 		buf_puts(&many, "1 0 u\n");
 	assert_int_equal(digest_template_set_holes(&t, buf_cstr(&many)), 0);
@@ -520,6 +571,7 @@ main(void)
 		cmocka_unit_test(test_shared_bodies),
 		cmocka_unit_test(test_template_holes),
 		cmocka_unit_test(test_plain_columns),
+		cmocka_unit_test(test_text_qp),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
