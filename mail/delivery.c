@@ -36,6 +36,10 @@
 /* The local reply to a copy whose post or digest body is gone. */
 #define DELIVERY_GONE		"the post or digest no longer exists"
 
+/* Digest bodies kept loaded: the copies of one digest take turns between
+ * its variants (languages, zones) in member order. */
+#define DELIVERY_BODIES		16
+
 /* Copies built and being signed or signed ahead of the connections. */
 #define DELIVERY_SIGN_AHEAD	64
 
@@ -45,6 +49,13 @@ struct delivery_job {
 	struct buf		 mail_from;
 	struct smtpc_reply	 reply;
 	struct delivery_job	*next;
+};
+
+/* A digest body loaded for its copies (id 0: a free slot). */
+struct delivery_body {
+	int64_t			 id;
+	uint64_t		 used;		/* body_clock when last used */
+	struct digest_template	 t;
 };
 
 struct delivery {
@@ -65,9 +76,9 @@ struct delivery {
 	int64_t			 post_id;
 	struct post		 post;
 	struct group		 group;
-	/* the digest body being sent, kept for its many copies */
-	int64_t			 body_id;
-	struct digest_template	 body;
+	/* digest bodies being sent, kept for their many copies */
+	struct delivery_body	 bodies[DELIVERY_BODIES];
+	uint64_t		 body_clock;
 	struct dkim_queue	*signer;	/* NULL: no signing */
 	int64_t			 body_key;	/* changes with each post loaded */
 	size_t			 signing;	/* jobs in the signer */
@@ -211,23 +222,35 @@ delivery_post(struct delivery *d, int64_t post_id)
 	return 0;
 }
 
-/* Load the stored digest body of a copy, reusing the last one. */
-static int
+/* The stored digest body of a copy, loaded once and kept while it is
+ * among the DELIVERY_BODIES last used; NULL when it is gone. */
+static const struct digest_template *
 delivery_body(struct delivery *d, int64_t body_id)
 {
+	struct delivery_body *slot = &d->bodies[0];
 	struct digest_body b;
-	if (d->body_id == body_id)
-		return 0;
-	digest_template_free(&d->body);
-	d->body_id = 0;
-	if (store_digest_body_get(d->e->db, body_id, &b) != 1)
-		return -1;
-	if (digest_template_take(&d->body, &b) == -1) {
-		log_warnx("digest body %lld is malformed", (long long)body_id);
-		return -1;
+	for (int i = 0; i < DELIVERY_BODIES; i++) {
+		struct delivery_body *x = &d->bodies[i];
+		if (x->id == body_id) {
+			x->used = ++d->body_clock;
+			return &x->t;
+		}
+		if (x->used < slot->used)
+			slot = x;
 	}
-	d->body_id = body_id;
-	return 0;
+	if (slot->id != 0)
+		digest_template_free(&slot->t);
+	slot->id = 0;
+	slot->used = 0;
+	if (store_digest_body_get(d->e->db, body_id, &b) != 1)
+		return NULL;
+	if (digest_template_take(&slot->t, &b) == -1) {
+		log_warnx("digest body %lld is malformed", (long long)body_id);
+		return NULL;
+	}
+	slot->id = body_id;
+	slot->used = ++d->body_clock;
+	return &slot->t;
 }
 
 /* A system message, or a digest copy made from its stored body. */
@@ -238,11 +261,12 @@ delivery_build_system(struct delivery *d, struct delivery_job *j)
 		buf_append(&j->msg, j->row.message.data, j->row.message.len);
 		return 0;
 	}
-	if (delivery_body(d, j->row.body_id) == -1)
+	const struct digest_template *t = delivery_body(d, j->row.body_id);
+	if (t == NULL)
 		return -1;
 	struct digest_personal who = { j->row.member_id, j->row.group_id,
 	    j->row.unsub_token };
-	digest_personalise(&j->msg, &d->body, &who);
+	digest_personalise(&j->msg, t, &who);
 	return 0;
 }
 
@@ -600,7 +624,8 @@ delivery_free(struct delivery **dp)
 	idset_free(&d->loaded);
 	store_post_clear(&d->post);
 	store_group_clear(&d->group);
-	digest_template_free(&d->body);
+	for (int i = 0; i < DELIVERY_BODIES; i++)
+		digest_template_free(&d->bodies[i].t);
 	free(d);
 	*dp = NULL;
 }

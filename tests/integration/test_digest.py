@@ -392,7 +392,7 @@ def test_schedule_kill9_resume_exactly_once():
         for i, addr in enumerate(members):
             cur = con.execute("INSERT INTO members(email, locale, timezone,"
                               " created) VALUES (?, ?, ?, 0)",
-                              (addr, langs[i % 3], zones[i % 6]))
+                              (addr, langs[i % 3], zones[i // 3 % 6]))
             con.execute("INSERT INTO memberships(group_id, member_id,"
                         " delivery, unsub_token, joined) VALUES (1, ?,"
                         " 'weekly', ?, 0)", (cur.lastrowid, "tok%020d" % i))
@@ -425,6 +425,27 @@ def test_schedule_kill9_resume_exactly_once():
         assert m.db("SELECT count(*) FROM digest_copies c JOIN digests d ON"
                     " d.id = c.digest_id WHERE d.kind = 'weekly'"
                     )[0][0] == len(members)
+        # 18 variants in turn, more than delivery keeps loaded
+        # (DELIVERY_BODIES): each copy has its member's language and token
+        # (the first few hundred at the sink; the Python sink is slow)
+        msgs = os.path.join(m.sink.dir, "msgs")
+        wait_for(lambda: os.path.isdir(msgs) and
+                 len(os.listdir(msgs)) >= 2 * 300, "300 copies at the sink",
+                 timeout=120)
+        want = dict(((e, (lang, tok)) for e, lang, tok in m.db(
+            "SELECT m.email, m.locale, ms.unsub_token FROM members m JOIN"
+            " memberships ms ON ms.member_id = m.id")))
+        seen = set()
+        for env, raw in m.sink.messages():
+            msg = parse(raw)
+            if not str(msg["Message-ID"]).startswith("<digest."):
+                continue
+            lang, tok = want[env["rcpt"]]
+            assert msg["Content-Language"] == lang, env["rcpt"]
+            assert msg["List-Unsubscribe"].startswith(
+                "<http://127.0.0.1:%d/u/%s>" % (m.http_port, tok)), env["rcpt"]
+            seen.add(env["rcpt"])
+        assert len(seen) >= 250, len(seen)
     finally:
         m.close()
 
