@@ -689,7 +689,8 @@ digest_headers(struct digest_template *t, const struct digest_mail *dm,
 static size_t
 digest_hole_width(char k)
 {
-	return k == DIGEST_HOLE_MEMBER ? 20 : DIGEST_TOKEN_MAX;
+	return k == DIGEST_HOLE_MEMBER ? 20 : k == DIGEST_HOLE_DELIVERY ?
+	    DELIVERYLINK_TOKEN_MAX : DIGEST_TOKEN_MAX;
 }
 
 /* Whether the lines of the text part s[0..n) stay within COMPOSE_LINE_MAX
