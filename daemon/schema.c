@@ -417,6 +417,10 @@ SCHEMA_FTS_COLS " FROM post_search_text WHERE id = new.id; END;"
 "  (SELECT 1 FROM outbox WHERE body_id = old.body_id AND state = 'queued')"
 "  AND (SELECT state FROM digests d WHERE d.id = digest_bodies.digest_id)"
 "  = 'done'; END;",
+/* 13: whether members get a notice when an owner changes their membership
+ * (daemon/modnotice.c); on unless the group turns it off */
+"ALTER TABLE group_policy ADD COLUMN member_notices INTEGER NOT NULL"
+"  DEFAULT 1;",
 };
 
 #define SCHEMA_NMIGRATIONS \

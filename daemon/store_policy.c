@@ -32,7 +32,8 @@ store_policy_get(struct db *db, int64_t group_id, struct group_policy *p)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT g.post_policy, g.language,"
 	    " g.visibility, g.description, coalesce(p.first_post_held, 0),"
-	    " coalesce(p.max_kib, 0), coalesce(p.rate_per_hour, 0) FROM groups g"
+	    " coalesce(p.max_kib, 0), coalesce(p.rate_per_hour, 0),"
+	    " coalesce(p.member_notices, 1) FROM groups g"
 	    " LEFT JOIN group_policy p ON p.group_id = g.id WHERE g.id = ?", "i",
 	    group_id);
 	if (st == NULL)
@@ -48,6 +49,7 @@ store_policy_get(struct db *db, int64_t group_id, struct group_policy *p)
 	p->first_post_held = sqlite3_column_int(st, 4);
 	p->max_kib = sqlite3_column_int(st, 5);
 	p->rate_per_hour = sqlite3_column_int(st, 6);
+	p->member_notices = sqlite3_column_int(st, 7);
 	sqlite3_reset(st);
 	return 1;
 }
@@ -75,6 +77,8 @@ store_policy_check(const struct group_policy *p, struct buf *err)
 		    STORE_POLICY_DESCRIPTION_MAX);
 	else if (p->first_post_held != 0 && p->first_post_held != 1)
 		buf_puts(err, "first post held: 0 or 1");
+	else if (p->member_notices != 0 && p->member_notices != 1)
+		buf_puts(err, "member notices: 0 or 1");
 	else if (p->max_kib < 0 || p->max_kib > STORE_POLICY_KIB_MAX)
 		buf_printf(err, "size limit: 0 (none) to %d KiB",
 		    STORE_POLICY_KIB_MAX);
@@ -97,10 +101,12 @@ store_policy_set(struct db *db, int64_t group_id,
 	    p->post_policy, p->language, p->visibility,
 	    p->description ? p->description : "", group_id) == -1 ||
 	    db_run(db, "INSERT INTO group_policy(group_id, first_post_held,"
-	    " max_kib, rate_per_hour) VALUES (?, ?, ?, ?) ON CONFLICT(group_id)"
-	    " DO UPDATE SET first_post_held = excluded.first_post_held, max_kib ="
-	    " excluded.max_kib, rate_per_hour = excluded.rate_per_hour", "iddd",
-	    group_id, p->first_post_held, p->max_kib, p->rate_per_hour) == -1) {
+	    " max_kib, rate_per_hour, member_notices) VALUES (?, ?, ?, ?, ?) ON"
+	    " CONFLICT(group_id) DO UPDATE SET first_post_held ="
+	    " excluded.first_post_held, max_kib = excluded.max_kib, rate_per_hour"
+	    " = excluded.rate_per_hour, member_notices = excluded.member_notices",
+	    "idddd", group_id, p->first_post_held, p->max_kib, p->rate_per_hour,
+	    p->member_notices) == -1) {
 		buf_puts(err, "cannot save the policy");
 		return -1;
 	}
@@ -117,6 +123,7 @@ store_policy_json(struct buf *out, const struct group_policy *p)
 	json_kv_bool(&j, "first_post_held", p->first_post_held);
 	json_kv_int(&j, "max_kib", p->max_kib);
 	json_kv_int(&j, "rate_per_hour", p->rate_per_hour);
+	json_kv_bool(&j, "member_notices", p->member_notices);
 	json_kv_string(&j, "language", p->language);
 	json_kv_string(&j, "visibility", p->visibility);
 	json_kv_string(&j, "description", p->description ? p->description : "");

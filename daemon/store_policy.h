@@ -31,6 +31,7 @@ struct group_policy {
 	int	 first_post_held;	/* 0 or 1 */
 	int	 max_kib;		/* 0: no group limit */
 	int	 rate_per_hour;		/* 0: no limit */
+	int	 member_notices;	/* 0 or 1 (daemon/modnotice.h) */
 };
 
 /* Load a group's policy: 1 found, 0 no such group, -1. Free with

@@ -4,8 +4,8 @@
 #include <config.h>
 
 #include <stdio.h>
-#include <string.h>
 #include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 #include <sys/queue.h>
 
@@ -13,11 +13,13 @@
 #include <event2/keyvalq_struct.h>
 
 #include "daemon/account.h"
+#include "daemon/config.h"
 #include "daemon/csv.h"
 #include "daemon/db.h"
 #include "daemon/engine.h"
 #include "daemon/json.h"
 #include "daemon/log.h"
+#include "daemon/modnotice.h"
 #include "daemon/modperm.h"
 #include "daemon/store_group.h"
 #include "daemon/store_mod.h"
@@ -66,7 +68,19 @@ struct mod_members_ctx {
 	struct buf	*out;
 	const char	*role, *delivery, *q;
 	int		 rows;
+	const char	*bounce, *moderated;
 };
+
+static const char *const mod_bounces[] = { "ok", "bouncing", "suspended" };
+#define MOD_NBOUNCES	(sizeof mod_bounces / sizeof mod_bounces[0])
+
+/* The bounce state of a membership, one of mod_bounces. */
+static const char *
+mod_bounce_state(const struct membership *m)
+{
+	return m->suspended ? "suspended" : m->bounce_score > 0 ? "bouncing" :
+	    "ok";
+}
 
 static int
 mod_members_match(const struct mod_members_ctx *c, const struct membership *m)
@@ -74,6 +88,12 @@ mod_members_match(const struct mod_members_ctx *c, const struct membership *m)
 	if (c->role && *c->role && strcmp(c->role, m->role) != 0)
 		return 0;
 	if (c->delivery && *c->delivery && strcmp(c->delivery, m->delivery) != 0)
+		return 0;
+	if (c->bounce && *c->bounce && strcmp(c->bounce,
+	    mod_bounce_state(m)) != 0)
+		return 0;
+	if (c->moderated && *c->moderated && (strcmp(c->moderated, "yes") == 0) !=
+	    (m->moderated != 0))
 		return 0;
 	if (c->q && *c->q && strcasestr(m->email, c->q) == NULL &&
 	    strcasestr(m->name, c->q) == NULL)
@@ -143,8 +163,11 @@ mod_members_page(struct web_req *w, const struct group *g, int code,
 	struct buf html = BUF_INIT;
 	struct mod_members_ctx c = { w, &html, evhttp_find_header(&kv, "role"),
 	    evhttp_find_header(&kv, "delivery"), evhttp_find_header(&kv, "q"),
-	    0 };
-	if ((c.role && *c.role && !mod_in(c.role, mod_roles, MOD_NROLES)) ||
+	    0, evhttp_find_header(&kv, "bounce"), evhttp_find_header(&kv,
+	    "moderated") };
+	if ((c.bounce && !mod_in(c.bounce, mod_bounces, MOD_NBOUNCES) &&
+	    *c.bounce) || (c.moderated && !mod_in(c.moderated, mod_yesno, 3)) ||
+	    (c.role && *c.role && !mod_in(c.role, mod_roles, MOD_NROLES)) ||
 	    (c.delivery && *c.delivery && !mod_in(c.delivery, mod_deliveries,
 	    MOD_NDELIVERIES)) || (c.q && strlen(c.q) > MOD_MEMBERS_QUERY_MAX)) {
 		evhttp_clear_headers(&kv);
@@ -162,6 +185,13 @@ mod_members_page(struct web_req *w, const struct group *g, int code,
 	mod_select(&html, "role", mod_roles, MOD_NROLES, c.role, L(I18N_MOD_ALL));
 	mod_select(&html, "delivery", mod_deliveries, MOD_NDELIVERIES,
 	    c.delivery, L(I18N_MOD_ALL));
+	html_printf(&html, "<label>%s", L(I18N_MEMBERS_BOUNCE));
+	mod_select(&html, "bounce", mod_bounces, MOD_NBOUNCES, c.bounce,
+	    L(I18N_MOD_ALL));
+	html_printf(&html, "</label><label>%s", L(I18N_MOD_MODERATED));
+	mod_select(&html, "moderated", mod_yesno + 1, 2, c.moderated,
+	    L(I18N_MOD_ALL));
+	buf_puts(&html, "</label>");
 	html_printf(&html, "<button type=\"submit\">%s</button></form>\n"
 	    "<ul class=\"list\">\n", L(I18N_MOD_FILTER));
 	if (store_membership_each(w->e->db, g->id, mod_members_row, &c) == -1) {
@@ -269,7 +299,19 @@ mod_members_apply(struct web_req *w, const struct group *g, const char *act,
 	return rc;
 }
 
-/* One change in one transaction with its audit row: 1, 0 refused, -1. */
+/* The notice a change sends its member. */
+static enum modnotice_kind
+mod_members_notice(const char *act)
+{
+	if (strcmp(act, "add") == 0)
+		return MODNOTICE_ADDED;
+	if (strcmp(act, "remove") == 0)
+		return MODNOTICE_REMOVED;
+	return strcmp(act, "reset") == 0 ? MODNOTICE_RESET : MODNOTICE_CHANGED;
+}
+
+/* One change in one transaction with its audit row and the member's
+ * notice: 1, 0 refused, -1. */
 static int
 mod_members_change(struct web_req *w, const struct group *g, const char *act,
     const char *email)
@@ -290,7 +332,10 @@ mod_members_change(struct web_req *w, const struct group *g, const char *act,
 		mod_member_json(&a, has == 1 ? &after : NULL);
 		buf_printf(&action, "member.%s", act);
 		if (store_mod_audit(db, w->viewer.email, buf_cstr(&action), g->id,
-		    email, "", buf_cstr(&b), buf_cstr(&a)) == -1)
+		    email, "", buf_cstr(&b), buf_cstr(&a)) == -1 ||
+		    modnotice_member(db, w->e->cfg->list_domain, g, email,
+		    mod_members_notice(act), has == 1 ? after.role : "",
+		    has == 1 ? after.delivery : "") == -1)
 			rc = -1;
 		buf_free(&b);
 		buf_free(&a);
@@ -394,7 +439,9 @@ mod_import_add(struct mod_import *im, const char *email, const char *name,
 		snprintf(m.delivery, sizeof m.delivery, "%s", del);
 		mod_member_json(&after, &m);
 		rc = store_mod_audit(db, im->w->viewer.email, "member.import",
-		    im->g->id, email, "", "{}", buf_cstr(&after));
+		    im->g->id, email, "", "{}", buf_cstr(&after)) == -1 ||
+		    modnotice_member(db, im->w->e->cfg->list_domain, im->g, email,
+		    MODNOTICE_ADDED, role, del) == -1 ? -1 : 0;
 	} else if (rc == 0)
 		rc = -1;	/* checked just before, in this transaction */
 	if (rc == -1)

@@ -21,7 +21,8 @@ struct web_req;
 /* Fields of one CSV line: email, name, role, delivery, moderated. */
 #define MOD_MEMBERS_FIELDS	5
 
-/* GET /mod/g/SLUG/members?role=&delivery=&q=; POST (CSRF) with action
+/* GET /mod/g/SLUG/members?role=&delivery=&q=&bounce=ok|bouncing|suspended
+ * &moderated=yes|no (an unknown value: 400); POST (CSRF) with action
  * add, set, remove or reset and the member's email, or import-preview /
  * import with the CSV text in csv (preview lists what each line would do,
  * with line numbers; import adds the good lines in one transaction and

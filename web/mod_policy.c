@@ -81,6 +81,9 @@ policy_form(struct policy_ctx *c, const struct group_policy *p)
 	    " checked" : "", L(I18N_POLICY_FIRST), L(I18N_POLICY_MAX_KIB),
 	    p->max_kib, MOD_POLICY_NUMBER_MAX, L(I18N_POLICY_RATE),
 	    p->rate_per_hour, MOD_POLICY_NUMBER_MAX);
+	html_printf(out, "<label><input type=\"checkbox\" name=\"member_notices"
+	    "\" value=\"1\"%H> %s</label>", p->member_notices ? " checked" : "",
+	    L(I18N_POLICY_NOTICES));
 	html_printf(out, "<fieldset><legend>%s</legend>", L(I18N_MOD_TITLE));
 	if (!c->owner)
 		html_printf(out, "<p>%s</p>", L(I18N_POLICY_OWNER_ONLY));
@@ -224,6 +227,7 @@ policy_read(const struct form *f, struct group_policy *p, int owner)
 		return I18N_POLICY_WHO;
 	snprintf(p->post_policy, sizeof p->post_policy, "%s", pp);
 	p->first_post_held = form_get(f, "first_post_held") != NULL;
+	p->member_notices = form_get(f, "member_notices") != NULL;
 	if (policy_number(form_get(f, "max_kib"), &p->max_kib) == -1 ||
 	    p->max_kib > STORE_POLICY_KIB_MAX)
 		return I18N_POLICY_MAX_KIB;

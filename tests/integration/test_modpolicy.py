@@ -13,6 +13,7 @@ import io
 import json
 import os
 import re
+import sqlite3
 import sys
 import time
 
@@ -486,7 +487,113 @@ def test_members_csv():
         m.close()
 
 
+def test_members_filters():
+    m = two_groups("modpolicy-filters")
+    try:
+        m.ctl("member", "add", A, "owner@example.org", "--role", "owner")
+        m.ctl("member", "set", A, "alice@example.org", "--moderated", "yes")
+        m.start()
+        con = sqlite3.connect(os.path.join(m.data, "majlis.db"), timeout=10)
+        with con:
+            con.execute("UPDATE memberships SET bounce_score = 3 WHERE"
+                        " member_id = (SELECT id FROM members WHERE email ="
+                        " 'reader@example.org')")
+        con.close()
+        o = login(m, "owner@example.org", "Owner")
+        page = "/mod/g/%s/members" % A
+
+        def shown(query):
+            st, body = o.get(page + query)
+            assert st == 200, (query, st)
+            return sorted(re.findall(r'name="email" value="([^"]+)"', body))
+        everyone = ["alice@example.org", "mod@example.org",
+                    "owner@example.org", "reader@example.org"]
+        assert shown("") == everyone
+        assert shown("?bounce=") == everyone
+        assert shown("?moderated=yes") == ["alice@example.org"]
+        assert shown("?moderated=no") == ["mod@example.org",
+                                          "owner@example.org",
+                                          "reader@example.org"]
+        assert shown("?bounce=bouncing") == ["reader@example.org"]
+        assert shown("?bounce=ok") == ["alice@example.org", "mod@example.org",
+                                       "owner@example.org"]
+        assert shown("?bounce=suspended") == []
+        assert shown("?bounce=ok&moderated=yes&role=member") == \
+            ["alice@example.org"]
+        for bad in ("?bounce=dead", "?moderated=maybe"):
+            assert o.get(page + bad)[0] == 400, bad
+        # reset clears the bounce state
+        assert o.submit(page, {"action": "reset",
+                               "email": "reader@example.org"})[0] == 303
+        assert shown("?bounce=bouncing") == []
+    finally:
+        m.close()
+
+
+def notices(m, rcpt):
+    return [r[0] for r in m.db("SELECT message FROM outbox WHERE kind ="
+                               " 'system' AND rcpt = ? ORDER BY id", rcpt)]
+
+
+def test_member_notices():
+    m = two_groups("modpolicy-notices")
+    try:
+        m.ctl("member", "add", A, "owner@example.org", "--role", "owner")
+        m.start()
+        o = login(m, "owner@example.org", "Owner")
+        page = "/mod/g/%s/members" % A
+        new = "newbie@example.org"
+        assert o.submit(page, {"action": "add", "email": new, "name": "N",
+                               "role": "member", "delivery": "each"})[0] == 303
+        assert o.submit(page, {"action": "set", "email": new,
+                               "role": "moderator", "delivery": "daily"})[0] \
+            == 303
+        assert o.submit(page, {"action": "reset", "email": new})[0] == 303
+        assert o.submit(page, {"action": "remove", "email": new})[0] == 303
+        got = [parse_msg(raw) for raw in notices(m, new)]
+        assert [g[0] for g in got] == ["Your membership of Alpha"] * 4, got
+        assert "You were added to the group Alpha." in got[0][1]
+        assert "Role: member" in got[0][1] and "Delivery: each" in got[0][1]
+        assert "Role: moderator" in got[1][1] and "Delivery: daily" in got[1][1]
+        assert "bounce state was reset" in got[2][1]
+        assert "You were removed from the group Alpha." in got[3][1]
+        assert all(g[2] == "alpha-owner@" + LIST_DOMAIN for g in got)
+        # beta is French: the notice of an import there is in French
+        m.ctl("member", "add", B, "owner@example.org", "--role", "owner")
+        assert o.submit("/mod/g/%s/members" % B, {"action": "import",
+                                                  "csv": new})[0] == 200
+        fr = parse_msg(notices(m, new)[-1])
+        assert fr[0] == "Votre inscription à Beta", fr
+        # the group turns notices off on its policies page
+        pol = dict(GOOD, max_kib="0", rate_per_hour="0", language="en",
+                   visibility="public", description="")
+        del pol["first_post_held"]
+        assert o.submit("/mod/g/%s/policy" % A, pol)[0] == 303
+        n = len(notices(m, new))
+        assert o.submit(page, {"action": "add", "email": new, "name": "N",
+                               "role": "member", "delivery": "each"})[0] == 303
+        assert o.submit(page, {"action": "import", "csv":
+                               "other@example.org"})[0] == 200
+        assert len(notices(m, new)) == n
+        assert notices(m, "other@example.org") == []
+        # and on again
+        assert o.submit("/mod/g/%s/policy" % A,
+                        dict(pol, member_notices="1"))[0] == 303
+        assert o.submit(page, {"action": "remove", "email": new})[0] == 303
+        assert len(notices(m, new)) == n + 1
+    finally:
+        m.close()
+
+
+def parse_msg(raw):
+    import email
+    import email.policy
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    return (str(msg["Subject"]), msg.get_body(("plain",)).get_content(),
+            msg["From"].addresses[0].addr_spec)
+
+
 if __name__ == "__main__":
     run([test_ctl_ban, test_banned_mail_dropped, test_pattern_no_backtracking,
          test_policy_page, test_bans_page, test_policy_enforced,
-         test_members_csv])
+         test_members_csv, test_members_filters, test_member_notices])

@@ -1,0 +1,96 @@
+/*
+ * Membership notices (see modnotice.h): one table of texts per language,
+ * the message built by mail/compose.c and queued in the outbox.
+ */
+#include <config.h>
+
+#include <string.h>
+
+#include "daemon/buf.h"
+#include "daemon/db.h"
+#include "daemon/modnotice.h"
+#include "daemon/store_account.h"
+#include "daemon/store_group.h"
+#include "daemon/store_outbox.h"
+#include "mail/compose.h"
+
+struct modnotice_text {
+	const char	*lang;
+	const char	*subject;	/* followed by the group's name */
+	const char	*what[4];	/* by kind, followed by the name */
+	const char	*role, *delivery, *footer;
+};
+
+static const struct modnotice_text modnotice_texts[] = {
+	{ "en", "Your membership of ", { "You were added to the group ",
+	    "You were removed from the group ",
+	    "Your membership was changed in the group ",
+	    "Your bounce state was reset, mail to you resumes, in the group " },
+	    "Role: ", "Delivery: ",
+	    "This notice was sent by the group's owners." },
+	{ "fr", "Votre inscription à ", { "Vous avez été ajouté au groupe ",
+	    "Vous avez été retiré du groupe ",
+	    "Votre inscription a été modifiée dans le groupe ",
+	    "Vos rebonds ont été remis à zéro, les envois reprennent, dans le "
+	    "groupe " },
+	    "Rôle : ", "Remise : ",
+	    "Cet avis vous est envoyé par les propriétaires du groupe." },
+	{ "ar", "عضويتك في ", { "أضيفت إلى المجموعة ", "أزلت من المجموعة ",
+	    "تغيرت عضويتك في المجموعة ",
+	    "أعيدت حالة الارتداد إلى الصفر واستؤنف الإرسال إليك في المجموعة " },
+	    "الدور: ", "طريقة الاستلام: ",
+	    "أرسل هذا الإشعار مالكو المجموعة." },
+};
+
+/* The texts in the member's language when they chose one (a web account),
+ * else in the group's. */
+static const struct modnotice_text *
+modnotice_lang(struct db *db, const char *email, const char *dflt)
+{
+	struct account a;
+	const char *lang = dflt;
+	int known = store_account_by_email(db, email, &a);
+	if (known == 1 && a.has_password)	/* chosen on the web */
+		lang = a.locale;
+	const struct modnotice_text *t = &modnotice_texts[0];
+	for (size_t i = 0; i < sizeof modnotice_texts / sizeof modnotice_texts[0];
+	    i++)
+		if (strcmp(lang, modnotice_texts[i].lang) == 0)
+			t = &modnotice_texts[i];
+	return t;
+}
+
+int
+modnotice_member(struct db *db, const char *list_domain, const struct group *g,
+    const char *email, enum modnotice_kind kind, const char *role,
+    const char *delivery)
+{
+	int64_t on = db_int(db, "SELECT coalesce((SELECT member_notices FROM"
+	    " group_policy WHERE group_id = ?), 1)", -1, "i", g->id);
+	if (on != 1)
+		return on == 0 ? 0 : -1;
+	const struct modnotice_text *t = modnotice_lang(db, email, g->language);
+	struct buf subj = BUF_INIT, text = BUF_INIT, from = BUF_INIT,
+	    lid = BUF_INIT, msg = BUF_INIT;
+	buf_printf(&subj, "%s%s", t->subject, g->name);
+	buf_printf(&text, "%s%s.\n", t->what[kind], g->name);
+	if (kind != MODNOTICE_REMOVED)
+		buf_printf(&text, "\n  %s%s\n  %s%s\n", t->role, role, t->delivery,
+		    delivery);
+	buf_printf(&text, "\n%s\n", t->footer);
+	buf_printf(&from, "%s-owner@%s", g->slug, list_domain);
+	buf_printf(&lid, "%s.%s", g->slug, list_domain);
+	struct compose_system cs = { .from_name = g->name,
+	    .from_addr = buf_cstr(&from), .to = email, .subject = buf_cstr(&subj),
+	    .text = buf_cstr(&text), .list_domain = list_domain,
+	    .list_id = buf_cstr(&lid), .auto_submitted = 1 };
+	compose_system(&msg, &cs);
+	int rc = store_outbox_add_system(db, g->id, 0, email, msg.data,
+	    msg.len) == -1 ? -1 : 0;
+	buf_free(&subj);
+	buf_free(&text);
+	buf_free(&from);
+	buf_free(&lid);
+	buf_free(&msg);
+	return rc;
+}
