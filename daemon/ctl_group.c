@@ -15,10 +15,6 @@
 #include "daemon/store_post.h"
 
 /* Suffixes a slug may not end with: they are the group's own addresses. */
-static const char *const ctl_group_reserved[] = {
-	"-request", "-join", "-leave", "-owner", "-bounces", "-confirm",
-	"-moderate", NULL
-};
 static const char *const ctl_group_visibilities[] = {
 	"public", "members", "private", NULL
 };
@@ -32,22 +28,7 @@ struct ctl_group_stats {
 int
 ctl_group_valid_slug(const char *slug)
 {
-	size_t len = strlen(slug);
-
-	if (len == 0 || len >= GROUP_SLUG_MAX)
-		return 0;
-	for (size_t i = 0; i < len; i++) {
-		char c = slug[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		    (c == '-' && i > 0)))
-			return 0;
-	}
-	for (const char *const *r = ctl_group_reserved; *r; r++) {
-		size_t n = strlen(*r);
-		if (len >= n && strcmp(slug + len - n, *r) == 0)
-			return 0;
-	}
-	return 1;
+	return store_group_slug_valid(slug);
 }
 
 int

@@ -83,6 +83,67 @@ static const char *const store_languages[] = { "ar", "fr", "en", NULL };
 static const char *const store_roles[] = { "member", "moderator", "owner", NULL };
 static const char *const store_deliveries[] = { "each", "daily", "weekly", "none", NULL };
 
+static const char *const store_group_reserved[] = {
+	"-request", "-join", "-leave", "-owner", "-bounces", "-confirm",
+	"-moderate", NULL
+};
+
+int
+store_group_slug_valid(const char *slug)
+{
+	size_t len = strlen(slug);
+	if (len == 0 || len >= GROUP_SLUG_MAX)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = slug[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    (c == '-' && i > 0)))
+			return 0;
+	}
+	for (const char *const *r = store_group_reserved; *r; r++) {
+		size_t n = strlen(*r);
+		if (len >= n && strcmp(slug + len - n, *r) == 0)
+			return 0;
+	}
+	return 1;
+}
+
+int
+store_group_set_archived(struct db *db, int64_t group_id, int archived)
+{
+	if (db_run(db, "UPDATE groups SET archived = ?2 WHERE id = ?1 AND"
+	    " archived <> ?2", "ii", group_id, (int64_t)archived) == -1)
+		return -1;
+	return db_changes(db) > 0;
+}
+
+int
+store_group_delete(struct db *db, int64_t group_id)
+{
+	if (db_run(db, "CREATE TEMP TABLE IF NOT EXISTS group_gone_inbound("
+	    "id INTEGER PRIMARY KEY)", "") == -1 ||
+	    db_run(db, "DELETE FROM temp.group_gone_inbound", "") == -1 ||
+	    db_run(db, "INSERT OR IGNORE INTO temp.group_gone_inbound SELECT"
+	    " inbound_id FROM posts WHERE group_id = ?1 AND inbound_id IS NOT"
+	    " NULL UNION SELECT inbound_id FROM held WHERE group_id = ?1", "i",
+	    group_id) == -1 ||
+	    db_run(db, "DELETE FROM temp.group_gone_inbound WHERE id IN (SELECT"
+	    " inbound_id FROM posts WHERE group_id <> ?1 UNION SELECT inbound_id"
+	    " FROM held WHERE group_id <> ?1)", "i", group_id) == -1 ||
+	    db_run(db, "UPDATE audit_log SET group_id = NULL WHERE group_id = ?",
+	    "i", group_id) == -1 ||
+	    db_run(db, "DELETE FROM groups WHERE id = ?", "i", group_id) == -1)
+		return -1;
+	if (db_changes(db) == 0)
+		return 0;
+	if (db_run(db, "UPDATE source_seen SET inbound_id = NULL WHERE"
+	    " inbound_id IN (SELECT id FROM temp.group_gone_inbound)", "") == -1 ||
+	    db_run(db, "DELETE FROM inbound WHERE id IN (SELECT id FROM"
+	    " temp.group_gone_inbound)", "") == -1)
+		return -1;
+	return 1;
+}
+
 int64_t
 store_group_add(struct db *db, const char *slug, const char *name,
     const char *description, const char *visibility, const char *language,

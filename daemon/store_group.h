@@ -49,6 +49,20 @@ void	store_membership_clear(struct membership *);
 int64_t	store_group_add(struct db *, const char *slug, const char *name,
 	    const char *description, const char *visibility, const char *language,
 	    struct buf *err);
+/* 1 when slug may name a group: 1 to GROUP_SLUG_MAX - 1 lower-case
+ * letters, digits or hyphens, not starting with a hyphen, not ending with
+ * a command suffix (-request, -join, -leave, -owner, -bounces, -confirm,
+ * -moderate); else 0. */
+int	store_group_slug_valid(const char *slug);
+/* Archive (1) or reopen (0) a group: 1 changed, 0 already so, -1. */
+int	store_group_set_archived(struct db *, int64_t group_id, int archived);
+/* Delete a group and everything of it, inside the caller's transaction:
+ * memberships, threads, posts, attachments, held messages, tokens,
+ * outbox rows, digests, bans, policies (ON DELETE CASCADE), the raw
+ * messages no other group holds (inbound rows of its posts and held
+ * messages); its audit rows stay, detached from the group id (which a
+ * later group may get). 1 deleted, 0 no such group, -1. */
+int	store_group_delete(struct db *, int64_t group_id);
 /* Look a group up by slug or id: 1 found (out filled), 0 not found, -1 error. */
 int	store_group_get(struct db *, const char *slug, struct group *out);
 int	store_group_get_id(struct db *, int64_t id, struct group *out);

@@ -10,6 +10,7 @@ Run: /usr/bin/python3 tests/integration/test_modthread.py"""
 
 import os
 import re
+import smtplib
 import sys
 import time
 
@@ -370,6 +371,111 @@ def test_browser_moderator():
         m.close()
 
 
+def signin(m, email, password):
+    c = Client(m)
+    st, _ = c.submit("/login", {"email": email, "password": password})
+    assert st == 303 and "majlis_session" in c.cookies, st
+    return c
+
+
+def test_admin_groups():
+    """/admin for site administrators only: create a group (slug checked,
+    GROUP_SLUG_MAX crossed), give roles, archive (mail refused at RCPT),
+    delete with the slug typed again (its data gone, nothing orphaned,
+    audit rows kept); each audited, a replay answered 409."""
+    m = three_groups("mt-admin")
+    try:
+        pw = os.path.join(m.root, "password")
+        with open(pw, "w") as f:
+            f.write("correct horse battery\n")
+        m.ctl("user", "add", "root@example.org", "--admin", "--password-file",
+              pw)
+        assert Client(m).get("/admin")[0] == 303
+        ca = login(m, "moda@example.org", "Mod A")
+        assert ca.get("/admin")[0] == 404
+        assert ca.get("/admin/g/%s" % A)[0] == 404
+        c = signin(m, "root@example.org", "correct horse battery")
+        st, body = c.get("/admin")
+        assert st == 200 and "/admin/g/%s" % S in body
+        good = {"slug": "gamma", "name": "Gamma", "language": "fr",
+                "visibility": "members"}
+        for k, v in (("slug", "Gamma"), ("slug", "-gamma"),
+                     ("slug", "gamma-request"), ("slug", "g" * 64),
+                     ("name", ""), ("name", "n" * 201), ("language", "de"),
+                     ("visibility", "secret")):
+            assert c.submit("/admin", dict(good, **{k: v}))[0] == 400, (k, v)
+        assert c.post("/admin", good)[0] == 403
+        assert m.db("SELECT count(*) FROM groups")[0][0] == 3
+        assert c.submit("/admin", dict(good, slug="g" * 63))[0] == 303
+        st, _ = c.submit("/admin", good)
+        assert st == 303
+        assert c.submit("/admin", good)[0] == 409
+        assert m.db("SELECT name, language, visibility, archived FROM groups"
+                    " WHERE slug = 'gamma'") == [("Gamma", "fr", "members", 0)]
+        page = "/admin/g/gamma"
+        assert c.submit(page, {"action": "role", "email": "nobody",
+                               "role": "owner"})[0] == 400
+        assert c.submit(page, {"action": "role", "email": "modb@example.org",
+                               "role": "king"})[0] == 400
+        assert c.submit(page, {"action": "role", "email": "modb@example.org",
+                               "role": "owner"})[0] == 200
+        assert c.submit(page, {"action": "role", "email": "modb@example.org",
+                               "role": "owner"})[0] == 409
+        assert c.submit(page, {"action": "role", "email": "modb@example.org",
+                               "role": "moderator"})[0] == 200
+        assert m.db("SELECT ms.role FROM memberships ms JOIN members mb ON"
+                    " mb.id = ms.member_id JOIN groups g ON g.id = ms.group_id"
+                    " WHERE g.slug = 'gamma'") == [("moderator",)]
+        assert c.submit(page, {"action": "archive"})[0] == 200
+        assert c.submit(page, {"action": "archive"})[0] == 409
+        try:
+            m.send(b"From: <modb@example.org>\r\nSubject: x\r\n\r\nx\r\n",
+                   "modb@example.org", ["gamma@" + LIST_DOMAIN])
+            raise AssertionError("an archived group took mail")
+        except smtplib.SMTPRecipientsRefused as e:
+            code = list(e.recipients.values())[0][0]
+            assert code == 550, e.recipients
+
+        # delete alpha, with a thread, a reply and a held message
+        p1, t, ga = post(m, A, "Doomed")
+        post(m, A, "Re: Doomed", parent=msgid(m, p1))
+        stranger_post(m, A, "Doomed too")
+        gone_inbound = [r[0] for r in m.db(
+            "SELECT inbound_id FROM posts WHERE group_id = ?1 UNION SELECT"
+            " inbound_id FROM held WHERE group_id = ?1", ga)]
+        assert len(gone_inbound) == 3
+        page = "/admin/g/%s" % A
+        assert c.submit(page, {"action": "delete", "confirm": "alph"})[0] \
+            == 400
+        assert c.submit(page, {"action": "delete"})[0] == 400
+        assert m.db("SELECT count(*) FROM posts WHERE group_id = ?",
+                    ga)[0][0] == 2
+        st, body = c.submit(page, {"action": "delete", "confirm": A})
+        assert st == 200, st
+        assert Client(m).get("/g/%s" % A)[0] == 404
+        for table in ("threads", "posts", "held", "memberships"):
+            assert m.db("SELECT count(*) FROM %s WHERE group_id = ?" % table,
+                        ga)[0][0] == 0, table
+        assert m.db("SELECT count(*) FROM inbound WHERE id IN (%s)" %
+                    ",".join(str(i) for i in gone_inbound))[0][0] == 0
+        assert m.db("SELECT count(*) FROM audit_log WHERE group_id = ?",
+                    ga)[0][0] == 0
+        assert m.db("PRAGMA foreign_key_check") == []
+        rows = m.db("SELECT actor, action, target FROM audit_log WHERE"
+                    " action LIKE 'group.%' AND actor <> 'majlisctl' ORDER BY"
+                    " id")
+        assert rows == [
+            ("root@example.org", "group.add", "g" * 63),
+            ("root@example.org", "group.add", "gamma"),
+            ("root@example.org", "group.role", "modb@example.org"),
+            ("root@example.org", "group.role", "modb@example.org"),
+            ("root@example.org", "group.archive", "gamma"),
+            ("root@example.org", "group.delete", A)], rows
+        assert c.get(page)[0] == 404
+    finally:
+        m.close()
+
+
 if __name__ == "__main__":
     run([test_move_thread, test_move_clash, test_split_merge_subject,
-         test_pending_reminder, test_browser_moderator])
+         test_pending_reminder, test_admin_groups, test_browser_moderator])
