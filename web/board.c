@@ -22,6 +22,10 @@
 #include "web/mod_thread.h"
 #include "web/write.h"
 
+/* Bytes reserved up front for a thread page (a 50-post thread is about
+ * 64 KiB): the page grows without copying itself over and over. */
+#define BOARD_THREAD_PAGE_HINT	(96 * 1024)
+
 /* The span s[0..n) without leading and trailing blank lines and spaces. */
 static void
 board_trim(const char **s, size_t *n)
@@ -535,24 +539,28 @@ board_thread(struct web_req *w)
 			httpd_reply_error(w, code);
 		return;
 	}
-	struct buf page = BUF_INIT, posts = BUF_INIT;
-	struct thread_ctx c = { w, &posts, NULL, t.subject, 0, 0, 0, 0, 0 };
+	/* the posts are rendered straight into the page (no second copy of
+	 * them); an error drops the page and answers 500 instead */
+	struct buf page = BUF_INIT;
+	struct thread_ctx c = { w, &page, NULL, t.subject, 0, 0, 0, 0, 0 };
 	int may_post = write_may_post(w);
 	c.may_reply = may_post == 1 && !t.locked;
 	c.may_moderate = w->viewer.member_id != 0 && mod_thread_may(w,
 	    t.group_id) == 1;
+	buf_reserve(&page, BOARD_THREAD_PAGE_HINT);
+	layout_begin(&page, w, t.subject, write_head());
+	html_printf(&page, "<p class=\"crumbs\" dir=\"auto\"><a href=\"/g/%u\">"
+	    "%s</a></p>\n<h1 dir=\"auto\">%s</h1>\n<ul class=\"tools\"><li>"
+	    "<a href=\"/g/%u/t/%D.mbox\">%s</a></li></ul>\n<section aria-label="
+	    "\"%s\">\n", w->group.slug, w->group.name, t.subject,
+	    w->group.slug, t.id, i18n_msg(w->lang, I18N_DOWNLOAD_MBOX),
+	    i18n_msg(w->lang, I18N_THREAD_POSTS));
 	if (may_post == -1 || store_archive_posts(w->e->db, t.id,
 	    board_post_item, &c) == -1 || c.error) {
 		httpd_reply_error(w, 500);
 		goto done;
 	}
-	layout_begin(&page, w, t.subject, write_head());
-	html_printf(&page, "<p class=\"crumbs\" dir=\"auto\"><a href=\"/g/%u\">"
-	    "%s</a></p>\n<h1 dir=\"auto\">%s</h1>\n<ul class=\"tools\"><li>"
-	    "<a href=\"/g/%u/t/%D.mbox\">%s</a></li></ul>\n<section aria-label="
-	    "\"%s\">\n%H</section>\n", w->group.slug, w->group.name, t.subject,
-	    w->group.slug, t.id, i18n_msg(w->lang, I18N_DOWNLOAD_MBOX),
-	    i18n_msg(w->lang, I18N_THREAD_POSTS), buf_cstr(&posts));
+	buf_puts(&page, "</section>\n");
 	if (c.may_moderate)
 		mod_thread_links(&page, w, t.id);
 	if (t.locked)
@@ -561,10 +569,9 @@ board_thread(struct web_req *w)
 	else if (c.may_reply && c.first_post != 0)
 		write_reply_form(&page, w, c.first_post);
 	layout_end(&page, w);
-	httpd_reply(w, 200, "text/html; charset=utf-8", &page);
+	httpd_reply_take(w, 200, "text/html; charset=utf-8", &page);
 done:
 	buf_free(&page);
-	buf_free(&posts);
 	free(t.subject);
 }
 

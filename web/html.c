@@ -78,11 +78,67 @@ html_esc_ascii(struct buf *out, char c)
 	}
 }
 
+/* Bytes html_esc_len copies as they are (1): printable ASCII other than
+ * & < > " ', and tab, LF, CR. Bytes >= 0x80 are 0 here and checked as
+ * UTF-8. */
+static const unsigned char html_plain[256] = {
+	['\t'] = 1, ['\n'] = 1, ['\r'] = 1,
+	[' '] = 1, ['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1,
+	['('] = 1, [')'] = 1, ['*'] = 1, ['+'] = 1, [','] = 1, ['-'] = 1,
+	['.'] = 1, ['/'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1,
+	['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	[':'] = 1, [';'] = 1, ['='] = 1, ['?'] = 1, ['@'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+	['Y'] = 1, ['Z'] = 1, ['['] = 1, ['\\'] = 1, [']'] = 1, ['^'] = 1,
+	['_'] = 1, ['`'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1, ['{'] = 1, ['|'] = 1, ['}'] = 1, ['~'] = 1,
+};
+
+/* Length of the run at p[0..len) that html_esc_len copies unchanged:
+ * plain ASCII and well-formed UTF-8 sequences outside C1, U+FFFE and
+ * U+FFFF. */
+static size_t
+html_copy_run(const unsigned char *p, size_t len)
+{
+	size_t i = 0;
+	while (i < len) {
+		if (html_plain[p[i]]) {
+			i++;
+			continue;
+		}
+		if (p[i] < 0x80)
+			break;
+		uint32_t cp;
+		size_t n = html_utf8_seq(p + i, len - i, &cp);
+		if (n == 0 || (cp >= 0x80 && cp < 0xa0) || cp == 0xfffe ||
+		    cp == 0xffff)
+			break;
+		i += n;
+	}
+	return i;
+}
+
 void
 html_esc_len(struct buf *out, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	/* most text needs no escape: room for it and a little more at once */
+	buf_reserve(out, len + len / 8);
 	while (len > 0) {
+		size_t run = html_copy_run(p, len);
+		if (run > 0) {
+			buf_append(out, p, run);
+			p += run;
+			len -= run;
+			continue;
+		}
 		uint32_t cp;
 		size_t n = html_utf8_seq(p, len, &cp);
 		if (n == 0 || cp == 0) {
@@ -90,8 +146,7 @@ html_esc_len(struct buf *out, const char *s, size_t len)
 			n = 1;
 		} else if (n == 1)
 			html_esc_ascii(out, (char)*p);
-		else if (!(cp >= 0x80 && cp < 0xa0) && cp != 0xfffe && cp != 0xffff)
-			buf_append(out, p, n);
+		/* else C1, U+FFFE or U+FFFF: dropped */
 		p += n;
 		len -= n;
 	}

@@ -185,9 +185,8 @@ httpd_reason(int code)
 	}
 }
 
-void
-httpd_reply(struct web_req *w, int code, const char *type,
-    const struct buf *body)
+static void
+httpd_reply_headers(struct web_req *w, int code, const char *type)
 {
 	struct evkeyvalq *h = evhttp_request_get_output_headers(w->req);
 	evhttp_add_header(h, "Content-Type", type);
@@ -205,9 +204,41 @@ httpd_reply(struct web_req *w, int code, const char *type,
 		evhttp_add_header(h, "Allow", (w->route && w->route->methods &
 		    ROUTE_POST) ? "GET, HEAD, POST" : "GET, HEAD");
 	httpd_conn_touch(w->h, w->req);
+}
+
+void
+httpd_reply(struct web_req *w, int code, const char *type,
+    const struct buf *body)
+{
+	httpd_reply_headers(w, code, type);
 	struct evbuffer *out = evbuffer_new();
 	if (body != NULL && body->len > 0)
 		evbuffer_add(out, body->data, body->len);
+	evhttp_send_reply(w->req, code, httpd_reason(code), out);
+	evbuffer_free(out);
+}
+
+static void
+httpd_body_free(const void *data, size_t len, void *arg)
+{
+	(void)len;
+	(void)arg;
+	free((void *)data);
+}
+
+void
+httpd_reply_take(struct web_req *w, int code, const char *type,
+    struct buf *body)
+{
+	httpd_reply_headers(w, code, type);
+	struct evbuffer *out = evbuffer_new();
+	if (body->len > 0) {
+		size_t len = body->len;
+		char *data = buf_steal(body);
+		if (evbuffer_add_reference(out, data, len, httpd_body_free,
+		    NULL) == -1)
+			free(data);
+	}
 	evhttp_send_reply(w->req, code, httpd_reason(code), out);
 	evbuffer_free(out);
 }

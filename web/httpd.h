@@ -63,6 +63,10 @@ void	httpd_free(struct httpd **);
  * the security headers every response carries. */
 void	httpd_reply(struct web_req *, int code, const char *type,
 	    const struct buf *body);
+/* httpd_reply, handing body's memory to the response instead of copying
+ * it; body is left empty (buf_free on it is still fine). */
+void	httpd_reply_take(struct web_req *, int code, const char *type,
+	    struct buf *body);
 /* Send a small page in the reader's language for 400, 403, 404, 405,
  * 413, 429 or 500. */
 void	httpd_reply_error(struct web_req *, int code);
