@@ -4,6 +4,7 @@
  */
 #include <config.h>
 
+#include <pthread.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -39,17 +40,30 @@ password_hash(const char *pw, char *out)
 	    PASSWORD_MEMLIMIT) == 0 ? 0 : -1;
 }
 
+/* The dummy hash of password_verify, made once (hashq's worker thread and
+ * majlisctl both verify). */
+static char password_dummy[crypto_pwhash_STRBYTES];
+static pthread_once_t password_dummy_once = PTHREAD_ONCE_INIT;
+
+static void
+password_dummy_make(void)
+{
+	if (crypto_pwhash_str(password_dummy, "majlis-dummy", 12,
+	    PASSWORD_OPSLIMIT, PASSWORD_MEMLIMIT) != 0)
+		password_dummy[0] = '\0';
+}
+
 int
 password_verify(const char *hash, const char *pw)
 {
-	static char dummy[crypto_pwhash_STRBYTES];
 	password_init();
 	size_t n = strnlen(pw, PASSWORD_MAX + 1);
 	if (n > PASSWORD_MAX)
 		return 0;
 	if (hash == NULL || *hash == '\0') {
-		if (dummy[0] == '\0' && crypto_pwhash_str(dummy, "majlis-dummy",
-		    12, PASSWORD_OPSLIMIT, PASSWORD_MEMLIMIT) != 0)
+		const char *dummy = password_dummy;
+		pthread_once(&password_dummy_once, password_dummy_make);
+		if (dummy[0] == '\0')
 			return 0;
 		volatile int spent = crypto_pwhash_str_verify(dummy, pw, n);
 		(void)spent;

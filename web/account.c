@@ -7,16 +7,19 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "daemon/account.h"
 #include "daemon/config.h"
 #include "daemon/db.h"
 #include "daemon/engine.h"
+#include "daemon/hashq.h"
 #include "daemon/log.h"
 #include "daemon/password.h"
 #include "daemon/store_account.h"
 #include "daemon/store_token.h"
+#include "daemon/xalloc.h"
 #include "web/account.h"
 #include "web/form.h"
 #include "web/html.h"
@@ -163,6 +166,60 @@ account_field(struct web_req *w, const char *name)
 	return v ? v : "";
 }
 
+/* ---- password work off the loop ---- */
+
+struct account_wait {
+	struct web_req		*w;	/* suspended */
+	int64_t			 member;
+	account_hashed_fn	 fn;
+};
+
+static void
+account_hashed(int result, const char *hash, void *arg)
+{
+	struct account_wait *aw = arg;
+	struct web_req *w = aw->w;
+	httpd_resume(w);
+	if (result == HASHQ_CANCELLED)
+		httpd_reply_error(w, 503);
+	else
+		aw->fn(w, result, hash, aw->member);
+	httpd_release(&w);
+	free(aw);
+}
+
+void
+account_hash_job(struct web_req *w, enum account_job job, const char *hash,
+    const char *pw, const char *new_pw, int64_t member, account_hashed_fn fn)
+{
+	struct hashq *q = httpd_hashq(w);
+	struct account_wait *aw = xcalloc(1, sizeof *aw);
+	aw->member = member;
+	aw->fn = fn;
+	int rc = -1;
+	switch (job) {
+	case ACCOUNT_JOB_HASH:
+		rc = hashq_hash(q, pw, account_hashed, aw);
+		break;
+	case ACCOUNT_JOB_VERIFY:
+		rc = hashq_verify(q, hash, pw, account_hashed, aw);
+		break;
+	case ACCOUNT_JOB_CHANGE:
+		rc = hashq_change(q, hash, pw, new_pw, account_hashed, aw);
+		break;
+	}
+	if (rc == -1) {
+		free(aw);
+		log_warnx("http: password queue full (%d jobs)",
+		    HASHQ_QUEUE_MAX);
+		httpd_header(w, "Retry-After", "1");
+		httpd_reply_error(w, 503);
+		return;
+	}
+	/* the callback runs from the loop later, never before this */
+	aw->w = httpd_suspend(w);
+}
+
 static void
 account_notice(struct buf *html, const char *cls, const char *text)
 {
@@ -207,6 +264,32 @@ account_login_form(struct web_req *w, int code, const char *error,
 	buf_free(&html);
 }
 
+/* Sign-in, once the password was checked off the loop. */
+static void
+account_login_hashed(struct web_req *w, int result, const char *hash,
+    int64_t member)
+{
+	const char *email = account_field(w, "email");
+	(void)hash;
+	if (strlen(email) > ACCOUNT_EMAIL_MAX)
+		email = "";
+	if (result != HASHQ_OK || member == 0) {
+		(void)account_limit_hit(w, ACCOUNT_LIM_LOGIN_FAIL, email);
+		account_login_form(w, 401, L(I18N_ACC_LOGIN_FAILED), email);
+		return;
+	}
+	account_limit_clear(w, ACCOUNT_LIM_LOGIN_FAIL, email);
+	struct db *db = w->e->db;
+	if (db_begin(db) == -1 || session_start(w, member) == -1 ||
+	    db_commit(db) == -1) {
+		db_rollback(db);
+		account_error_page(w, 500);
+		return;
+	}
+	log_info("http: member %lld signed in", (long long)member);
+	account_redirect(w, "/");
+}
+
 void
 account_login(struct web_req *w)
 {
@@ -236,23 +319,9 @@ account_login(struct web_req *w)
 		return;
 	}
 	/* the same work and the same answer with or without an account */
-	int ok = password_verify(rc == 1 && a.has_password ? a.password_hash :
-	    "", pw);
-	if (!ok) {
-		(void)account_limit_hit(w, ACCOUNT_LIM_LOGIN_FAIL, email);
-		account_login_form(w, 401, L(I18N_ACC_LOGIN_FAILED), email);
-		return;
-	}
-	account_limit_clear(w, ACCOUNT_LIM_LOGIN_FAIL, email);
-	struct db *db = w->e->db;
-	if (db_begin(db) == -1 || session_start(w, a.id) == -1 ||
-	    db_commit(db) == -1) {
-		db_rollback(db);
-		account_error_page(w, 500);
-		return;
-	}
-	log_info("http: member %lld signed in", (long long)a.id);
-	account_redirect(w, "/");
+	account_hash_job(w, ACCOUNT_JOB_VERIFY, rc == 1 && a.has_password ?
+	    a.password_hash : "", pw, NULL, rc == 1 ? a.id : 0,
+	    account_login_hashed);
 }
 
 void
@@ -334,6 +403,43 @@ account_check_mail(struct web_req *w)
 	buf_free(&html);
 }
 
+/* Registration, once the password was hashed off the loop. */
+static void
+account_register_hashed(struct web_req *w, int result, const char *hash,
+    int64_t member)
+{
+	const char *name = account_field(w, "name");
+	const char *email = account_field(w, "email");
+	struct db *db = w->e->db;
+	char token[TOKEN_LEN + 1];
+	struct account a;
+	int rc;
+	(void)member;
+	if (result != HASHQ_OK ||
+	    (rc = store_account_by_email(db, email, &a)) == -1 ||
+	    db_begin(db) == -1) {
+		account_error_page(w, 500);
+		return;
+	}
+	if (rc == 1 && a.has_password) {
+		/* an account already: tell its owner, not the visitor */
+		if (account_reset_request(db, a.email, token) == -1 ||
+		    account_send(w, a.email, I18N_ACC_MAIL_EXISTS_SUBJECT,
+		    I18N_ACC_MAIL_EXISTS_TEXT, "/reset/", token) == -1)
+			rc = -1;
+	} else if (account_register_request(db, email, name, hash,
+	    i18n_code(w->lang), token) == -1 || account_send(w, email,
+	    I18N_ACC_MAIL_REGISTER_SUBJECT, I18N_ACC_MAIL_REGISTER_TEXT,
+	    "/register/", token) == -1)
+		rc = -1;
+	if (rc == -1 || db_commit(db) == -1) {
+		db_rollback(db);
+		account_error_page(w, 500);
+		return;
+	}
+	account_check_mail(w);
+}
+
 void
 account_register(struct web_req *w)
 {
@@ -367,33 +473,9 @@ account_register(struct web_req *w)
 		account_error_page(w, rc == 0 ? 429 : 500);
 		return;
 	}
-	struct db *db = w->e->db;
-	char hash[PASSWORD_HASH_MAX + 1], token[TOKEN_LEN + 1];
-	struct account a;
 	/* hash in every case, so the time taken does not tell either */
-	if (password_hash(pw, hash) == -1 ||
-	    (rc = store_account_by_email(db, email, &a)) == -1 ||
-	    db_begin(db) == -1) {
-		account_error_page(w, 500);
-		return;
-	}
-	if (rc == 1 && a.has_password) {
-		/* an account already: tell its owner, not the visitor */
-		if (account_reset_request(db, a.email, token) == -1 ||
-		    account_send(w, a.email, I18N_ACC_MAIL_EXISTS_SUBJECT,
-		    I18N_ACC_MAIL_EXISTS_TEXT, "/reset/", token) == -1)
-			rc = -1;
-	} else if (account_register_request(db, email, name, hash,
-	    i18n_code(w->lang), token) == -1 || account_send(w, email,
-	    I18N_ACC_MAIL_REGISTER_SUBJECT, I18N_ACC_MAIL_REGISTER_TEXT,
-	    "/register/", token) == -1)
-		rc = -1;
-	if (rc == -1 || db_commit(db) == -1) {
-		db_rollback(db);
-		account_error_page(w, 500);
-		return;
-	}
-	account_check_mail(w);
+	account_hash_job(w, ACCOUNT_JOB_HASH, NULL, pw, NULL, 0,
+	    account_register_hashed);
 }
 
 static void
@@ -529,6 +611,37 @@ account_new_password_form(struct web_req *w, int code, const char *error)
 	buf_free(&html);
 }
 
+/* A new password from a reset link, once hashed off the loop; the link
+ * is checked again inside the transaction. */
+static void
+account_reset_hashed(struct web_req *w, int result, const char *hash,
+    int64_t member)
+{
+	struct db *db = w->e->db;
+	if (result != HASHQ_OK || db_begin(db) == -1) {
+		account_error_page(w, 500);
+		return;
+	}
+	w->session_id = 0;	/* every session of the member ends below */
+	int rc = account_reset_confirm(db, w->params.token, hash, &member);
+	if (rc == 1 && session_start(w, member) == -1)
+		rc = -1;
+	if (rc != 1 || db_commit(db) == -1) {
+		db_rollback(db);
+		if (rc == 0)
+			account_link_invalid(w);
+		else
+			account_error_page(w, 500);
+		return;
+	}
+	w->lang = i18n_lang_from_code(w->viewer.lang, w->lang);
+	struct buf html = BUF_INIT;
+	account_notice(&html, "notice", L(I18N_ACC_RESET_DONE));
+	html_printf(&html, "<p><a href=\"/\">%s</a></p>", L(I18N_GROUPS));
+	account_page(w, 200, L(I18N_ACC_RESET_TITLE), buf_cstr(&html));
+	buf_free(&html);
+}
+
 void
 account_reset_token(struct web_req *w)
 {
@@ -548,32 +661,10 @@ account_reset_token(struct web_req *w)
 		return;
 	}
 	const char *pw = account_field(w, "password");
-	char hash[PASSWORD_HASH_MAX + 1];
 	if (!password_acceptable(pw)) {
 		account_new_password_form(w, 400, L(I18N_ACC_BAD_PASSWORD));
 		return;
 	}
-	int64_t member = 0;
-	if (password_hash(pw, hash) == -1 || db_begin(db) == -1) {
-		account_error_page(w, 500);
-		return;
-	}
-	w->session_id = 0;	/* every session of the member ends below */
-	rc = account_reset_confirm(db, w->params.token, hash, &member);
-	if (rc == 1 && session_start(w, member) == -1)
-		rc = -1;
-	if (rc != 1 || db_commit(db) == -1) {
-		db_rollback(db);
-		if (rc == 0)
-			account_link_invalid(w);
-		else
-			account_error_page(w, 500);
-		return;
-	}
-	w->lang = i18n_lang_from_code(w->viewer.lang, w->lang);
-	struct buf html = BUF_INIT;
-	account_notice(&html, "notice", L(I18N_ACC_RESET_DONE));
-	html_printf(&html, "<p><a href=\"/\">%s</a></p>", L(I18N_GROUPS));
-	account_page(w, 200, L(I18N_ACC_RESET_TITLE), buf_cstr(&html));
-	buf_free(&html);
+	account_hash_job(w, ACCOUNT_JOB_HASH, NULL, pw, NULL, 0,
+	    account_reset_hashed);
 }

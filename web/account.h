@@ -64,4 +64,23 @@ void	account_page(struct web_req *, int code, const char *title,
 /* Answer 303 See Other to path (ours, a literal). */
 void	account_redirect(struct web_req *, const char *path);
 
+/* Password work off the event loop (daemon/hashq.h), for the handlers of
+ * sign-in, registration, reset and password change (web/settings.c). */
+enum account_job {
+	ACCOUNT_JOB_HASH,	/* hash pw */
+	ACCOUNT_JOB_VERIFY,	/* check pw against hash ("" for none) */
+	ACCOUNT_JOB_CHANGE	/* check pw against hash, then hash new_pw */
+};
+/* The second half of a handler, run on the loop when the job ends with
+ * result and hash as daemon/hashq.h says (never HASHQ_CANCELLED: such a
+ * request is answered 503 without it); member as passed. It answers w. */
+typedef void	(*account_hashed_fn)(struct web_req *w, int result,
+		    const char *hash, int64_t member);
+/* Queue the job and suspend w (httpd_suspend) until fn ran; the strings
+ * are copied. When the queue is full, w is answered 503 at once. The
+ * handler returns right after this call. */
+void	account_hash_job(struct web_req *, enum account_job, const char *hash,
+	    const char *pw, const char *new_pw, int64_t member,
+	    account_hashed_fn fn);
+
 #endif

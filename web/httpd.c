@@ -26,6 +26,7 @@
 #include "daemon/config.h"
 #include "daemon/db.h"
 #include "daemon/engine.h"
+#include "daemon/hashq.h"
 #include "daemon/log.h"
 #include "daemon/xalloc.h"
 #include "web/html.h"
@@ -52,6 +53,7 @@ struct httpd {
 	struct evhttp_bound_socket	*bound;
 	struct event			*sweep;
 	struct hconn			*conns[HTTPD_CONN_BUCKETS];
+	struct hashq			*hq;	/* password hashing thread */
 };
 
 static int64_t
@@ -421,10 +423,49 @@ httpd_dispatch(struct evhttp_request *req, void *arg)
 		w.route->handler(&w);
 	else
 		httpd_reply_error(&w, code);
+	if (w.suspended) {	/* the copy owns the rest: httpd_release */
+		i18n_set_zone(NULL);
+		return;
+	}
 	if (w.have_group)
 		store_group_clear(&w.group);
 	session_finish(&w);
 	i18n_set_zone(NULL);
+}
+
+struct web_req *
+httpd_suspend(struct web_req *w)
+{
+	struct web_req *c = xmalloc(sizeof *c);
+	*c = *w;
+	w->suspended = 1;
+	return c;
+}
+
+void
+httpd_resume(struct web_req *w)
+{
+	i18n_set_zone(w->viewer.tz[0] ? w->viewer.tz : NULL);
+}
+
+void
+httpd_release(struct web_req **wp)
+{
+	struct web_req *w = *wp;
+	if (w == NULL)
+		return;
+	if (w->have_group)
+		store_group_clear(&w->group);
+	session_finish(w);
+	i18n_set_zone(NULL);
+	free(w);
+	*wp = NULL;
+}
+
+struct hashq *
+httpd_hashq(struct web_req *w)
+{
+	return w->h->hq;
 }
 
 static int
@@ -475,6 +516,7 @@ httpd_new(struct engine *e)
 	evhttp_set_gencb(h->http, httpd_dispatch, h);
 	if (httpd_bind(h, l) == -1)
 		fatalx("cannot listen for HTTP on %s", l->text);
+	h->hq = hashq_new(e->base);
 	h->sweep = event_new(e->base, -1, EV_PERSIST, httpd_sweep, h);
 	struct timeval one = { 1, 0 };
 	event_add(h->sweep, &one);
@@ -497,6 +539,8 @@ httpd_free(struct httpd **hp)
 	struct httpd *h = *hp;
 	if (h == NULL)
 		return;
+	/* requests waiting on a hash are answered 503 while evhttp lives */
+	hashq_free(&h->hq);
 	evhttp_free(h->http);
 	event_free(h->sweep);
 	for (int i = 0; i < HTTPD_CONN_BUCKETS; i++)

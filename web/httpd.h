@@ -18,6 +18,7 @@
 #include "web/route.h"
 
 struct engine;
+struct hashq;
 struct httpd;
 struct evhttp_request;
 
@@ -51,6 +52,7 @@ struct web_req {
 	char			 pre_csrf[STORE_SESSION_CSRF_MAX + 1];
 	char			 peer[64];
 	struct form		 form;		/* POST body, see session_form */
+	int			 suspended;	/* see httpd_suspend */
 };
 
 /* Listen on cfg->http_listen (NULL when off); fatal when it cannot. */
@@ -77,6 +79,22 @@ void	httpd_header(struct web_req *, const char *name, const char *value);
 const char *httpd_request_header(struct web_req *, const char *name);
 /* The site URL (no trailing '/'). */
 const char *httpd_site_url(struct web_req *);
+
+/* Keep the request open past its handler, for an answer that comes later
+ * from a callback on the loop (a password hash, daemon/hashq.h): returns a
+ * heap copy that now owns the request's state (form, group, session); the
+ * handler returns at once and httpd neither answers nor frees anything of
+ * it. The callback calls httpd_resume before it renders, answers exactly
+ * once (httpd_reply...), then httpd_release. If the client went away
+ * meanwhile, or its whole-request deadline cut the connection, the answer
+ * is dropped by evhttp; the request is freed all the same. */
+struct web_req *httpd_suspend(struct web_req *);
+/* Back on the loop: per-request state the handler relied on (time zone). */
+void	httpd_resume(struct web_req *);
+/* After the answer: free what httpd_suspend took over; *wp becomes NULL. */
+void	httpd_release(struct web_req **wp);
+/* The server's password hashing queue (daemon/hashq.h). */
+struct hashq *httpd_hashq(struct web_req *);
 
 /* GET /healthz: "ok" when the database answers. */
 void	httpd_healthz(struct web_req *);

@@ -14,6 +14,7 @@
 #include "daemon/account.h"
 #include "daemon/db.h"
 #include "daemon/engine.h"
+#include "daemon/hashq.h"
 #include "daemon/log.h"
 #include "daemon/password.h"
 #include "daemon/store_account.h"
@@ -216,6 +217,40 @@ settings_show(struct web_req *w, int code, const char *notice,
 	free(c);
 }
 
+/* The password change, once the hashing thread checked the current
+ * password (and hashed the new one: hash not empty). */
+static void
+settings_password_hashed(struct web_req *w, int result, const char *hash,
+    int64_t member)
+{
+	struct db *db = w->e->db;
+	if (result == HASHQ_NO_MATCH) {
+		(void)account_limit_hit(w, ACCOUNT_LIM_LOGIN_FAIL,
+		    w->viewer.email);
+		settings_show(w, 400, NULL, L(I18N_ACC_WRONG_PASSWORD));
+		return;
+	}
+	if (result == HASHQ_OK && hash[0] == '\0') {	/* a check only */
+		settings_show(w, 400, NULL, L(I18N_ACC_BAD_PASSWORD));
+		return;
+	}
+	if (result != HASHQ_OK || db_begin(db) == -1) {
+		httpd_reply_error(w, 500);
+		return;
+	}
+	/* every other session ends; this one starts afresh */
+	w->session_id = 0;
+	if (store_account_set_password(db, member, hash) == -1 ||
+	    store_session_delete_member(db, member) == -1 ||
+	    session_start(w, member) == -1 || db_commit(db) == -1) {
+		db_rollback(db);
+		httpd_reply_error(w, 500);
+		return;
+	}
+	log_info("http: member %lld changed their password", (long long)member);
+	settings_show(w, 200, L(I18N_ACC_PASSWORD_CHANGED), NULL);
+}
+
 void
 settings_password(struct web_req *w)
 {
@@ -236,32 +271,20 @@ settings_password(struct web_req *w)
 		httpd_reply_error(w, 500);
 		return;
 	}
-	if (cur == NULL || !password_verify(a.password_hash, cur)) {
+	if (cur == NULL) {
 		(void)account_limit_hit(w, ACCOUNT_LIM_LOGIN_FAIL, a.email);
 		settings_show(w, 400, NULL, L(I18N_ACC_WRONG_PASSWORD));
 		return;
 	}
-	if (pw == NULL || !password_acceptable(pw)) {
-		settings_show(w, 400, NULL, L(I18N_ACC_BAD_PASSWORD));
-		return;
-	}
-	char hash[PASSWORD_HASH_MAX + 1];
-	int64_t member = a.id;
-	if (password_hash(pw, hash) == -1 || db_begin(db) == -1) {
-		httpd_reply_error(w, 500);
-		return;
-	}
-	/* every other session ends; this one starts afresh */
-	w->session_id = 0;
-	if (store_account_set_password(db, member, hash) == -1 ||
-	    store_session_delete_member(db, member) == -1 ||
-	    session_start(w, member) == -1 || db_commit(db) == -1) {
-		db_rollback(db);
-		httpd_reply_error(w, 500);
-		return;
-	}
-	log_info("http: member %lld changed their password", (long long)member);
-	settings_show(w, 200, L(I18N_ACC_PASSWORD_CHANGED), NULL);
+	/* off the loop: check the current password, then hash the new one;
+	 * a new password out of bounds is only told after the check, as
+	 * before */
+	if (pw == NULL || !password_acceptable(pw))
+		account_hash_job(w, ACCOUNT_JOB_VERIFY, a.password_hash, cur,
+		    NULL, a.id, settings_password_hashed);
+	else
+		account_hash_job(w, ACCOUNT_JOB_CHANGE, a.password_hash, cur,
+		    pw, a.id, settings_password_hashed);
 }
 
 void

@@ -1,0 +1,259 @@
+/*
+ * Password hashing on a worker thread (see hashq.h). The loop and the
+ * worker share two lists under one mutex: jobs to run and jobs done; the
+ * worker writes a byte to a pipe after each job, and the loop's read event
+ * takes the done list and runs the callbacks.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <sodium.h>
+
+#include "daemon/hashq.h"
+#include "daemon/log.h"
+#include "daemon/xalloc.h"
+
+enum hashq_op {
+	HASHQ_OP_HASH,
+	HASHQ_OP_VERIFY,
+	HASHQ_OP_CHANGE
+};
+
+struct hashq_job {
+	enum hashq_op		 op;
+	char			 hash[PASSWORD_HASH_MAX + 1];	/* in and out */
+	char			 pw[PASSWORD_MAX + 1];
+	char			 new_pw[PASSWORD_MAX + 1];
+	int			 result;
+	hashq_cb		 cb;
+	void			*arg;
+	struct hashq_job	*next;
+};
+
+struct hashq {
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 cv;
+	pthread_t		 thread;
+	int			 stop;
+	struct hashq_job	*todo, **todo_tail;	/* FIFO */
+	struct hashq_job	*done, **done_tail;	/* FIFO */
+	size_t			 pending;	/* queued + running + done */
+	int			 wake[2];	/* pipe: worker -> loop */
+	struct event		*ev;
+};
+
+static void
+hashq_job_free(struct hashq_job *j)
+{
+	sodium_memzero(j, sizeof *j);
+	free(j);
+}
+
+static void
+hashq_run(struct hashq_job *j)
+{
+	switch (j->op) {
+	case HASHQ_OP_HASH:
+		j->result = password_hash(j->pw, j->hash) == 0 ? HASHQ_OK :
+		    HASHQ_FAILED;
+		break;
+	case HASHQ_OP_VERIFY:
+		j->result = password_verify(j->hash, j->pw) ? HASHQ_OK :
+		    HASHQ_NO_MATCH;
+		break;
+	case HASHQ_OP_CHANGE:
+		if (!password_verify(j->hash, j->pw))
+			j->result = HASHQ_NO_MATCH;
+		else
+			j->result = password_hash(j->new_pw, j->hash) == 0 ?
+			    HASHQ_OK : HASHQ_FAILED;
+		break;
+	}
+	if (j->result != HASHQ_OK || j->op == HASHQ_OP_VERIFY)
+		j->hash[0] = '\0';
+	sodium_memzero(j->pw, sizeof j->pw);
+	sodium_memzero(j->new_pw, sizeof j->new_pw);
+}
+
+static void *
+hashq_worker(void *arg)
+{
+	struct hashq *q = arg;
+	pthread_mutex_lock(&q->mu);
+	for (;;) {
+		while (!q->stop && q->todo == NULL)
+			pthread_cond_wait(&q->cv, &q->mu);
+		if (q->stop)
+			break;
+		struct hashq_job *j = q->todo;
+		q->todo = j->next;
+		if (q->todo == NULL)
+			q->todo_tail = &q->todo;
+		pthread_mutex_unlock(&q->mu);
+		hashq_run(j);
+		pthread_mutex_lock(&q->mu);
+		j->next = NULL;
+		*q->done_tail = j;
+		q->done_tail = &j->next;
+		/* a full pipe already holds a wake-up: nothing lost */
+		ssize_t n = write(q->wake[1], "", 1);
+		(void)n;
+	}
+	pthread_mutex_unlock(&q->mu);
+	return NULL;
+}
+
+/* The loop's side: run the callbacks of the jobs done. */
+static void
+hashq_wake(evutil_socket_t fd, short what, void *arg)
+{
+	struct hashq *q = arg;
+	char drain[64];
+	(void)what;
+	while (read(fd, drain, sizeof drain) > 0)
+		;
+	pthread_mutex_lock(&q->mu);
+	struct hashq_job *list = q->done;
+	q->done = NULL;
+	q->done_tail = &q->done;
+	pthread_mutex_unlock(&q->mu);
+	while (list != NULL) {
+		struct hashq_job *j = list;
+		list = j->next;
+		q->pending--;
+		j->cb(j->result, j->hash, j->arg);
+		hashq_job_free(j);
+	}
+}
+
+struct hashq *
+hashq_new(struct event_base *base)
+{
+	struct hashq *q = xcalloc(1, sizeof *q);
+	password_init();
+	if (pipe(q->wake) == -1)
+		fatal("hashq: pipe");
+	for (int i = 0; i < 2; i++)
+		if (fcntl(q->wake[i], F_SETFL, O_NONBLOCK) == -1 ||
+		    fcntl(q->wake[i], F_SETFD, FD_CLOEXEC) == -1)
+			fatal("hashq: fcntl");
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->cv, NULL);
+	q->todo_tail = &q->todo;
+	q->done_tail = &q->done;
+	q->ev = event_new(base, q->wake[0], EV_READ | EV_PERSIST, hashq_wake, q);
+	if (q->ev == NULL || event_add(q->ev, NULL) == -1)
+		fatalx("hashq: cannot watch the pipe");
+	/* the worker takes no signal: they stay with the loop's thread */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	int rc = pthread_create(&q->thread, NULL, hashq_worker, q);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		errno = rc;
+		fatal("hashq: pthread_create");
+	}
+	return q;
+}
+
+static void
+hashq_cancel_list(struct hashq_job *list)
+{
+	while (list != NULL) {
+		struct hashq_job *j = list;
+		list = j->next;
+		j->cb(HASHQ_CANCELLED, "", j->arg);
+		hashq_job_free(j);
+	}
+}
+
+void
+hashq_free(struct hashq **qp)
+{
+	struct hashq *q = *qp;
+	if (q == NULL)
+		return;
+	pthread_mutex_lock(&q->mu);
+	q->stop = 1;
+	pthread_cond_signal(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+	pthread_join(q->thread, NULL);
+	/* the worker is gone: no lock needed */
+	if (q->pending > 0)
+		log_info("hashq: %zu password job(s) cancelled at shutdown",
+		    q->pending);
+	hashq_cancel_list(q->done);
+	hashq_cancel_list(q->todo);
+	event_free(q->ev);
+	close(q->wake[0]);
+	close(q->wake[1]);
+	pthread_cond_destroy(&q->cv);
+	pthread_mutex_destroy(&q->mu);
+	free(q);
+	*qp = NULL;
+}
+
+static int
+hashq_put(struct hashq *q, enum hashq_op op, const char *hash,
+    const char *pw, const char *new_pw, hashq_cb cb, void *arg)
+{
+	if (q->pending >= HASHQ_QUEUE_MAX ||
+	    strnlen(pw, PASSWORD_MAX + 1) > PASSWORD_MAX ||
+	    (new_pw != NULL && strnlen(new_pw, PASSWORD_MAX + 1) > PASSWORD_MAX)
+	    || (hash != NULL && strnlen(hash, PASSWORD_HASH_MAX + 1) >
+	    PASSWORD_HASH_MAX))
+		return -1;
+	struct hashq_job *j = xcalloc(1, sizeof *j);
+	j->op = op;
+	if (hash != NULL)
+		memcpy(j->hash, hash, strlen(hash) + 1);
+	memcpy(j->pw, pw, strlen(pw) + 1);
+	if (new_pw != NULL)
+		memcpy(j->new_pw, new_pw, strlen(new_pw) + 1);
+	j->cb = cb;
+	j->arg = arg;
+	q->pending++;
+	pthread_mutex_lock(&q->mu);
+	*q->todo_tail = j;
+	q->todo_tail = &j->next;
+	pthread_cond_signal(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+	return 0;
+}
+
+int
+hashq_hash(struct hashq *q, const char *pw, hashq_cb cb, void *arg)
+{
+	return hashq_put(q, HASHQ_OP_HASH, NULL, pw, NULL, cb, arg);
+}
+
+int
+hashq_verify(struct hashq *q, const char *hash, const char *pw, hashq_cb cb,
+    void *arg)
+{
+	return hashq_put(q, HASHQ_OP_VERIFY, hash ? hash : "", pw, NULL, cb,
+	    arg);
+}
+
+int
+hashq_change(struct hashq *q, const char *hash, const char *old_pw,
+    const char *new_pw, hashq_cb cb, void *arg)
+{
+	return hashq_put(q, HASHQ_OP_CHANGE, hash ? hash : "", old_pw, new_pw,
+	    cb, arg);
+}
+
+size_t
+hashq_pending(const struct hashq *q)
+{
+	return q->pending;
+}

@@ -1,0 +1,55 @@
+/*
+ * Password hashing off the event loop: one worker thread runs the Argon2id
+ * work of daemon/password.c (about 0.1 s a hash) for jobs queued from the
+ * loop; a pipe wakes the loop, which runs each job's callback there.
+ */
+#ifndef MAJLIS_HASHQ_H
+#define MAJLIS_HASHQ_H
+
+#include <stddef.h>
+
+#include "daemon/password.h"
+
+struct event_base;
+struct hashq;
+
+/* Jobs queued or running at once; one more is refused (the web answers
+ * 503), so a flood of sign-ins cannot queue minutes of work. */
+#define HASHQ_QUEUE_MAX		32
+
+/* What a callback receives as result. */
+#define HASHQ_CANCELLED		(-2)	/* queue freed before the job ended */
+#define HASHQ_FAILED		(-1)	/* hashing failed (out of memory) */
+#define HASHQ_NO_MATCH		0	/* verify: the password does not match */
+#define HASHQ_OK		1	/* hashed, or verified (and hashed) */
+
+/* Runs on the loop's thread. hash is the new hash (HASHQ_OK of a hash or
+ * verify-and-hash job), else "". Neither string outlives the call. */
+typedef void	(*hashq_cb)(int result, const char *hash, void *arg);
+
+/* A queue with its worker thread, waking base. Fatal when the thread or
+ * the pipe cannot be made (start-up). */
+struct hashq	*hashq_new(struct event_base *base);
+/* Stop the worker (the running job finishes first), then call every
+ * job's callback with HASHQ_CANCELLED, and free. NULL is fine. */
+void		 hashq_free(struct hashq **);
+
+/* Queue a job; pw (and hash) are copied. 0 when queued: cb runs later on
+ * the loop, never from inside these calls. -1 when the queue is full
+ * (HASHQ_QUEUE_MAX) or a password is over PASSWORD_MAX bytes: cb never
+ * runs. */
+/* Hash pw: HASHQ_OK with the hash, or HASHQ_FAILED. */
+int		 hashq_hash(struct hashq *, const char *pw, hashq_cb, void *arg);
+/* Check pw against hash ("" for no account: the same work is spent, see
+ * password_verify): HASHQ_OK or HASHQ_NO_MATCH. */
+int		 hashq_verify(struct hashq *, const char *hash, const char *pw,
+		    hashq_cb, void *arg);
+/* Check old_pw against hash, and only when it matches hash new_pw:
+ * HASHQ_OK with the new hash, HASHQ_NO_MATCH or HASHQ_FAILED. */
+int		 hashq_change(struct hashq *, const char *hash,
+		    const char *old_pw, const char *new_pw, hashq_cb,
+		    void *arg);
+/* Jobs queued, running or waiting for their callback. */
+size_t		 hashq_pending(const struct hashq *);
+
+#endif

@@ -1,0 +1,179 @@
+/* Unit tests for daemon/hashq.c: hashes and checks on the worker thread
+ * come back on the loop in order, the queue refuses job HASHQ_QUEUE_MAX + 1,
+ * and freeing the queue cancels what is left (no leak, every callback
+ * called once). */
+#include <config.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <event2/event.h>
+
+#include "daemon/hashq.h"
+#include "daemon/password.h"
+
+#define CALLS_MAX	(HASHQ_QUEUE_MAX + 2)
+
+struct calls {
+	int	 n;
+	int	 result[CALLS_MAX];
+	char	 hash[CALLS_MAX][PASSWORD_HASH_MAX + 1];
+	int	 tag[CALLS_MAX];
+	struct event_base *base;
+	int	 want;		/* stop the loop after this many calls */
+};
+
+struct tagged {
+	struct calls	*c;
+	int		 tag;
+};
+
+static void
+record(int result, const char *hash, void *arg)
+{
+	struct tagged *t = arg;
+	struct calls *c = t->c;
+	assert_true(c->n < CALLS_MAX);
+	c->result[c->n] = result;
+	strncpy(c->hash[c->n], hash, PASSWORD_HASH_MAX);
+	c->tag[c->n] = t->tag;
+	c->n++;
+	if (c->want > 0 && c->n == c->want)
+		event_base_loopbreak(c->base);
+}
+
+static void
+run_until(struct calls *c, int want)
+{
+	c->want = want;
+	while (c->n < want)
+		assert_int_equal(event_base_loop(c->base, EVLOOP_ONCE), 0);
+}
+
+static void
+test_hash_then_verify(void **state)
+{
+	(void)state;
+	struct calls c = { .n = 0 };
+	c.base = event_base_new();
+	struct hashq *q = hashq_new(c.base);
+	struct tagged t[4] = { { &c, 0 }, { &c, 1 }, { &c, 2 }, { &c, 3 } };
+	assert_int_equal(hashq_hash(q, "correct horse battery", record, &t[0]),
+	    0);
+	assert_int_equal(hashq_pending(q), 1);
+	run_until(&c, 1);
+	assert_int_equal(c.result[0], HASHQ_OK);
+	assert_true(strncmp(c.hash[0], "$argon2id$", 10) == 0);
+	char hash[PASSWORD_HASH_MAX + 1];
+	strcpy(hash, c.hash[0]);
+	/* queued together: answered in order, on the loop */
+	assert_int_equal(hashq_verify(q, hash, "correct horse battery", record,
+	    &t[1]), 0);
+	assert_int_equal(hashq_verify(q, hash, "wrong horse battery", record,
+	    &t[2]), 0);
+	assert_int_equal(hashq_verify(q, "", "no account at all", record,
+	    &t[3]), 0);
+	assert_int_equal(c.n, 1);	/* nothing runs inside the calls */
+	run_until(&c, 4);
+	assert_int_equal(c.tag[1], 1);
+	assert_int_equal(c.result[1], HASHQ_OK);
+	assert_string_equal(c.hash[1], "");
+	assert_int_equal(c.tag[2], 2);
+	assert_int_equal(c.result[2], HASHQ_NO_MATCH);
+	assert_int_equal(c.tag[3], 3);
+	assert_int_equal(c.result[3], HASHQ_NO_MATCH);
+	assert_int_equal(hashq_pending(q), 0);
+	hashq_free(&q);
+	assert_null(q);
+	event_base_free(c.base);
+}
+
+static void
+test_change(void **state)
+{
+	(void)state;
+	struct calls c = { .n = 0 };
+	c.base = event_base_new();
+	struct hashq *q = hashq_new(c.base);
+	struct tagged t[4] = { { &c, 0 }, { &c, 1 }, { &c, 2 }, { &c, 3 } };
+	char old[PASSWORD_HASH_MAX + 1];
+	assert_int_equal(password_hash("old password 1", old), 0);
+	assert_int_equal(hashq_change(q, old, "not the old one", "new password 2",
+	    record, &t[0]), 0);
+	assert_int_equal(hashq_change(q, old, "old password 1", "new password 2",
+	    record, &t[1]), 0);
+	run_until(&c, 2);
+	assert_int_equal(c.result[0], HASHQ_NO_MATCH);
+	assert_string_equal(c.hash[0], "");
+	assert_int_equal(c.result[1], HASHQ_OK);
+	assert_int_equal(password_verify(c.hash[1], "new password 2"), 1);
+	assert_int_equal(password_verify(c.hash[1], "old password 1"), 0);
+	hashq_free(&q);
+	event_base_free(c.base);
+}
+
+/* Job HASHQ_QUEUE_MAX + 1 is refused, so is a password over PASSWORD_MAX;
+ * freeing the queue then cancels every job left, each callback once. */
+static void
+test_limit_and_cancel(void **state)
+{
+	(void)state;
+	struct calls c = { .n = 0 };
+	c.base = event_base_new();
+	struct hashq *q = hashq_new(c.base);
+	struct tagged t[CALLS_MAX];
+	for (int i = 0; i < CALLS_MAX; i++) {
+		t[i].c = &c;
+		t[i].tag = i;
+	}
+	char big[PASSWORD_MAX + 2];
+	memset(big, 'p', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	assert_int_equal(hashq_verify(q, "", big, record, &t[0]), -1);
+	big[PASSWORD_MAX] = '\0';	/* exactly PASSWORD_MAX: accepted */
+	assert_int_equal(hashq_verify(q, "", big, record, &t[0]), 0);
+	for (int i = 1; i < HASHQ_QUEUE_MAX; i++)
+		assert_int_equal(hashq_verify(q, "", "some password", record,
+		    &t[i]), 0);
+	assert_int_equal(hashq_pending(q), HASHQ_QUEUE_MAX);
+	assert_int_equal(hashq_hash(q, "one too many", record,
+	    &t[HASHQ_QUEUE_MAX]), -1);
+	/* the first job is done: room for one more */
+	run_until(&c, 1);
+	assert_int_equal(c.result[0], HASHQ_NO_MATCH);
+	assert_int_equal(hashq_hash(q, "room again now", record,
+	    &t[HASHQ_QUEUE_MAX]), 0);
+	/* jobs left in the queue (one may be running, it ends first): every
+	 * one is cancelled */
+	int before = c.n;
+	hashq_free(&q);
+	assert_int_equal(c.n, HASHQ_QUEUE_MAX + 1);
+	int cancelled = 0;
+	for (int i = before; i < c.n; i++)
+		if (c.result[i] == HASHQ_CANCELLED)
+			cancelled++;
+	assert_int_equal(cancelled, c.n - before);
+	assert_true(cancelled > 0);
+	int seen[CALLS_MAX] = { 0 };
+	for (int i = 0; i < c.n; i++)
+		seen[c.tag[i]]++;
+	for (int i = 0; i <= HASHQ_QUEUE_MAX; i++)
+		assert_int_equal(seen[i], 1);
+	event_base_free(c.base);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hash_then_verify),
+		cmocka_unit_test(test_change),
+		cmocka_unit_test(test_limit_and_cancel),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
