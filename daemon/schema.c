@@ -421,6 +421,27 @@ SCHEMA_FTS_COLS " FROM post_search_text WHERE id = new.id; END;"
  * (daemon/modnotice.c); on unless the group turns it off */
 "ALTER TABLE group_policy ADD COLUMN member_notices INTEGER NOT NULL"
 "  DEFAULT 1;",
+/* 14: a version per thread, moved by every change to its posts, to their
+ * attachments or to its subject, through triggers, so that writes from
+ * any connection (majlisctl, the sqlite3 shell) count: the web keeps a
+ * thread's rendered posts while its version stays the same
+ * (web/pagecache.c) */
+"ALTER TABLE threads ADD COLUMN version INTEGER NOT NULL DEFAULT 0;"
+"CREATE TRIGGER threads_version_post_insert AFTER INSERT ON posts BEGIN"
+"  UPDATE threads SET version = version + 1 WHERE id = new.thread_id; END;"
+"CREATE TRIGGER threads_version_post_update AFTER UPDATE ON posts BEGIN"
+"  UPDATE threads SET version = version + 1"
+"  WHERE id IN (old.thread_id, new.thread_id); END;"
+"CREATE TRIGGER threads_version_post_delete AFTER DELETE ON posts BEGIN"
+"  UPDATE threads SET version = version + 1 WHERE id = old.thread_id; END;"
+"CREATE TRIGGER threads_version_file_insert AFTER INSERT ON attachments"
+"  BEGIN UPDATE threads SET version = version + 1 WHERE id ="
+"  (SELECT thread_id FROM posts WHERE id = new.post_id); END;"
+"CREATE TRIGGER threads_version_file_delete AFTER DELETE ON attachments"
+"  BEGIN UPDATE threads SET version = version + 1 WHERE id ="
+"  (SELECT thread_id FROM posts WHERE id = old.post_id); END;"
+"CREATE TRIGGER threads_version_subject AFTER UPDATE OF subject ON threads"
+"  BEGIN UPDATE threads SET version = version + 1 WHERE id = new.id; END;",
 };
 
 #define SCHEMA_NMIGRATIONS \

@@ -208,3 +208,10 @@ store_post_raw(struct db *db, int64_t post_id, struct buf *out)
 	return db_text(db, out, "SELECT i.raw FROM posts p JOIN inbound i ON"
 	    " i.id = p.inbound_id WHERE p.id = ?", "i", post_id);
 }
+
+int64_t
+store_thread_version(struct db *db, int64_t thread_id)
+{
+	return db_int(db, "SELECT version FROM threads WHERE id = ?", -1, "i",
+	    thread_id);
+}

@@ -68,6 +68,10 @@ struct thread {
 	int	 post_count, locked, pinned;
 	char	*subject;
 };
+/* The thread's version: moved by triggers at every change to its posts or
+ * their attachments (schema migration 14), by any connection. -1 when the
+ * thread is unknown or on error. */
+int64_t	store_thread_version(struct db *, int64_t thread_id);
 /* Threads of a group by last activity. */
 int	store_thread_each(struct db *, int64_t group_id,
 	    int (*fn)(void *, const struct thread *), void *arg);

@@ -5,6 +5,7 @@
  */
 #include <config.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@
 #include "daemon/json.h"
 #include "daemon/quote.h"
 #include "daemon/store_archive.h"
+#include "daemon/store_post.h"
 #include "web/board.h"
 #include "web/export.h"
 #include "web/html.h"
@@ -20,6 +22,7 @@
 #include "web/layout.h"
 #include "web/markdown.h"
 #include "web/mod_thread.h"
+#include "web/pagecache.h"
 #include "web/write.h"
 
 /* Bytes reserved up front for a thread page (a 50-post thread is about
@@ -529,6 +532,38 @@ board_thread_load(struct web_req *w, struct thread *t, const char *suffix)
 	return rc == 1 ? 0 : rc == 0 ? 404 : 500;
 }
 
+/* Render the posts of thread t into c->out. Anonymous readers all see the
+ * same posts (no reply or edit links, UTC dates): theirs are kept in the
+ * page cache per thread and language while the thread's version (moved
+ * by the database on any change to its posts) stays the same. 0 or -1. */
+static int
+board_thread_posts(struct web_req *w, const struct thread *t,
+    struct thread_ctx *c, int may_post)
+{
+	if (may_post == -1)
+		return -1;
+	struct pagecache *pc = httpd_pagecache(w);
+	int shared = pc != NULL && w->viewer.member_id == 0 && !c->may_reply;
+	int64_t version = shared ? store_thread_version(w->e->db, t->id) : -1;
+	char key[PAGECACHE_KEY_MAX + 1];
+	snprintf(key, sizeof key, "thread:%lld:%s", (long long)t->id,
+	    i18n_code(w->lang));
+	size_t len, start = c->out->len;
+	const char *kept = version >= 0 ? pagecache_get(pc, key, version, &len) :
+	    NULL;
+	if (kept != NULL) {
+		buf_append(c->out, kept, len);
+		return 0;
+	}
+	if (store_archive_posts(w->e->db, t->id, board_post_item, c) == -1 ||
+	    c->error)
+		return -1;
+	if (version >= 0)
+		(void)pagecache_put(pc, key, version, c->out->data + start,
+		    c->out->len - start);
+	return 0;
+}
+
 void
 board_thread(struct web_req *w)
 {
@@ -555,8 +590,7 @@ board_thread(struct web_req *w)
 	    "\"%s\">\n", w->group.slug, w->group.name, t.subject,
 	    w->group.slug, t.id, i18n_msg(w->lang, I18N_DOWNLOAD_MBOX),
 	    i18n_msg(w->lang, I18N_THREAD_POSTS));
-	if (may_post == -1 || store_archive_posts(w->e->db, t.id,
-	    board_post_item, &c) == -1 || c.error) {
+	if (board_thread_posts(w, &t, &c, may_post) == -1) {
 		httpd_reply_error(w, 500);
 		goto done;
 	}

@@ -32,6 +32,7 @@
 #include "web/html.h"
 #include "web/httpd.h"
 #include "web/layout.h"
+#include "web/pagecache.h"
 #include "web/session.h"
 
 #define HTTPD_CONN_BUCKETS	256
@@ -54,6 +55,7 @@ struct httpd {
 	struct event			*sweep;
 	struct hconn			*conns[HTTPD_CONN_BUCKETS];
 	struct hashq			*hq;	/* password hashing thread */
+	struct pagecache		*pc;	/* rendered fragments */
 };
 
 static int64_t
@@ -468,6 +470,12 @@ httpd_hashq(struct web_req *w)
 	return w->h->hq;
 }
 
+struct pagecache *
+httpd_pagecache(struct web_req *w)
+{
+	return w->h->pc;
+}
+
 static int
 httpd_bind(struct httpd *h, const struct config_listen *l)
 {
@@ -517,6 +525,7 @@ httpd_new(struct engine *e)
 	if (httpd_bind(h, l) == -1)
 		fatalx("cannot listen for HTTP on %s", l->text);
 	h->hq = hashq_new(e->base);
+	h->pc = pagecache_new(PAGECACHE_ENTRIES, PAGECACHE_BYTES);
 	h->sweep = event_new(e->base, -1, EV_PERSIST, httpd_sweep, h);
 	struct timeval one = { 1, 0 };
 	event_add(h->sweep, &one);
@@ -541,6 +550,7 @@ httpd_free(struct httpd **hp)
 		return;
 	/* requests waiting on a hash are answered 503 while evhttp lives */
 	hashq_free(&h->hq);
+	pagecache_free(&h->pc);
 	evhttp_free(h->http);
 	event_free(h->sweep);
 	for (int i = 0; i < HTTPD_CONN_BUCKETS; i++)

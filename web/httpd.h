@@ -19,6 +19,7 @@
 
 struct engine;
 struct hashq;
+struct pagecache;
 struct httpd;
 struct evhttp_request;
 
@@ -95,6 +96,8 @@ void	httpd_resume(struct web_req *);
 void	httpd_release(struct web_req **wp);
 /* The server's password hashing queue (daemon/hashq.h). */
 struct hashq *httpd_hashq(struct web_req *);
+/* The server's cache of rendered fragments (web/pagecache.h). */
+struct pagecache *httpd_pagecache(struct web_req *);
 
 /* GET /healthz: "ok" when the database answers. */
 void	httpd_healthz(struct web_req *);

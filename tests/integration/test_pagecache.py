@@ -1,0 +1,97 @@
+"""Thread pages kept for anonymous readers (web/pagecache.c, keyed by
+threads.version): every change to a thread's posts shows at once, whoever
+makes it (the daemon publishing a reply, or another connection hiding,
+editing or adding an attachment the way majlisctl or the sqlite3 shell
+would), and each language keeps its own page.
+Run: /usr/bin/python3 tests/integration/test_pagecache.py"""
+
+import os
+import sqlite3
+import sys
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import LIST_DOMAIN, run, site, wait_for  # noqa: E402
+
+GROUP = "cloud-souverain"
+
+
+def mail(subject, body, msgid, parent=None, sender="alice@example.org"):
+    refs = ("In-Reply-To: <%s>\r\nReferences: <%s>\r\n" % (parent, parent)
+            if parent else "")
+    return ("From: Alice <%s>\r\nTo: %s@%s\r\nSubject: %s\r\n"
+            "Message-ID: <%s>\r\n%sDate: Mon, 23 Nov 2026 10:00:00 +0000\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n" %
+            (sender, GROUP, LIST_DOMAIN, subject, msgid, refs,
+             body)).encode()
+
+
+def page(m, path, lang="en"):
+    req = urllib.request.Request("http://127.0.0.1:%d%s" % (m.http_port, path),
+                                 headers={"Accept-Language": lang})
+    with urllib.request.urlopen(req, timeout=20) as r:
+        return r.read().decode()
+
+
+def write(m, sql, *args):
+    con = sqlite3.connect(os.path.join(m.data, "majlis.db"), timeout=20)
+    try:
+        con.execute(sql, args)
+        con.commit()
+    finally:
+        con.close()
+
+
+def test_changes_show_at_once():
+    m = site("pagecache")
+    try:
+        m.send(mail("Cache topic", "First post, plain words.", "c1@t.test"),
+               "alice@example.org", ["%s@%s" % (GROUP, LIST_DOMAIN)])
+        m.send(mail("Re: Cache topic", "> First post, plain words.\r\n\r\n"
+                    "Second post answers.", "c2@t.test", "c1@t.test"),
+               "alice@example.org", ["%s@%s" % (GROUP, LIST_DOMAIN)])
+        wait_for(lambda: len(m.db("SELECT id FROM posts")) == 2, "2 posts")
+        tid = m.db("SELECT thread_id FROM posts")[0][0]
+        path = "/g/%s/t/%d" % (GROUP, tid)
+        first = page(m, path)
+        assert "Second post answers." in first and "Quoted text" in first
+        assert page(m, path) == first           # kept, and the same
+        # each language its own page
+        fr = page(m, path, "fr")
+        assert "Texte cité" in fr and "Quoted text" not in fr, fr[-3000:]
+        assert "Quoted text" in page(m, path)
+
+        # a reply published by the daemon
+        m.send(mail("Re: Cache topic", "Third post arrives.", "c3@t.test",
+                    "c2@t.test"), "alice@example.org",
+               ["%s@%s" % (GROUP, LIST_DOMAIN)])
+        wait_for(lambda: len(m.db("SELECT id FROM posts")) == 3, "3 posts")
+        assert "Third post arrives." in page(m, path)
+        assert "Third post arrives." in page(m, path, "fr")
+
+        # changes by another connection
+        second = m.db("SELECT id FROM posts WHERE message_id = 'c2@t.test'")
+        write(m, "UPDATE posts SET hidden = 1 WHERE id = ?", second[0][0])
+        assert "Second post answers." not in page(m, path)
+        write(m, "UPDATE posts SET hidden = 0 WHERE id = ?", second[0][0])
+        assert "Second post answers." in page(m, path)
+        write(m, "UPDATE posts SET body = 'Second post, edited.' "
+              "WHERE id = ?", second[0][0])
+        text = page(m, path)
+        assert "Second post, edited." in text
+        assert "Second post answers." not in text
+        write(m, "INSERT INTO attachments(post_id, filename, content_type,"
+              " size, data) VALUES(?, 'minutes.pdf', 'application/pdf', 3,"
+              " x'414243')", second[0][0])
+        assert "minutes.pdf" in page(m, path)
+        assert "minutes.pdf" in page(m, path, "ar")
+        write(m, "DELETE FROM attachments WHERE filename = 'minutes.pdf'")
+        assert "minutes.pdf" not in page(m, path)
+        versions = m.db("SELECT version FROM threads WHERE id = ?", tid)
+        assert versions[0][0] >= 8, versions
+    finally:
+        m.close()
+
+
+if __name__ == "__main__":
+    run([test_changes_show_at_once])
