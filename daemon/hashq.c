@@ -139,19 +139,26 @@ hashq_new(struct event_base *base)
 {
 	struct hashq *q = xcalloc(1, sizeof *q);
 	password_init();
-	if (pipe(q->wake) == -1)
-		fatal("hashq: pipe");
+	q->wake[0] = q->wake[1] = -1;
+	if (pipe(q->wake) == -1) {
+		log_warn("hashq: pipe");
+		goto fail;
+	}
 	for (int i = 0; i < 2; i++)
 		if (fcntl(q->wake[i], F_SETFL, O_NONBLOCK) == -1 ||
-		    fcntl(q->wake[i], F_SETFD, FD_CLOEXEC) == -1)
-			fatal("hashq: fcntl");
-	pthread_mutex_init(&q->mu, NULL);
-	pthread_cond_init(&q->cv, NULL);
+		    fcntl(q->wake[i], F_SETFD, FD_CLOEXEC) == -1) {
+			log_warn("hashq: fcntl");
+			goto fail;
+		}
 	q->todo_tail = &q->todo;
 	q->done_tail = &q->done;
 	q->ev = event_new(base, q->wake[0], EV_READ | EV_PERSIST, hashq_wake, q);
-	if (q->ev == NULL || event_add(q->ev, NULL) == -1)
-		fatalx("hashq: cannot watch the pipe");
+	if (q->ev == NULL || event_add(q->ev, NULL) == -1) {
+		log_warnx("hashq: cannot watch the pipe");
+		goto fail;
+	}
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->cv, NULL);
 	/* the worker takes no signal: they stay with the loop's thread */
 	sigset_t all, old;
 	sigfillset(&all);
@@ -160,9 +167,20 @@ hashq_new(struct event_base *base)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0) {
 		errno = rc;
-		fatal("hashq: pthread_create");
+		log_warn("hashq: pthread_create");
+		pthread_cond_destroy(&q->cv);
+		pthread_mutex_destroy(&q->mu);
+		goto fail;
 	}
 	return q;
+fail:
+	if (q->ev != NULL)
+		event_free(q->ev);
+	for (int i = 0; i < 2; i++)
+		if (q->wake[i] != -1)
+			close(q->wake[i]);
+	free(q);
+	return NULL;
 }
 
 static void

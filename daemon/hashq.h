@@ -27,8 +27,8 @@ struct hashq;
  * verify-and-hash job), else "". Neither string outlives the call. */
 typedef void	(*hashq_cb)(int result, const char *hash, void *arg);
 
-/* A queue with its worker thread, waking base. Fatal when the thread or
- * the pipe cannot be made (start-up). */
+/* A queue with its worker thread, waking base; NULL (logged) when the
+ * thread or its pipe cannot be made. */
 struct hashq	*hashq_new(struct event_base *base);
 /* Stop the worker (the running job finishes first), then call every
  * job's callback with HASHQ_CANCELLED, and free. NULL is fine. */

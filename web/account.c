@@ -193,6 +193,10 @@ account_hash_job(struct web_req *w, enum account_job job, const char *hash,
     const char *pw, const char *new_pw, int64_t member, account_hashed_fn fn)
 {
 	struct hashq *q = httpd_hashq(w);
+	if (q == NULL) {
+		httpd_reply_error(w, 503);
+		return;
+	}
 	struct account_wait *aw = xcalloc(1, sizeof *aw);
 	aw->member = member;
 	aw->fn = fn;

@@ -467,6 +467,10 @@ httpd_release(struct web_req **wp)
 struct hashq *
 httpd_hashq(struct web_req *w)
 {
+	/* the thread starts on first use, long after start-up dropped
+	 * privileges (the engine binds its ports as root, then setuid) */
+	if (w->h->hq == NULL)
+		w->h->hq = hashq_new(w->e->base);
 	return w->h->hq;
 }
 
@@ -524,7 +528,6 @@ httpd_new(struct engine *e)
 	evhttp_set_gencb(h->http, httpd_dispatch, h);
 	if (httpd_bind(h, l) == -1)
 		fatalx("cannot listen for HTTP on %s", l->text);
-	h->hq = hashq_new(e->base);
 	h->pc = pagecache_new(PAGECACHE_ENTRIES, PAGECACHE_BYTES);
 	h->sweep = event_new(e->base, -1, EV_PERSIST, httpd_sweep, h);
 	struct timeval one = { 1, 0 };

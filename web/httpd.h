@@ -94,7 +94,8 @@ struct web_req *httpd_suspend(struct web_req *);
 void	httpd_resume(struct web_req *);
 /* After the answer: free what httpd_suspend took over; *wp becomes NULL. */
 void	httpd_release(struct web_req **wp);
-/* The server's password hashing queue (daemon/hashq.h). */
+/* The server's password hashing queue (daemon/hashq.h), its thread
+ * started on first use; NULL when it cannot be. */
 struct hashq *httpd_hashq(struct web_req *);
 /* The server's cache of rendered fragments (web/pagecache.h). */
 struct pagecache *httpd_pagecache(struct web_req *);

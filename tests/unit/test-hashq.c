@@ -62,6 +62,7 @@ test_hash_then_verify(void **state)
 	struct calls c = { .n = 0 };
 	c.base = event_base_new();
 	struct hashq *q = hashq_new(c.base);
+	assert_non_null(q);
 	struct tagged t[4] = { { &c, 0 }, { &c, 1 }, { &c, 2 }, { &c, 3 } };
 	assert_int_equal(hashq_hash(q, "correct horse battery", record, &t[0]),
 	    0);
@@ -100,6 +101,7 @@ test_change(void **state)
 	struct calls c = { .n = 0 };
 	c.base = event_base_new();
 	struct hashq *q = hashq_new(c.base);
+	assert_non_null(q);
 	struct tagged t[4] = { { &c, 0 }, { &c, 1 }, { &c, 2 }, { &c, 3 } };
 	char old[PASSWORD_HASH_MAX + 1];
 	assert_int_equal(password_hash("old password 1", old), 0);
@@ -126,6 +128,7 @@ test_limit_and_cancel(void **state)
 	struct calls c = { .n = 0 };
 	c.base = event_base_new();
 	struct hashq *q = hashq_new(c.base);
+	assert_non_null(q);
 	struct tagged t[CALLS_MAX];
 	for (int i = 0; i < CALLS_MAX; i++) {
 		t[i].c = &c;
