@@ -47,11 +47,16 @@ def test_changes_show_at_once():
     try:
         m.send(mail("Cache topic", "First post, plain words.", "c1@t.test"),
                "alice@example.org", ["%s@%s" % (GROUP, LIST_DOMAIN)])
+        # one at a time: two parsers could otherwise publish the reply
+        # before its parent
+        wait_for(lambda: len(m.db("SELECT id FROM posts")) == 1, "1 post")
         m.send(mail("Re: Cache topic", "> First post, plain words.\r\n\r\n"
                     "Second post answers.", "c2@t.test", "c1@t.test"),
                "alice@example.org", ["%s@%s" % (GROUP, LIST_DOMAIN)])
         wait_for(lambda: len(m.db("SELECT id FROM posts")) == 2, "2 posts")
-        tid = m.db("SELECT thread_id FROM posts")[0][0]
+        tid = m.db("SELECT thread_id FROM posts WHERE message_id ="
+                   " 'c1@t.test'")[0][0]
+        assert m.db("SELECT count(DISTINCT thread_id) FROM posts")[0][0] == 1
         path = "/g/%s/t/%d" % (GROUP, tid)
         first = page(m, path)
         assert "Second post answers." in first and "Quoted text" in first
