@@ -251,7 +251,13 @@ class Majlis:
                "ERROR: AddressSanitizer" in l or "ERROR: LeakSanitizer" in l
                or "runtime error:" in l or "killed by signal" in l
                and "parser" not in l]
-        if os.environ.get("MAJLIS_KEEP") is None and not bad:
+        failing = sys.exc_info()[0] is not None
+        if failing:
+            # the test is failing: keep the site and show the log's end in
+            # the test output, the only place a CI run keeps
+            sys.stderr.write("--- %s (kept), last lines:\n%s\n" % (
+                self.log, "\n".join(text.splitlines()[-40:])))
+        if os.environ.get("MAJLIS_KEEP") is None and not bad and not failing:
             shutil.rmtree(self.root, ignore_errors=True)
         if bad:
             raise AssertionError("daemon log (%s) shows: %s" % (self.log,
