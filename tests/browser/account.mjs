@@ -9,18 +9,10 @@
 //        node account.mjs BASE ARTEFACT_DIR LANG DIR session EMAIL PASSWORD
 //            CONFIRM_PATH GROUP_ID MODE LINK_PATH LINK_MODE Q1 HIT1 Q2 HIT2
 // Exit status 0 when every check passed.
-import { chromium } from 'playwright-core';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { browse, checker } from './browse.mjs';
 
 const [base, artefacts, lang, dir, step, ...args] = process.argv.slice(2);
-const failures = [];
-function check(ok, what) {
-	if (!ok)
-		failures.push(what);
-	console.log(`${ok ? 'ok' : 'not ok'} - ${lang}: ${what}`);
-}
+const { failures, check } = checker(lang);
 
 async function html(page, what) {
 	const h = await page.$eval('html', e => [e.lang, e.dir]);
@@ -113,38 +105,13 @@ async function session(page, shot, [email, password, confirm, gid, mode,
 	await shot('delivery-link-saved');
 }
 
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'majlis-chromium-'));
-const ctx = await chromium.launchPersistentContext(profile, {
-	executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-	headless: true,
-	javaScriptEnabled: false,
-	args: ['--headless', '--no-sandbox', '--disable-gpu',
-	    '--disable-background-networking', '--disable-component-update',
-	    '--disable-sync', '--no-first-run'],
-});
-try {
-	const page = ctx.pages()[0] || await ctx.newPage();
-	const problems = [];
-	page.on('requestfailed', r => problems.push('failed: ' + r.url()));
-	page.on('request', r => {
-		if (!r.url().startsWith(base))
-			problems.push('outside request: ' + r.url());
-	});
-	await page.setExtraHTTPHeaders({ 'Accept-Language': lang });
-	await page.setViewportSize({ width: 390, height: 900 });
-	const shot = name => page.screenshot({ fullPage: true,
-	    path: path.join(artefacts, `account-${lang}-${name}.png`) });
+await browse({ base, artefacts, prefix: 'account', lang,
+    acceptLanguage: lang }, check, async (page, shot) => {
 	if (step === 'register')
 		await register(page, shot, args);
 	else if (step === 'session')
 		await session(page, shot, args);
 	else
 		check(false, 'unknown step ' + step);
-	check(problems.length === 0, `nothing blocked or failed ${problems}`);
-} catch (e) {
-	check(false, 'scenario ran to its end: ' + e.message);
-} finally {
-	await ctx.close();
-	fs.rmSync(profile, { recursive: true, force: true });
-}
+});
 process.exit(failures.length ? 1 : 0);

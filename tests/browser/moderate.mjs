@@ -7,19 +7,11 @@
 // Usage: node moderate.mjs BASE ARTEFACT_DIR LANG DIR EMAIL PASSWORD
 //            HELD_APPROVE HELD_REJECT REASON THREAD_PATH TARGET_SLUG
 // Exit status 0 when every check passed.
-import { chromium } from 'playwright-core';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { browse, checker } from './browse.mjs';
 
 const [base, artefacts, lang, dir, email, password, approveId, rejectId,
     reason, threadPath, target] = process.argv.slice(2);
-const failures = [];
-function check(ok, what) {
-	if (!ok)
-		failures.push(what);
-	console.log(`${ok ? 'ok' : 'not ok'} - ${lang}: ${what}`);
-}
+const { failures, check } = checker(lang);
 
 async function html(page, what) {
 	const h = await page.$eval('html', e => [e.lang, e.dir]);
@@ -95,32 +87,6 @@ async function scenario(page, shot) {
 	await shot('moved');
 }
 
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'majlis-chromium-'));
-const ctx = await chromium.launchPersistentContext(profile, {
-	executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-	headless: true,
-	javaScriptEnabled: false,
-	args: ['--headless', '--no-sandbox', '--disable-gpu',
-	    '--disable-background-networking', '--disable-component-update',
-	    '--disable-sync', '--no-first-run'],
-});
-try {
-	const page = ctx.pages()[0] || await ctx.newPage();
-	const problems = [];
-	page.on('requestfailed', r => problems.push('failed: ' + r.url()));
-	page.on('request', r => {
-		if (!r.url().startsWith(base))
-			problems.push('outside request: ' + r.url());
-	});
-	await page.setViewportSize({ width: 390, height: 900 });
-	const shot = name => page.screenshot({ fullPage: true,
-	    path: path.join(artefacts, `moderate-${lang}-${name}.png`) });
-	await scenario(page, shot);
-	check(problems.length === 0, `nothing blocked or failed ${problems}`);
-} catch (e) {
-	check(false, 'scenario ran to its end: ' + e.message);
-} finally {
-	await ctx.close();
-	fs.rmSync(profile, { recursive: true, force: true });
-}
+await browse({ base, artefacts, prefix: 'moderate', lang }, check,
+    scenario);
 process.exit(failures.length ? 1 : 0);

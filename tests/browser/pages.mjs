@@ -4,37 +4,18 @@
 // JavaScript, keyboard access and that the page loads nothing blocked,
 // and saves screenshots. Usage: node pages.mjs BASE_URL ARTEFACT_DIR PATH...
 // Exit status 0 when every check passed.
-import { chromium } from 'playwright-core';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { checker, launch, watch } from './browse.mjs';
 
 const [base, artefacts, ...paths] = process.argv.slice(2);
-const failures = [];
-function check(ok, what) {
-	if (!ok)
-		failures.push(what);
-	console.log(`${ok ? 'ok' : 'not ok'} - ${what}`);
-}
+const { failures, check } = checker('');
 
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'majlis-chromium-'));
-const ctx = await chromium.launchPersistentContext(profile, {
-	executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-	headless: true,
-	javaScriptEnabled: false,
-	args: ['--headless', '--no-sandbox', '--disable-gpu',
-	    '--disable-background-networking', '--disable-component-update',
-	    '--disable-sync', '--no-first-run'],
-});
+const { ctx, close } = await launch();
 try {
 	const page = ctx.pages()[0] || await ctx.newPage();
 	const problems = [];
 	page.on('console', m => { if (m.type() === 'error') problems.push(m.text()); });
-	page.on('requestfailed', r => problems.push('failed: ' + r.url()));
-	page.on('request', r => {
-		if (!r.url().startsWith(base))
-			problems.push('outside request: ' + r.url());
-	});
+	watch(page, base, problems);
 	for (const [lang, dir] of [['fr', 'ltr'], ['ar', 'rtl']]) {
 		await page.setExtraHTTPHeaders({ 'Accept-Language': lang });
 		for (const [width, tag] of [[1100, 'desktop'], [390, 'mobile']]) {
@@ -78,8 +59,7 @@ try {
 		}
 	}
 } finally {
-	await ctx.close();
-	fs.rmSync(profile, { recursive: true, force: true });
+	await close();
 }
 console.log(`${failures.length} failed`);
 process.exit(failures.length === 0 ? 0 : 1);

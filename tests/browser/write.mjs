@@ -5,42 +5,14 @@
 // saves screenshots. Usage:
 //   node write.mjs BASE_URL ARTEFACT_DIR LANG DIR EMAIL PASSWORD SLUG
 // Exit status 0 when every check passed.
-import { chromium } from 'playwright-core';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { browse, checker } from './browse.mjs';
 
 const [base, artefacts, lang, dir, email, password, slug] =
     process.argv.slice(2);
-const failures = [];
-function check(ok, what) {
-	if (!ok)
-		failures.push(what);
-	console.log(`${ok ? 'ok' : 'not ok'} - ${lang}: ${what}`);
-}
+const { failures, check } = checker(lang);
 
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'majlis-chromium-'));
-const ctx = await chromium.launchPersistentContext(profile, {
-	executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-	headless: true,
-	javaScriptEnabled: false,
-	args: ['--headless', '--no-sandbox', '--disable-gpu',
-	    '--disable-background-networking', '--disable-component-update',
-	    '--disable-sync', '--no-first-run'],
-});
-try {
-	const page = ctx.pages()[0] || await ctx.newPage();
-	const problems = [];
-	page.on('requestfailed', r => problems.push('failed: ' + r.url()));
-	page.on('request', r => {
-		if (!r.url().startsWith(base))
-			problems.push('outside request: ' + r.url());
-	});
-	await page.setExtraHTTPHeaders({ 'Accept-Language': lang });
-	await page.setViewportSize({ width: 390, height: 900 });
-	const shot = name => page.screenshot({ fullPage: true,
-	    path: path.join(artefacts, `write-${lang}-${name}.png`) });
-
+await browse({ base, artefacts, prefix: 'write', lang, acceptLanguage: lang },
+    check, async (page, shot) => {
 	await page.goto(base + '/login');
 	await page.fill('#email', email);
 	await page.fill('#password', password);
@@ -88,11 +60,5 @@ try {
 	const posts = await page.$$eval('article.post', a => a.length);
 	check(posts === 2, `the reply is in the thread (${posts} posts)`);
 	await shot('reply');
-	check(problems.length === 0, `nothing blocked or failed ${problems}`);
-} catch (e) {
-	check(false, 'scenario ran to its end: ' + e.message);
-} finally {
-	await ctx.close();
-	fs.rmSync(profile, { recursive: true, force: true });
-}
+});
 process.exit(failures.length ? 1 : 0);
