@@ -32,12 +32,21 @@ LIST_DOMAIN = "lists.example.org"
 WAIT = float(os.environ.get("MAJLIS_TEST_WAIT", "30"))
 
 
+_ports_given = set()
+
+
 def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+    """A port nothing listens on, never one this process handed out before:
+    the kernel may give a just-closed port again, and a site whose LMTP and
+    HTTP ports were the same could not start (seen in a full run)."""
+    while True:
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        if port not in _ports_given:
+            _ports_given.add(port)
+            return port
 
 
 def wait_for(cond, what, timeout=WAIT):
