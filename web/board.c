@@ -546,8 +546,11 @@ board_thread_posts(struct web_req *w, const struct thread *t,
 	int shared = pc != NULL && w->viewer.member_id == 0 && !c->may_reply;
 	int64_t version = shared ? store_thread_version(w->e->db, t->id) : -1;
 	char key[PAGECACHE_KEY_MAX + 1];
-	snprintf(key, sizeof key, "thread:%lld:%s", (long long)t->id,
-	    i18n_code(w->lang));
+	/* a thread id can come back after its group was deleted (threads
+	 * has no AUTOINCREMENT): the group and creation time are in the key
+	 * too, so a new thread never shows a deleted one's cached posts */
+	snprintf(key, sizeof key, "thread:%lld:%lld:%lld:%s", (long long)t->id,
+	    (long long)t->group_id, (long long)t->created, i18n_code(w->lang));
 	size_t len, start = c->out->len;
 	const char *kept = version >= 0 ? pagecache_get(pc, key, version, &len) :
 	    NULL;

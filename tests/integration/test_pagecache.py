@@ -12,17 +12,19 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import LIST_DOMAIN, run, site, wait_for  # noqa: E402
+from webclient import WebClient, account  # noqa: E402
 
 GROUP = "cloud-souverain"
 
 
-def mail(subject, body, msgid, parent=None, sender="alice@example.org"):
+def mail(subject, body, msgid, parent=None, sender="alice@example.org",
+         group=GROUP):
     refs = ("In-Reply-To: <%s>\r\nReferences: <%s>\r\n" % (parent, parent)
             if parent else "")
     return ("From: Alice <%s>\r\nTo: %s@%s\r\nSubject: %s\r\n"
             "Message-ID: <%s>\r\n%sDate: Mon, 23 Nov 2026 10:00:00 +0000\r\n"
             "Content-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n" %
-            (sender, GROUP, LIST_DOMAIN, subject, msgid, refs,
+            (sender, group, LIST_DOMAIN, subject, msgid, refs,
              body)).encode()
 
 
@@ -98,5 +100,38 @@ def test_changes_show_at_once():
         m.close()
 
 
+def test_deleted_group_thread_id_reused():
+    """A deleted group's last thread id is given again to the next thread
+    (threads has no AUTOINCREMENT): its cached posts must not show there."""
+    m = site("pagecache-reuse", start=False)
+    m.ctl("group", "add", "ephemere", "--name", "Ephemere")
+    m.ctl("member", "add", "ephemere", "alice@example.org", "--name", "Alice")
+    m.start()
+    try:
+        m.send(mail("Gone soon", "Words of a group about to go.", "g1@t.test",
+                    group="ephemere"), "alice@example.org",
+               ["ephemere@" + LIST_DOMAIN])
+        wait_for(lambda: len(m.db("SELECT id FROM posts")) == 1, "1 post")
+        old = m.db("SELECT thread_id FROM posts")[0][0]
+        assert "about to go" in page(m, "/g/ephemere/t/%d" % old)
+        account(m, "root@example.org", "Root", admin=True)
+        admin = WebClient(m).signin("root@example.org")
+        st, body = admin.submit("/admin/g/ephemere", {"action": "delete",
+                                                      "confirm": "ephemere"})
+        assert st in (200, 303), (st, body[:300])
+        assert m.db("SELECT count(*) FROM threads")[0][0] == 0
+        m.send(mail("Fresh topic", "A new thread in another group.",
+                    "n1@t.test"), "alice@example.org",
+               ["%s@%s" % (GROUP, LIST_DOMAIN)])
+        wait_for(lambda: len(m.db("SELECT id FROM posts")) == 1, "new post")
+        new = m.db("SELECT thread_id FROM posts")[0][0]
+        assert new == old, "the id was not reused (%d, %d)" % (old, new)
+        text = page(m, "/g/%s/t/%d" % (GROUP, new))
+        assert "A new thread in another group" in text, text[-500:]
+        assert "about to go" not in text
+    finally:
+        m.close()
+
+
 if __name__ == "__main__":
-    run([test_changes_show_at_once])
+    run([test_changes_show_at_once, test_deleted_group_thread_id_reused])
