@@ -8,6 +8,31 @@
 
 #include "daemon/csv.h"
 
+/* Bytes a spreadsheet reads as the start of a formula in a cell. */
+#define CSV_FORMULA_START	"=+-@\t\r"
+
+/* s is apostrophes (any number, none included) then a formula start. */
+static int
+csv_formula_like(const char *s, size_t len)
+{
+	size_t i = 0;
+	while (i < len && s[i] == '\'')
+		i++;
+	return i < len && strchr(CSV_FORMULA_START, s[i]) != NULL &&
+	    s[i] != '\0';
+}
+
+/* Undo csv_field's apostrophe before a formula-like value. */
+static void
+csv_unguard(struct buf *f)
+{
+	if (f->len >= 2 && f->data[0] == '\'' &&
+	    csv_formula_like(f->data + 1, f->len - 1)) {
+		memmove(f->data, f->data + 1, f->len - 1);
+		buf_truncate(f, f->len - 1);
+	}
+}
+
 int
 csv_split(const char *line, size_t len, struct buf *fields, size_t max,
     size_t *n, const char **err)
@@ -47,6 +72,7 @@ csv_split(const char *line, size_t len, struct buf *fields, size_t max,
 				}
 				buf_putc(f, line[i]);
 			}
+		csv_unguard(f);
 		if (i == len)
 			return 0;
 		i++;	/* the comma */
@@ -57,12 +83,15 @@ void
 csv_field(struct buf *out, const char *s)
 {
 	size_t n = strlen(s);
-	if (strpbrk(s, ",\"\r\n") == NULL && (n == 0 || (s[0] != ' ' &&
-	    s[n - 1] != ' '))) {
+	int guard = csv_formula_like(s, n);
+	if (!guard && strpbrk(s, ",\"\r\n") == NULL && (n == 0 ||
+	    (s[0] != ' ' && s[n - 1] != ' '))) {
 		buf_puts(out, s);
 		return;
 	}
 	buf_putc(out, '"');
+	if (guard)	/* a spreadsheet shows it as text, not a formula */
+		buf_putc(out, '\'');
 	for (; *s; s++) {
 		if (*s == '"')
 			buf_putc(out, '"');

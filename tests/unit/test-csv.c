@@ -64,7 +64,8 @@ test_round_trip(void **state)
 {
 	(void)state;
 	static const char *const v[] = { "plain", "with, comma", "say \"hi\"",
-	    " lead", "trail ", "", "سلام", "a\"" };
+	    " lead", "trail ", "", "سلام", "a\"", "=HYPERLINK(\"x\")", "+1",
+	    "-2", "@SUM(A1)", "\tTab", "'=already", "''+two", "'plain", "'" };
 	struct buf line = BUF_INIT, f[MAXF] = { BUF_INIT, BUF_INIT, BUF_INIT,
 	    BUF_INIT };
 	size_t n;
@@ -82,6 +83,13 @@ test_round_trip(void **state)
 	buf_reset(&line);
 	csv_field(&line, "x,y");
 	assert_string_equal(buf_cstr(&line), "\"x,y\"");
+	/* formula-like values are written so a spreadsheet shows text */
+	buf_reset(&line);
+	csv_field(&line, "=1+1");
+	assert_string_equal(buf_cstr(&line), "\"'=1+1\"");
+	buf_reset(&line);
+	csv_field(&line, "'plain");
+	assert_string_equal(buf_cstr(&line), "'plain");
 	buf_free(&line);
 	for (int i = 0; i < MAXF; i++)
 		buf_free(&f[i]);
