@@ -109,6 +109,18 @@ store_group_slug_valid(const char *slug)
 }
 
 int
+store_group_edit(struct db *db, int64_t group_id, const char *name,
+    const char *description, const char *visibility)
+{
+	if (db_run(db, "UPDATE groups SET name = ?2, description = ?3,"
+	    " visibility = ?4 WHERE id = ?1 AND (name <> ?2 OR description <> ?3"
+	    " OR visibility <> ?4)", "ittt", group_id, name,
+	    description, visibility) == -1)
+		return -1;
+	return db_changes(db) > 0;
+}
+
+int
 store_group_set_archived(struct db *db, int64_t group_id, int archived)
 {
 	if (db_run(db, "UPDATE groups SET archived = ?2 WHERE id = ?1 AND"

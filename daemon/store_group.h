@@ -54,6 +54,10 @@ int64_t	store_group_add(struct db *, const char *slug, const char *name,
  * a command suffix (-request, -join, -leave, -owner, -bounces, -confirm,
  * -moderate); else 0. */
 int	store_group_slug_valid(const char *slug);
+/* Set a group's name, description and visibility (values checked by the
+ * caller): 1 changed, 0 already so (or no such group), -1. */
+int	store_group_edit(struct db *, int64_t group_id, const char *name,
+	    const char *description, const char *visibility);
 /* Archive (1) or reopen (0) a group: 1 changed, 0 already so, -1. */
 int	store_group_set_archived(struct db *, int64_t group_id, int archived);
 /* Delete a group and everything of it, inside the caller's transaction:

@@ -4,15 +4,19 @@
  */
 #include <config.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "daemon/account.h"
 #include "daemon/db.h"
 #include "daemon/engine.h"
+#include "daemon/json.h"
 #include "daemon/log.h"
 #include "daemon/store_group.h"
 #include "daemon/store_mod.h"
+#include "daemon/store_policy.h"
+#include "daemon/xalloc.h"
 #include "web/account.h"
 #include "web/admin.h"
 #include "web/form.h"
@@ -55,13 +59,21 @@ admin_allowed(struct web_req *w)
 }
 
 static void
-admin_select(struct buf *out, const char *id, const char *const *set,
-    size_t n)
+admin_select_cur(struct buf *out, const char *id, const char *const *set,
+    size_t n, const char *cur)
 {
 	html_printf(out, "<select id=\"%s\" name=\"%s\">", id, id);
 	for (size_t i = 0; i < n; i++)
-		html_printf(out, "<option>%s</option>", set[i]);
+		html_printf(out, "<option%H>%s</option>", cur && strcmp(cur,
+		    set[i]) == 0 ? " selected" : "", set[i]);
 	buf_puts(out, "</select>");
+}
+
+static void
+admin_select(struct buf *out, const char *id, const char *const *set,
+    size_t n)
+{
+	admin_select_cur(out, id, set, n, NULL);
 }
 
 static int
@@ -115,6 +127,22 @@ admin_name_ok(const char *name)
 		return 0;
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* 1 when d is at most STORE_POLICY_DESCRIPTION_MAX bytes of text whose
+ * only controls are line ends and tabs. */
+static int
+admin_description_ok(const char *d)
+{
+	size_t len = d ? strlen(d) : 0;
+	if (d == NULL || len > STORE_POLICY_DESCRIPTION_MAX ||
+	    !html_utf8_valid(d, len))
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (((unsigned char)d[i] < 0x20 && d[i] != '\n' && d[i] != '\r' &&
+		    d[i] != '\t') || d[i] == 0x7f)
 			return 0;
 	return 1;
 }
@@ -178,6 +206,27 @@ admin_index(struct web_req *w)
 	}
 }
 
+/* The form that edits the name, description and visibility of g. */
+static void
+admin_edit_form(struct web_req *w, const struct group *g, struct buf *html)
+{
+	html_printf(html, "<h2>%s</h2>\n<form class=\"form\" method=\"post\""
+	    " action=\"/admin/g/%u\">", L(I18N_ADM_EDIT), g->slug);
+	session_csrf_input(w, html);
+	html_printf(html, "<label for=\"name\">%s<input id=\"name\" name="
+	    "\"name\" maxlength=\"%d\" required dir=\"auto\" value=\"%s\">"
+	    "</label><label for=\"description\">%s<textarea id=\"description\""
+	    " name=\"description\" rows=\"4\" maxlength=\"%d\" dir=\"auto\">"
+	    "%s</textarea></label><label for=\"visibility\">%s",
+	    L(I18N_MOD_NAME), GROUP_NAME_MAX, g->name, L(I18N_ADM_DESCRIPTION),
+	    STORE_POLICY_DESCRIPTION_MAX, g->description,
+	    L(I18N_ADM_VISIBILITY));
+	admin_select_cur(html, "visibility", admin_visibilities,
+	    ADMIN_N(admin_visibilities), g->visibility);
+	html_printf(html, "</label><p><button name=\"action\" value=\"edit\">"
+	    "%s</button></p></form>\n", L(I18N_MOD_SAVE));
+}
+
 static void
 admin_group_page(struct web_req *w, const struct group *g, int code,
     const char *notice)
@@ -187,10 +236,12 @@ admin_group_page(struct web_req *w, const struct group *g, int code,
 		html_printf(&html, "<p class=\"notice\" role=\"status\">%s</p>\n",
 		    notice);
 	html_printf(&html, "<h2 dir=\"auto\"><a href=\"/g/%u\">%s</a> (%s)%s%s"
-	    "</h2>\n<p><a href=\"/mod/g/%u/members\">%s</a></p>\n<form class="
-	    "\"form\" method=\"post\" action=\"/admin/g/%u\">", g->slug, g->name,
-	    g->slug, g->archived ? " — " : "", g->archived ?
-	    L(I18N_ADM_ARCHIVED) : "", g->slug, L(I18N_MOD_MEMBERS), g->slug);
+	    "</h2>\n<p><a href=\"/mod/g/%u/members\">%s</a></p>\n", g->slug,
+	    g->name, g->slug, g->archived ? " — " : "", g->archived ?
+	    L(I18N_ADM_ARCHIVED) : "", g->slug, L(I18N_MOD_MEMBERS));
+	admin_edit_form(w, g, &html);
+	html_printf(&html, "<form class=\"form\" method=\"post\" action="
+	    "\"/admin/g/%u\">", g->slug);
 	session_csrf_input(w, &html);
 	html_printf(&html, "<p><button name=\"action\" value=\"%s\">%s</button>"
 	    "</p></form>\n<h2>%s</h2>\n<form class=\"form\" method=\"post\""
@@ -250,6 +301,46 @@ admin_delete(struct web_req *w, const struct group *g)
 		return -1;
 	int rc = store_group_delete(w->e->db, g->id);
 	return admin_finish(w, rc, "group.delete", 0, g->slug, NULL, NULL);
+}
+
+static void
+admin_group_json(struct buf *out, const char *name, const char *description,
+    const char *visibility)
+{
+	struct json j;
+	json_init(&j, out);
+	json_begin_object(&j);
+	json_kv_string(&j, "name", name);
+	json_kv_string(&j, "description", description);
+	json_kv_string(&j, "visibility", visibility);
+	json_end_object(&j);
+}
+
+/* Set the name, description and visibility of g from the form (checked
+ * by the caller): 1 changed (g updated), 0 already so, -1. */
+static int
+admin_edit(struct web_req *w, struct group *g, const char *name,
+    const char *description, const char *visibility)
+{
+	struct buf before = BUF_INIT, after = BUF_INIT;
+	if (db_begin(w->e->db) == -1)
+		return -1;
+	int rc = store_group_edit(w->e->db, g->id, name, description,
+	    visibility);
+	admin_group_json(&before, g->name, g->description, g->visibility);
+	admin_group_json(&after, name, description, visibility);
+	rc = admin_finish(w, rc, "group.edit", g->id, g->slug,
+	    buf_cstr(&before), buf_cstr(&after));
+	buf_free(&before);
+	buf_free(&after);
+	if (rc == 1) {
+		free(g->name);
+		g->name = xstrdup(name);
+		free(g->description);
+		g->description = xstrdup(description);
+		snprintf(g->visibility, sizeof g->visibility, "%s", visibility);
+	}
+	return rc;
 }
 
 /* Give email the role in g (adding the membership when needed): 1, 0
@@ -314,6 +405,14 @@ admin_group(struct web_req *w)
 			store_group_clear(&g);
 			return;
 		}
+	} else if (act && strcmp(act, "edit") == 0) {
+		const char *name = form_get(f, "name"), *desc = form_get(f,
+		    "description"), *vis = form_get(f, "visibility");
+		if (!admin_name_ok(name) || !admin_description_ok(desc) ||
+		    !admin_in(vis, admin_visibilities, ADMIN_N(admin_visibilities)))
+			rc = 6;
+		else
+			rc = admin_edit(w, &g, name, desc, vis);
 	} else if (act && strcmp(act, "role") == 0) {
 		if (email == NULL || !account_email_valid(email) ||
 		    !admin_in(role, admin_roles, ADMIN_N(admin_roles)))
@@ -334,6 +433,7 @@ admin_group(struct web_req *w)
 		admin_group_page(w, &g, rc == 1 || rc == 2 ? 200 : rc == 0 ? 409 :
 		    400, rc == 1 ? L(I18N_MOD_DONE) : rc == 0 ?
 		    L(I18N_MOD_ALREADY_SO) : rc == 4 ? L(I18N_ADM_BAD_ROLE) :
+		    rc == 6 ? L(I18N_ADM_BAD_EDIT) :
 		    rc == 3 ? L(I18N_ADM_DELETE_CONFIRM) : NULL);
 	store_group_clear(&g);
 }

@@ -4,7 +4,10 @@
  * group add does), archive it (read-only: pages stay, web posting closes,
  * mail to it is refused at RCPT with 550 5.7.1) or reopen it, delete it
  * (the slug typed again; its data is deleted, see store_group_delete),
- * and give an address a role in it (member, moderator, owner). Every
+ * edit its name, description and visibility (taken into account by the
+ * next request of every page: the read check of web/access.c runs on
+ * the group as loaded per request, before any kept rendering), and give
+ * an address a role in it (member, moderator, owner). Every
  * change is CSRF-checked, audited with before/after, and a replay answers
  * 409.
  */
@@ -17,7 +20,8 @@ struct web_req;
  * language, visibility: create it, 303 to its page. */
 void	admin_index(struct web_req *);
 /* GET /admin/g/SLUG; POST (CSRF) action=archive|unarchive,
- * action=role with email and role, action=delete with confirm=SLUG. */
+ * action=edit with name, description and visibility, action=role with
+ * email and role, action=delete with confirm=SLUG. */
 void	admin_group(struct web_req *);
 
 #endif
