@@ -442,6 +442,18 @@ SCHEMA_FTS_COLS " FROM post_search_text WHERE id = new.id; END;"
 "  (SELECT thread_id FROM posts WHERE id = old.post_id); END;"
 "CREATE TRIGGER threads_version_subject AFTER UPDATE OF subject ON threads"
 "  BEGIN UPDATE threads SET version = version + 1 WHERE id = new.id; END;",
+/* 15: invitations by mail from a group's members page (daemon/invite.h):
+ * one pending invitation per group and address (a new one replaces its
+ * token), the token stored hashed, the row gone once used or revoked */
+"CREATE TABLE invites("
+"  id INTEGER PRIMARY KEY,"
+"  group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,"
+"  email TEXT NOT NULL COLLATE NOCASE,"
+"  hash TEXT NOT NULL UNIQUE,"
+"  invited_by TEXT NOT NULL,"
+"  created INTEGER NOT NULL,"
+"  expires INTEGER NOT NULL,"
+"  UNIQUE (group_id, email));",
 };
 
 #define SCHEMA_NMIGRATIONS \

@@ -203,9 +203,10 @@ mod_members_page(struct web_req *w, const struct group *g, int code,
 	buf_puts(&html, "</ul>\n");
 	if (c.rows == 0)
 		html_printf(&html, "<p>%s</p>\n", L(I18N_MOD_NO_MEMBERS));
-	html_printf(&html, "<h2>%s</h2>\n<form class=\"form\" method=\"post\">"
+	html_printf(&html, "<p><a href=\"/mod/g/%u/invites\">%s</a></p>\n"
+	    "<h2>%s</h2>\n<form class=\"form\" method=\"post\">"
 	    "<input type=\"hidden\" name=\"action\" value=\"add\">",
-	    L(I18N_MOD_ADD));
+	    g->slug, L(I18N_INV_LINK), L(I18N_MOD_ADD));
 	session_csrf_input(w, &html);
 	html_printf(&html, "<label>%s<input name=\"email\" type=\"email\" "
 	    "required maxlength=\"%d\" dir=\"ltr\"></label><label>%s<input "

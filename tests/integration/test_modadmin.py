@@ -7,10 +7,12 @@ Run: /usr/bin/python3 tests/integration/test_modadmin.py"""
 
 import json
 import os
+import re
+import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import LIST_DOMAIN, run, site, wait_for  # noqa: E402
+from harness import LIST_DOMAIN, parse, run, site, wait_for  # noqa: E402
 from webclient import WebClient, account  # noqa: E402
 
 GROUP = "cloud-souverain"
@@ -132,5 +134,164 @@ def test_admin_edit_group():
         m.close()
 
 
+def write(m, sql, *args):
+    con = sqlite3.connect(os.path.join(m.data, "majlis.db"), timeout=20)
+    try:
+        con.execute(sql, args)
+        con.commit()
+    finally:
+        con.close()
+
+
+def invites_to(m, rcpt):
+    """The invitation mails rcpt got, parsed, oldest first."""
+    return [parse(raw) for _, raw in m.sink.to(rcpt)
+            if "Invit" in str(parse(raw)["Subject"]) or
+            "دعوة" in str(parse(raw)["Subject"])]
+
+
+def link(msg):
+    found = re.findall(r"(http://127\.0\.0\.1:\d+)(/invite/[A-Za-z0-9_-]+)",
+                       msg.get_content())
+    assert len(found) == 1, msg.get_content()
+    return found[0][1]
+
+
+def pending(m):
+    return sorted(r[0] for r in m.db("SELECT email FROM invites"))
+
+
+def test_invite_by_mail():
+    m = site("modadmin-invite")
+    try:
+        m.ctl("member", "add", GROUP, "owner@example.org", "--name", "Owner",
+              "--role", "owner")
+        account(m, "owner@example.org", "Owner")
+        account(m, "mod@example.org", "Moderator")
+        account(m, "rania@example.net", "Rania")
+        write(m, "UPDATE members SET locale = 'ar' WHERE email = ?",
+              "rania@example.net")
+        owner = WebClient(m).signin("owner@example.org")
+        moder = WebClient(m).signin("mod@example.org")
+        path = "/mod/g/%s/invites" % GROUP
+        # the members page links to it; a moderator (not an owner) and
+        # the owner of another group's page get the 404 of a missing page
+        assert path.encode() in owner.get("/mod/g/%s/members" % GROUP)[1]
+        assert moder.get(path)[0] == 404
+        st, _ = moder.submit(path, {"action": "invite", "addresses":
+                                    "x@example.net"}, page="/settings")
+        assert st == 404 and pending(m) == []
+        assert owner.get("/mod/g/souverainete/invites")[0] == 404
+        # refused as a whole: a bad address (named), none, too many
+        st, body = owner.submit(path, {"action": "invite", "addresses":
+                                       "ok@example.net, not-an-address"})
+        assert st == 400 and "not-an-address" in body, st
+        st, _ = owner.submit(path, {"action": "invite", "addresses": " ,\n"})
+        assert st == 400
+        many = " ".join("p%d@example.net" % i for i in range(51))
+        st, body = owner.submit(path, {"action": "invite", "addresses": many})
+        assert st == 400 and "At most 50" in body, st
+        assert pending(m) == [] and audit(m, "member.invite") == []
+        # three new addresses (one given twice, in two cases) and a member
+        st, body = owner.submit(path, {"action": "invite", "addresses":
+                                       "new1@example.net, Alice@Example.org\n"
+                                       "rania@example.net;NEW1@example.net"})
+        assert st == 200, (st, body[:400])
+        assert "already a member" in body, body
+        assert pending(m) == ["new1@example.net", "rania@example.net"]
+        wait_for(lambda: invites_to(m, "new1@example.net") and
+                 invites_to(m, "rania@example.net"), "two invitations")
+        first = invites_to(m, "new1@example.net")[0]
+        # in the group's language (French), from its owners' address;
+        # Rania chose Arabic on the web
+        assert first["Subject"] == "Invitation au groupe Cloud souverain"
+        assert first["From"].addresses[0].addr_spec == \
+            "%s-owner@%s" % (GROUP, LIST_DOMAIN)
+        assert "vous invitent" in first.get_content()
+        ar = invites_to(m, "rania@example.net")[0]
+        assert ar["Subject"].startswith("دعوة إلى المجموعة")
+        assert invites_to(m, "alice@example.org") == []
+        old = link(first)
+        # the link's page shows a button and changes nothing (scanners GET)
+        anon = WebClient(m)
+        st, body = anon.get(old)
+        assert st == 200 and b'method="post"' in body, st
+        assert m.db("SELECT count(*) FROM members WHERE email ="
+                    " 'new1@example.net'")[0][0] == 0
+        assert pending(m) == ["new1@example.net", "rania@example.net"]
+        # inviting again replaces the link
+        st, _ = owner.submit(path, {"action": "invite", "addresses":
+                                    "new1@example.net"})
+        assert st == 200
+        wait_for(lambda: len(invites_to(m, "new1@example.net")) == 2,
+                 "the second invitation")
+        new = link(invites_to(m, "new1@example.net")[1])
+        assert new != old
+        assert anon.request("POST", old, {})[0] == 404
+        # the hash is stored, never the token
+        tok = new.rsplit("/", 1)[1]
+        assert m.db("SELECT count(*) FROM invites WHERE hash = ?",
+                    tok)[0][0] == 0
+        # accepted: a member, audited, told by the group's notice
+        st, body, _ = anon.request("POST", new, {})
+        assert st == 200 and b"You are now a member" in body, st
+        row = m.db("SELECT ms.role, ms.delivery FROM memberships ms JOIN"
+                   " members mb ON mb.id = ms.member_id JOIN groups g ON"
+                   " g.id = ms.group_id WHERE mb.email = 'new1@example.net'"
+                   " AND g.slug = ?", GROUP)
+        assert row == [("member", "each")], row
+        wait_for(lambda: any("Vous avez été ajouté" in parse(raw)
+                             .get_content() for _, raw in
+                             m.sink.to("new1@example.net")),
+                 "the membership notice")
+        # used once
+        assert anon.request("POST", new, {})[0] == 404
+        assert anon.get(new)[0] == 404
+        assert pending(m) == ["rania@example.net"]
+        # the pending list and revocation
+        st, page = owner.get(path)
+        assert b"rania@example.net" in page and b"new1@example.net" not in \
+            page and b"owner@example.org</bdi>" in page, page
+        st, _ = owner.submit(path, {"action": "revoke", "email":
+                                    "rania@example.net"})
+        assert st == 303, st
+        assert pending(m) == []
+        assert anon.get(link(ar))[0] == 404
+        st, _ = owner.submit(path, {"action": "revoke", "email":
+                                    "rania@example.net"})
+        assert st == 409
+        # an expired link does nothing
+        st, _ = owner.submit(path, {"action": "invite", "addresses":
+                                    "late@example.net"})
+        assert st == 200
+        wait_for(lambda: invites_to(m, "late@example.net"), "late's mail")
+        write(m, "UPDATE invites SET expires = created - 1")
+        late = link(invites_to(m, "late@example.net")[0])
+        assert anon.get(late)[0] == 404
+        assert anon.request("POST", late, {})[0] == 404
+        assert m.db("SELECT count(*) FROM members WHERE email ="
+                    " 'late@example.net'")[0][0] == 0
+        # the audit log: who invited whom, revoked, and who accepted
+        inv = audit(m, "member.invite")
+        assert [(a, t) for a, t, _, _ in inv] == [
+            ("owner@example.org", "new1@example.net"),
+            ("owner@example.org", "rania@example.net"),
+            ("owner@example.org", "new1@example.net"),
+            ("owner@example.org", "late@example.net")], inv
+        assert [(a, t) for a, t, _, _ in audit(m, "member.invite-revoke")] \
+            == [("owner@example.org", "rania@example.net")]
+        acc = audit(m, "member.invite-accept")
+        assert [(a, t) for a, t, _, _ in acc] == [("new1@example.net",
+                                                   "new1@example.net")], acc
+        # at most 50 at a time: 50 is accepted (and the expired
+        # invitation is dropped)
+        fifty = " ".join("p%d@example.net" % i for i in range(50))
+        st, _ = owner.submit(path, {"action": "invite", "addresses": fifty})
+        assert st == 200 and pending(m) == sorted(
+            "p%d@example.net" % i for i in range(50)), st
+    finally:
+        m.close()
+
+
 if __name__ == "__main__":
-    run([test_admin_edit_group])
+    run([test_admin_edit_group, test_invite_by_mail])
