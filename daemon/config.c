@@ -27,6 +27,8 @@
 
 #include "daemon/buf.h"
 #include "daemon/config.h"
+#include "daemon/config_addr.h"
+#include "daemon/config_int.h"
 #include "daemon/log.h"
 #include "daemon/xalloc.h"
 
@@ -38,37 +40,8 @@ _Static_assert(CONFIG_UNIX_PATH_MAX + 1 ==
 #define GIB	((unsigned long long)1 << 30)
 #define READ_CHUNK	8192
 
-struct config_key;
-
-/* What a type of key knows: parse a value into the field, write it back.
- * The base is the struct config, or the struct config_source of a source
- * key. */
-struct config_type {
-	int	(*set)(void *, const struct config_key *, const char *,
-		    struct buf *);
-	void	(*dump)(const void *, const struct config_key *,
-		    struct buf *);
-};
-
-struct config_key {
-	const char		*name;
-	const struct config_type *type;
-	size_t			 off;	/* of the field in its struct */
-	long long		 min, max;	/* numeric types only */
-	const char		*def;	/* default text; NULL: computed */
-	int			 source;	/* 1: in struct config_source */
-};
-
-#define FIELD(cfg, k, t)	((t *)(void *)((char *)(cfg) + (k)->off))
-#define CFIELD(cfg, k, t) \
-	((const t *)(const void *)((const char *)(cfg) + (k)->off))
-
-static void
-err_set(struct buf *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-err_set(struct buf *err, const char *fmt, ...)
+void
+config_err_set(struct buf *err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -142,11 +115,13 @@ check_text(const char *s, const char *name, struct buf *err)
 
 	while (i < n) {
 		if ((p[i] < 0x20 && p[i] != '\t') || p[i] == 0x7f) {
-			err_set(err, "%s: control character in value", name);
+			config_err_set(err,
+			    "%s: control character in value", name);
 			return -1;
 		}
 		if ((len = utf8_seq(p + i, n - i)) == 0) {
-			err_set(err, "%s: value is not valid UTF-8", name);
+			config_err_set(err,
+			    "%s: value is not valid UTF-8", name);
 			return -1;
 		}
 		i += len;
@@ -155,8 +130,8 @@ check_text(const char *s, const char *name, struct buf *err)
 }
 
 /* Decimal digits only, no sign, no overflow. */
-static int
-parse_ull(const char *s, size_t n, unsigned long long *out)
+int
+config_parse_ull(const char *s, size_t n, unsigned long long *out)
 {
 	unsigned long long v = 0;
 	size_t i;
@@ -172,15 +147,6 @@ parse_ull(const char *s, size_t n, unsigned long long *out)
 	}
 	*out = v;
 	return 0;
-}
-
-static int
-valid_port(const char *s)
-{
-	unsigned long long v;
-
-	return strlen(s) <= 5 && parse_ull(s, strlen(s), &v) == 0 &&
-	    v >= 1 && v <= 65535;
 }
 
 static int
@@ -200,8 +166,8 @@ valid_label(const char *s, size_t n)
 
 /* A host name in letters, digits and hyphens; the last label is not all
  * digits (so an IPv4 literal is not a domain). */
-static int
-valid_domain(const char *s)
+int
+config_valid_domain(const char *s)
 {
 	const char *label = s, *dot;
 	size_t i, n = strlen(s);
@@ -221,310 +187,6 @@ valid_domain(const char *s)
 	for (i = 0; i < n; i++)
 		numeric &= is_digit(label[i]);
 	return !numeric;
-}
-
-static int
-valid_ipv4(const char *s)
-{
-	struct in_addr a;
-
-	return inet_pton(AF_INET, s, &a) == 1;
-}
-
-static int
-valid_ipv6(const char *s)
-{
-	struct in6_addr a;
-
-	return inet_pton(AF_INET6, s, &a) == 1;
-}
-
-/*
- * Split "host:port", "[v6]:port" (or, when the port is optional, "host" and
- * "[v6]") into malloc'd host and port (port NULL when absent).
- */
-static int
-split_hostport(const char *s, int need_port, char **host, char **port,
-    struct buf *err)
-{
-	const char *colon, *end;
-	char *h;
-
-	*host = *port = NULL;
-	if (s[0] == '[') {
-		if ((end = strchr(s, ']')) == NULL) {
-			err_set(err, "missing ']' after IPv6 address");
-			return -1;
-		}
-		h = xstrndup(s + 1, (size_t)(end - s - 1));
-		if (!valid_ipv6(h)) {
-			err_set(err, "bad IPv6 address");
-			free(h);
-			return -1;
-		}
-		colon = end[1] == ':' ? end + 1 : NULL;
-		if (end[1] != '\0' && colon == NULL) {
-			err_set(err, "unexpected text after ']'");
-			free(h);
-			return -1;
-		}
-	} else {
-		colon = strchr(s, ':');
-		if (colon != NULL && strchr(colon + 1, ':') != NULL) {
-			err_set(err, "an IPv6 address must be in brackets");
-			return -1;
-		}
-		h = colon ? xstrndup(s, (size_t)(colon - s)) : xstrdup(s);
-		if (*h == '\0') {
-			err_set(err, "missing host");
-			free(h);
-			return -1;
-		}
-		if (!valid_ipv4(h) && !valid_domain(h)) {
-			err_set(err, "bad host name or address");
-			free(h);
-			return -1;
-		}
-	}
-	if (colon == NULL && need_port) {
-		err_set(err, "missing port");
-		free(h);
-		return -1;
-	}
-	if (colon != NULL && !valid_port(colon + 1)) {
-		err_set(err, "bad port (1-65535)");
-		free(h);
-		return -1;
-	}
-	*host = h;
-	*port = colon ? xstrdup(colon + 1) : NULL;
-	return 0;
-}
-
-void
-config_listen_free(struct config_listen *l)
-{
-	free(l->host);
-	free(l->port);
-	free(l->path);
-	free(l->text);
-	memset(l, 0, sizeof *l);
-}
-
-static int
-listen_unix(struct config_listen *n, const char *path, struct buf *err)
-{
-	if (path[0] != '/') {
-		err_set(err, "unix socket path must be absolute");
-		return -1;
-	}
-	if (strlen(path) > CONFIG_UNIX_PATH_MAX) {
-		err_set(err, "unix socket path too long (max %d bytes)",
-		    CONFIG_UNIX_PATH_MAX);
-		return -1;
-	}
-	n->kind = CONFIG_LISTEN_UNIX;
-	n->path = xstrdup(path);
-	return 0;
-}
-
-int
-config_parse_listen(struct config_listen *l, const char *value,
-    struct buf *err)
-{
-	struct config_listen n;
-	int r = 0;
-
-	memset(&n, 0, sizeof n);
-	if (strncmp(value, "unix:", 5) == 0)
-		r = listen_unix(&n, value + 5, err);
-	else if (*value != '\0') {
-		if (strchr(value, ':') == NULL) {
-			err_set(err, "expected host:port, [ipv6]:port, "
-			    "unix:/path or \"\"");
-			return -1;
-		}
-		r = split_hostport(value, 1, &n.host, &n.port, err);
-		n.kind = CONFIG_LISTEN_TCP;
-	}
-	if (r == -1) {
-		config_listen_free(&n);
-		return -1;
-	}
-	n.text = xstrdup(value);
-	config_listen_free(l);
-	*l = n;
-	return 0;
-}
-
-void
-config_relay_free(struct config_relay *r)
-{
-	free(r->host);
-	free(r->port);
-	free(r->user);
-	free(r->password);
-	free(r->text_safe);
-	memset(r, 0, sizeof *r);
-}
-
-static int
-hexval(int c)
-{
-	if (is_digit(c))
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Percent-decode s[0..n) into a malloc'd string; NULL on a bad escape or a
- * control character in the result. */
-static char *
-percent_decode(const char *s, size_t n)
-{
-	struct buf b = BUF_INIT;
-	unsigned char c;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		c = (unsigned char)s[i];
-		if (c == '%') {
-			if (i + 2 >= n || hexval(s[i + 1]) < 0 ||
-			    hexval(s[i + 2]) < 0)
-				goto bad;
-			c = (unsigned char)(hexval(s[i + 1]) * 16 +
-			    hexval(s[i + 2]));
-			i += 2;
-		}
-		if (c < 0x20 || c == 0x7f)
-			goto bad;
-		buf_putc(&b, (char)c);
-	}
-	return buf_steal(&b);
-bad:
-	buf_free(&b);
-	return NULL;
-}
-
-static const struct {
-	const char	*scheme;
-	int		 tls;
-	const char	*port;
-} relay_schemes[] = {
-	{ "smtp://", CONFIG_RELAY_PLAIN, "25" },
-	{ "smtp+starttls://", CONFIG_RELAY_STARTTLS, "587" },
-	{ "smtps://", CONFIG_RELAY_SMTPS, "465" },
-};
-
-/* Credentials "user:password" in s[0..n): both decoded, or -1. */
-static int
-relay_userinfo(struct config_relay *r, const char *s, size_t n,
-    struct buf *err)
-{
-	const char *colon = memchr(s, ':', n);
-
-	if (colon == NULL) {
-		err_set(err, "user without password (user:password@host)");
-		return -1;
-	}
-	r->user = percent_decode(s, (size_t)(colon - s));
-	r->password = percent_decode(colon + 1, n - (size_t)(colon - s) - 1);
-	if (r->user == NULL || r->password == NULL) {
-		err_set(err, "bad percent-encoding in user or password");
-		return -1;
-	}
-	if (*r->user == '\0' || *r->password == '\0') {
-		err_set(err, "empty user or password");
-		return -1;
-	}
-	return 0;
-}
-
-static void
-relay_text_safe(struct config_relay *r, const char *scheme, const char *ui,
-    size_t uilen)
-{
-	struct buf b = BUF_INIT;
-	const char *colon = r->user ? memchr(ui, ':', uilen) : NULL;
-
-	buf_puts(&b, scheme);
-	if (colon != NULL) {
-		buf_append(&b, ui, (size_t)(colon - ui));
-		buf_puts(&b, ":***@");
-	}
-	if (strchr(r->host, ':') != NULL)
-		buf_printf(&b, "[%s]:%s", r->host, r->port);
-	else
-		buf_printf(&b, "%s:%s", r->host, r->port);
-	r->text_safe = buf_steal(&b);
-}
-
-/* Everything after the scheme: [userinfo@]host[:port][/]. */
-static int
-relay_rest(struct config_relay *r, const char *rest, const char *defport,
-    struct buf *err)
-{
-	const char *at = strrchr(rest, '@'), *hp = at ? at + 1 : rest;
-	char *hostport;
-	size_t n = strlen(hp);
-	int ret;
-
-	if (at != NULL && relay_userinfo(r, rest, (size_t)(at - rest), err))
-		return -1;
-	if (n > 0 && hp[n - 1] == '/')
-		n--;
-	hostport = xstrndup(hp, n);
-	if (strpbrk(hostport, "/?#") != NULL) {
-		err_set(err, "unexpected path after the host");
-		free(hostport);
-		return -1;
-	}
-	ret = split_hostport(hostport, 0, &r->host, &r->port, err);
-	free(hostport);
-	if (ret == 0 && r->port == NULL)
-		r->port = xstrdup(defport);
-	return ret;
-}
-
-int
-config_parse_relay(struct config_relay *r, const char *value,
-    struct buf *err)
-{
-	struct config_relay n;
-	const char *p, *rest;
-	size_t i, slen;
-
-	for (p = value; *p != '\0'; p++) {
-		if ((unsigned char)*p <= 0x20 || *p == 0x7f) {
-			err_set(err, "space or control character in URL");
-			return -1;
-		}
-	}
-	for (i = 0; i < sizeof relay_schemes / sizeof relay_schemes[0]; i++) {
-		slen = strlen(relay_schemes[i].scheme);
-		if (strncasecmp(value, relay_schemes[i].scheme, slen) == 0)
-			break;
-	}
-	if (i == sizeof relay_schemes / sizeof relay_schemes[0]) {
-		err_set(err, "must start with smtp://, smtp+starttls:// "
-		    "or smtps://");
-		return -1;
-	}
-	memset(&n, 0, sizeof n);
-	n.tls = relay_schemes[i].tls;
-	rest = value + slen;
-	if (relay_rest(&n, rest, relay_schemes[i].port, err) == -1) {
-		config_relay_free(&n);
-		return -1;
-	}
-	relay_text_safe(&n, relay_schemes[i].scheme, rest,
-	    n.user ? (size_t)(strrchr(rest, '@') - rest) : 0);
-	config_relay_free(r);
-	*r = n;
-	return 0;
 }
 
 static unsigned long long
@@ -556,7 +218,7 @@ config_parse_size(const char *value, size_t min, size_t max, size_t *out)
 			return -1;
 		n--;
 	}
-	if (parse_ull(value, n, &v) == -1 || v > ULLONG_MAX / mult)
+	if (config_parse_ull(value, n, &v) == -1 || v > ULLONG_MAX / mult)
 		return -1;
 	v *= mult;
 	if (v < min || v > max)
@@ -594,7 +256,7 @@ config_parse_duration(const char *value, long *seconds)
 			return -1;
 		n--;
 	}
-	if (parse_ull(value, n, &v) == -1 ||
+	if (config_parse_ull(value, n, &v) == -1 ||
 	    v > (unsigned long long)(LONG_MAX / mult))
 		return -1;
 	*seconds = (long)v * mult;
@@ -630,12 +292,12 @@ fmt_duration(struct buf *b, long v)
 
 /* Setters, one per type of key. */
 
-static int
-set_text(void *cfg, const struct config_key *k, const char *v,
+int
+config_set_text(void *cfg, const struct config_key *k, const char *v,
     struct buf *err)
 {
 	if (*v == '\0') {
-		err_set(err, "%s: must not be empty", k->name);
+		config_err_set(err, "%s: must not be empty", k->name);
 		return -1;
 	}
 	replace_str(FIELD(cfg, k, char *), xstrdup(v));
@@ -656,8 +318,8 @@ set_domain(void *cfg, const struct config_key *k, const char *v,
 {
 	char *s, *p;
 
-	if (!valid_domain(v)) {
-		err_set(err, "%s: not a valid domain name", k->name);
+	if (!config_valid_domain(v)) {
+		config_err_set(err, "%s: not a valid domain name", k->name);
 		return -1;
 	}
 	s = xstrdup(v);
@@ -673,8 +335,8 @@ static int
 set_hostname(void *cfg, const struct config_key *k, const char *v,
     struct buf *err)
 {
-	if (!valid_domain(v)) {
-		err_set(err, "%s: not a valid host name", k->name);
+	if (!config_valid_domain(v)) {
+		config_err_set(err, "%s: not a valid host name", k->name);
 		return -1;
 	}
 	replace_str(FIELD(cfg, k, char *), xstrdup(v));
@@ -694,17 +356,19 @@ set_url(void *cfg, const struct config_key *k, const char *v,
 	else if (strncmp(v, "https://", 8) == 0)
 		host = v + 8;
 	else {
-		err_set(err, "%s: must start with http:// or https://", k->name);
+		config_err_set(err,
+		    "%s: must start with http:// or https://", k->name);
 		return -1;
 	}
 	if (*host == '\0' || *host == '/') {
-		err_set(err, "%s: missing host", k->name);
+		config_err_set(err, "%s: missing host", k->name);
 		return -1;
 	}
 	for (p = v; *p != '\0'; p++) {
 		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f ||
 		    strchr("\"'<>\\`{}|^?#", *p) != NULL) {
-			err_set(err, "%s: character not allowed in the URL "
+			config_err_set(err,
+			    "%s: character not allowed in the URL "
 			    "(no spaces, quotes, '?' or '#')", k->name);
 			return -1;
 		}
@@ -716,34 +380,6 @@ set_url(void *cfg, const struct config_key *k, const char *v,
 }
 
 static int
-set_listen(void *cfg, const struct config_key *k, const char *v,
-    struct buf *err)
-{
-	struct buf msg = BUF_INIT;
-	int r;
-
-	r = config_parse_listen(FIELD(cfg, k, struct config_listen), v, &msg);
-	if (r == -1)
-		err_set(err, "%s: %s", k->name, buf_cstr(&msg));
-	buf_free(&msg);
-	return r;
-}
-
-static int
-set_relay(void *cfg, const struct config_key *k, const char *v,
-    struct buf *err)
-{
-	struct buf msg = BUF_INIT;
-	int r;
-
-	r = config_parse_relay(FIELD(cfg, k, struct config_relay), v, &msg);
-	if (r == -1)
-		err_set(err, "%s: %s", k->name, buf_cstr(&msg));
-	buf_free(&msg);
-	return r;
-}
-
-static int
 set_bool(void *cfg, const struct config_key *k, const char *v,
     struct buf *err)
 {
@@ -752,7 +388,7 @@ set_bool(void *cfg, const struct config_key *k, const char *v,
 	else if (strcmp(v, "no") == 0)
 		*FIELD(cfg, k, int) = 0;
 	else {
-		err_set(err, "%s: expected yes or no", k->name);
+		config_err_set(err, "%s: expected yes or no", k->name);
 		return -1;
 	}
 	return 0;
@@ -764,9 +400,9 @@ set_int(void *cfg, const struct config_key *k, const char *v,
 {
 	unsigned long long n;
 
-	if (parse_ull(v, strlen(v), &n) == -1 || n < (unsigned long long)k->min ||
-	    n > (unsigned long long)k->max) {
-		err_set(err, "%s: expected a number from %lld to %lld",
+	if (config_parse_ull(v, strlen(v), &n) == -1 ||
+	    n < (unsigned long long)k->min || n > (unsigned long long)k->max) {
+		config_err_set(err, "%s: expected a number from %lld to %lld",
 		    k->name, k->min, k->max);
 		return -1;
 	}
@@ -787,7 +423,8 @@ set_size(void *cfg, const struct config_key *k, const char *v,
 	}
 	fmt_size(&lo, (unsigned long long)k->min);
 	fmt_size(&hi, (unsigned long long)k->max);
-	err_set(err, "%s: expected a size from %s to %s (bytes, or with a K, "
+	config_err_set(err,
+	    "%s: expected a size from %s to %s (bytes, or with a K, "
 	    "M or G suffix)", k->name, buf_cstr(&lo), buf_cstr(&hi));
 	buf_free(&lo);
 	buf_free(&hi);
@@ -807,7 +444,8 @@ set_duration(void *cfg, const struct config_key *k, const char *v,
 	}
 	fmt_duration(&lo, (long)k->min);
 	fmt_duration(&hi, (long)k->max);
-	err_set(err, "%s: expected a duration from %s to %s (seconds, or with "
+	config_err_set(err,
+	    "%s: expected a duration from %s to %s (seconds, or with "
 	    "an s, m, h or d suffix)", k->name, buf_cstr(&lo), buf_cstr(&hi));
 	buf_free(&lo);
 	buf_free(&hi);
@@ -832,7 +470,7 @@ set_loglevel(void *cfg, const struct config_key *k, const char *v,
 			return 0;
 		}
 	}
-	err_set(err, "%s: expected warn, info or debug", k->name);
+	config_err_set(err, "%s: expected warn, info or debug", k->name);
 	return -1;
 }
 
@@ -850,7 +488,7 @@ set_user(void *cfg, const struct config_key *k, const char *v,
 			break;
 	}
 	if (i < n || n > CONFIG_USER_MAX || v[0] == '-') {
-		err_set(err, "%s: not a valid user name", k->name);
+		config_err_set(err, "%s: not a valid user name", k->name);
 		return -1;
 	}
 	return set_optional(cfg, k, v, err);
@@ -880,7 +518,8 @@ set_selector(void *cfg, const struct config_key *k, const char *v,
     struct buf *err)
 {
 	if (*v != '\0' && !config_dkim_selector_valid(v)) {
-		err_set(err, "%s: expected labels of letters, digits and '-'"
+		config_err_set(err,
+		    "%s: expected labels of letters, digits and '-'"
 		    " separated by dots, at most %d bytes", k->name,
 		    CONFIG_DKIM_SELECTOR_MAX);
 		return -1;
@@ -890,8 +529,8 @@ set_selector(void *cfg, const struct config_key *k, const char *v,
 
 /* Dumpers. */
 
-static void
-dump_quoted(struct buf *out, const char *s)
+void
+config_dump_quoted(struct buf *out, const char *s)
 {
 	size_t n = strlen(s);
 
@@ -909,31 +548,13 @@ dump_quoted(struct buf *out, const char *s)
 	buf_putc(out, '"');
 }
 
-static void
-dump_str(const void *cfg, const struct config_key *k,
+void
+config_dump_str(const void *cfg, const struct config_key *k,
     struct buf *out)
 {
 	const char *s = *CFIELD(cfg, k, char *);
 
-	dump_quoted(out, s ? s : "");
-}
-
-static void
-dump_listen(const void *cfg, const struct config_key *k,
-    struct buf *out)
-{
-	const char *s = CFIELD(cfg, k, struct config_listen)->text;
-
-	dump_quoted(out, s ? s : "");
-}
-
-static void
-dump_relay(const void *cfg, const struct config_key *k,
-    struct buf *out)
-{
-	const char *s = CFIELD(cfg, k, struct config_relay)->text_safe;
-
-	dump_quoted(out, s ? s : "");
+	config_dump_quoted(out, s ? s : "");
 }
 
 static void
@@ -974,65 +595,19 @@ dump_loglevel(const void *cfg, const struct config_key *k,
 		buf_puts(out, log_levels[v]);
 }
 
-/* The IMAP source keys (see daemon/imapurl.h). */
-static int
-set_imap_source(void *cfg, const struct config_key *k,
-    const char *v, struct buf *err)
-{
-	struct buf msg = BUF_INIT;
-	int r;
-
-	if (*v == '\0') {
-		err_set(err, "%s: empty (for no source, write no %s line)",
-		    k->name, k->name);
-		return -1;
-	}
-	if ((r = imapurl_parse(FIELD(cfg, k, struct imapurl), v, &msg)) == -1)
-		err_set(err, "%s: %s", k->name, buf_cstr(&msg));
-	buf_free(&msg);
-	return r;
-}
-
-static void
-dump_imap_source(const void *cfg, const struct config_key *k,
-    struct buf *out)
-{
-	const char *s = CFIELD(cfg, k, struct imapurl)->text_safe;
-
-	dump_quoted(out, s ? s : "");
-}
-
-static int
-set_imap_processed(void *cfg, const struct config_key *k,
-    const char *v, struct buf *err)
-{
-	const char *folder;
-	int action;
-
-	if (imapurl_action(v, &action, &folder) == -1) {
-		err_set(err, "%s: expected move:FOLDER, flag or delete", k->name);
-		return -1;
-	}
-	return set_text(cfg, k, v, err);
-}
-
 static const struct config_type
-    t_text = { set_text, dump_str },
-    t_optional = { set_optional, dump_str },
-    t_domain = { set_domain, dump_str },
-    t_hostname = { set_hostname, dump_str },
-    t_url = { set_url, dump_str },
-    t_listen = { set_listen, dump_listen },
-    t_relay = { set_relay, dump_relay },
+    t_text = { config_set_text, config_dump_str },
+    t_optional = { set_optional, config_dump_str },
+    t_domain = { set_domain, config_dump_str },
+    t_hostname = { set_hostname, config_dump_str },
+    t_url = { set_url, config_dump_str },
     t_bool = { set_bool, dump_bool },
     t_int = { set_int, dump_int },
     t_size = { set_size, dump_size },
     t_duration = { set_duration, dump_duration },
     t_loglevel = { set_loglevel, dump_loglevel },
-    t_user = { set_user, dump_str },
-    t_imap_source = { set_imap_source, dump_imap_source },
-    t_imap_processed = { set_imap_processed, dump_str },
-    t_selector = { set_selector, dump_str };
+    t_user = { set_user, config_dump_str },
+    t_selector = { set_selector, config_dump_str };
 
 #define K(name, type, def, min, max) \
 	{ #name, &type, offsetof(struct config, name), min, max, def, 0 }
@@ -1047,10 +622,10 @@ static const struct config_key keys[] = {
 	K(site_url, t_url, "http://127.0.0.1:8080", 0, 0),
 	K(list_domain, t_domain, "localhost", 0, 0),
 	K(hostname, t_hostname, NULL, 0, 0),
-	K(http_listen, t_listen, "127.0.0.1:8080", 0, 0),
-	K(smtp_listen, t_listen, "127.0.0.1:2525", 0, 0),
-	K(lmtp_listen, t_listen, "", 0, 0),
-	K(relay, t_relay, "smtp://127.0.0.1:25", 0, 0),
+	K(http_listen, config_addr_listen_type, "127.0.0.1:8080", 0, 0),
+	K(smtp_listen, config_addr_listen_type, "127.0.0.1:2525", 0, 0),
+	K(lmtp_listen, config_addr_listen_type, "", 0, 0),
+	K(relay, config_addr_relay_type, "smtp://127.0.0.1:25", 0, 0),
 	K(relay_tls_verify, t_bool, "yes", 0, 0),
 	K(relay_ca_file, t_optional, "", 0, 0),
 	K(relay_connections, t_int, "4", CONFIG_RELAY_CONNECTIONS_MIN,
@@ -1083,8 +658,8 @@ static const struct config_key keys[] = {
 	K(mod_pending_interval, t_duration, "1d", CONFIG_MOD_PENDING_MIN,
 	    CONFIG_MOD_PENDING_MAX),
 	/* IMAP sources: dumped source by source, imap_source first */
-	KS(source, url, t_imap_source, NULL, 0, 0),
-	KS(processed, processed, t_imap_processed, "flag", 0, 0),
+	KS(source, url, config_imap_source_type, NULL, 0, 0),
+	KS(processed, processed, config_imap_processed_type, "flag", 0, 0),
 	KS(password_file, password_file, t_optional, "", 0, 0),
 	KS(poll_interval, poll_interval, t_duration, "60s", CONFIG_IMAP_POLL_MIN,
 	    CONFIG_IMAP_POLL_MAX),
@@ -1122,7 +697,7 @@ default_hostname(void)
 	if (gethostname(name, sizeof name) == -1)
 		return xstrdup("localhost");
 	name[sizeof name - 1] = '\0';
-	return xstrdup(valid_domain(name) ? name : "localhost");
+	return xstrdup(config_valid_domain(name) ? name : "localhost");
 }
 
 void
@@ -1143,12 +718,6 @@ config_defaults(struct config *cfg)
 	buf_free(&err);
 }
 
-static int
-is_imap_source(const struct config_key *k)
-{
-	return k->type == &t_imap_source;
-}
-
 /* Where a key is set now: the struct config; for a source key the last
  * source added, or the defaults of the sources when there is none. */
 static void *
@@ -1161,59 +730,6 @@ key_base(struct config *cfg, const struct config_key *k)
 	return &cfg->imap_sources[cfg->imap_nsources - 1];
 }
 
-static char *
-strdup_null(const char *s)
-{
-	return s ? xstrdup(s) : NULL;
-}
-
-/* A new source from the defaults (every field but the URL). */
-static void
-source_copy(struct config_source *dst, const struct config_source *src)
-{
-	*dst = *src;
-	memset(&dst->url, 0, sizeof dst->url);
-	dst->processed = strdup_null(src->processed);
-	dst->password_file = strdup_null(src->password_file);
-	dst->ca_file = strdup_null(src->ca_file);
-	dst->group = strdup_null(src->group);
-}
-
-static void
-source_free(struct config_source *s)
-{
-	size_t i;
-
-	for (i = 0; i < NKEYS; i++) {
-		if (keys[i].source && keys[i].type->dump == dump_str)
-			free(*FIELD(s, &keys[i], char *));
-	}
-	imapurl_free(&s->url);
-	memset(s, 0, sizeof *s);
-}
-
-/* imap_source: one more source, the defaults with this URL. */
-static int
-add_source(struct config *cfg, const struct config_key *k, const char *v,
-    struct buf *err)
-{
-	struct config_source *s;
-
-	if (cfg->imap_nsources >= CONFIG_IMAP_SOURCES_MAX) {
-		err_set(err, "%s: more than %d sources", k->name,
-		    CONFIG_IMAP_SOURCES_MAX);
-		return -1;
-	}
-	s = &cfg->imap_sources[cfg->imap_nsources];
-	source_copy(s, &cfg->imap_defaults);
-	if (k->type->set(s, k, v, err) == -1) {
-		source_free(s);
-		return -1;
-	}
-	cfg->imap_nsources++;
-	return 0;
-}
-
 int
 config_set(struct config *cfg, const char *key, const char *value,
     struct buf *err)
@@ -1221,13 +737,14 @@ config_set(struct config *cfg, const char *key, const char *value,
 	int i = key_index(key);
 
 	if (i == -1) {
-		err_set(err, "unknown key \"%.*s\"", CONFIG_ECHO_MAX, key);
+		config_err_set(err,
+		    "unknown key \"%.*s\"", CONFIG_ECHO_MAX, key);
 		return -1;
 	}
 	if (check_text(value, key, err) == -1)
 		return -1;
-	if (is_imap_source(&keys[i]))
-		return add_source(cfg, &keys[i], value, err);
+	if (config_imap_is_source(&keys[i]))
+		return config_imap_add_source(cfg, &keys[i], value, err);
 	return keys[i].type->set(key_base(cfg, &keys[i]), &keys[i], value,
 	    err);
 }
@@ -1257,16 +774,16 @@ config_free(struct config *cfg)
 	int n;
 
 	for (i = 0; i < NKEYS; i++) {
-		if (!keys[i].source && keys[i].type->dump == dump_str)
+		if (!keys[i].source && keys[i].type->dump == config_dump_str)
 			free(*FIELD(cfg, &keys[i], char *));
 	}
-	config_listen_free(&cfg->http_listen);
-	config_listen_free(&cfg->smtp_listen);
-	config_listen_free(&cfg->lmtp_listen);
-	config_relay_free(&cfg->relay);
-	source_free(&cfg->imap_defaults);
+	config_addr_listen_free(&cfg->http_listen);
+	config_addr_listen_free(&cfg->smtp_listen);
+	config_addr_listen_free(&cfg->lmtp_listen);
+	config_addr_relay_free(&cfg->relay);
+	config_imap_source_free(&cfg->imap_defaults);
 	for (n = 0; n < cfg->imap_nsources; n++)
-		source_free(&cfg->imap_sources[n]);
+		config_imap_source_free(&cfg->imap_sources[n]);
 	EVP_PKEY_free(cfg->dkim_rsa);
 	EVP_PKEY_free(cfg->dkim_ed25519);
 	free(cfg->path);
@@ -1277,80 +794,14 @@ config_free(struct config *cfg)
  * The lines where keys were set while loading: row 0 the site's keys and
  * the defaults of the sources, row 1 + n source n's own keys.
  */
-typedef int config_lines[1 + CONFIG_IMAP_SOURCES_MAX][NKEYS];
+struct config_lines {
+	int	at[1 + CONFIG_IMAP_SOURCES_MAX][NKEYS];
+};
 
-/* The line of source n's key (its own, else the default's); 0 unknown. */
-static int
-source_line(const config_lines *all, int n, const char *key)
+int
+config_line(const struct config_lines *all, int row, const char *key)
 {
-	int i = key_index(key);
-
-	if (all == NULL)
-		return 0;
-	return (*all)[1 + n][i] ? (*all)[1 + n][i] : (*all)[0][i];
-}
-
-static int
-same_mailbox(const struct imapurl *a, const struct imapurl *b)
-{
-	return strcasecmp(a->host, b->host) == 0 &&
-	    strcmp(a->port, b->port) == 0 && strcmp(a->user, b->user) == 0 &&
-	    strcmp(a->mailbox, b->mailbox) == 0;
-}
-
-/* Each IMAP source needs exactly one password (in the URL or in a file);
- * no two share a name or a mailbox. */
-static int
-check_imap(const struct config *cfg, const config_lines *all, int *line,
-    struct buf *err)
-{
-	char first[64];
-	int n, o;
-
-	for (n = 0; n < cfg->imap_nsources; n++) {
-		const struct config_source *s = &cfg->imap_sources[n];
-		int at = source_line(all, n, "imap_source");
-
-		if (s->url.password != NULL && s->password_file != NULL) {
-			*line = source_line(all, n, "imap_password_file");
-			err_set(err, "imap_source has a password and"
-			    " imap_password_file is set: use one");
-			return -1;
-		}
-		if (s->url.password == NULL && s->password_file == NULL) {
-			*line = at;
-			err_set(err, "imap_source has no password: put it in the"
-			    " URL or set imap_password_file");
-			return -1;
-		}
-		for (o = 0; o < n; o++) {
-			const struct config_source *p = &cfg->imap_sources[o];
-			int po = source_line(all, o, "imap_source");
-
-			first[0] = '\0';
-			if (po > 0)
-				snprintf(first, sizeof first, " (first on line %d)",
-				    po);
-			if (strcmp(config_source_name(p),
-			    config_source_name(s)) == 0) {
-				int g = all ? (*all)[1 + n][key_index("imap_group")] :
-				    0;
-
-				*line = g ? g : at;
-				err_set(err, "two IMAP sources named \"%s\"%s: give"
-				    " each its own imap_group (none for the"
-				    " site-wide one)", config_source_name(s), first);
-				return -1;
-			}
-			if (same_mailbox(&p->url, &s->url)) {
-				*line = at;
-				err_set(err, "imap_source: the same mailbox as"
-				    " another source%s", first);
-				return -1;
-			}
-		}
-	}
-	return 0;
+	return all ? all->at[row][key_index(key)] : 0;
 }
 
 /* Each DKIM selector goes with its key; Ed25519 only beside RSA (most
@@ -1373,7 +824,8 @@ check_dkim(const struct config *cfg, const int *lines, int *line,
 			if (vals[i][j] == NULL || vals[i][!j] != NULL)
 				continue;
 			*line = lines ? lines[key_index(pairs[i][j])] : 0;
-			err_set(err, "%s is set but %s is not", pairs[i][j],
+			config_err_set(err,
+			    "%s is set but %s is not", pairs[i][j],
 			    pairs[i][!j]);
 			return -1;
 		}
@@ -1383,7 +835,8 @@ check_dkim(const struct config *cfg, const int *lines, int *line,
 		    CONFIG_DOMAIN_MAX)
 			continue;
 		*line = lines ? lines[key_index(pairs[i][0])] : 0;
-		err_set(err, "%s: %s._domainkey.%s is longer than %d bytes",
+		config_err_set(err,
+		    "%s: %s._domainkey.%s is longer than %d bytes",
 		    pairs[i][0], vals[i][0], cfg->list_domain, CONFIG_DOMAIN_MAX);
 		return -1;
 	}
@@ -1391,13 +844,14 @@ check_dkim(const struct config *cfg, const int *lines, int *line,
 		return 0;
 	*line = lines ? lines[key_index("dkim_ed25519_selector")] : 0;
 	if (cfg->dkim_selector == NULL) {
-		err_set(err, "dkim_ed25519_selector needs dkim_selector and"
+		config_err_set(err,
+		    "dkim_ed25519_selector needs dkim_selector and"
 		    " dkim_key too: verifiers that do not know Ed25519 need the"
 		    " RSA signature");
 		return -1;
 	}
 	if (strcasecmp(cfg->dkim_selector, cfg->dkim_ed25519_selector) == 0) {
-		err_set(err, "dkim_ed25519_selector must differ from"
+		config_err_set(err, "dkim_ed25519_selector must differ from"
 		    " dkim_selector (one DNS record per selector)");
 		return -1;
 	}
@@ -1409,10 +863,10 @@ check_dkim(const struct config *cfg, const int *lines, int *line,
  * the file, or NULL); *line gets the line to blame.
  */
 static int
-check_rules(const struct config *cfg, const config_lines *all, int *line,
+check_rules(const struct config *cfg, const struct config_lines *all, int *line,
     struct buf *err)
 {
-	const int *lines = all ? (*all)[0] : NULL;
+	const int *lines = all ? all->at[0] : NULL;
 	int cert = key_index("tls_cert"), key = key_index("tls_key");
 	int http = key_index("http_tls"), lo = key_index("retry_min_delay");
 	int hi = key_index("retry_max_delay");
@@ -1420,25 +874,27 @@ check_rules(const struct config *cfg, const config_lines *all, int *line,
 	*line = 0;
 	if (cfg->tls_cert != NULL && cfg->tls_key == NULL) {
 		*line = lines ? lines[cert] : 0;
-		err_set(err, "tls_cert is set but tls_key is not");
+		config_err_set(err, "tls_cert is set but tls_key is not");
 		return -1;
 	}
 	if (cfg->tls_key != NULL && cfg->tls_cert == NULL) {
 		*line = lines ? lines[key] : 0;
-		err_set(err, "tls_key is set but tls_cert is not");
+		config_err_set(err, "tls_key is set but tls_cert is not");
 		return -1;
 	}
 	if (cfg->http_tls && cfg->tls_cert == NULL) {
 		*line = lines ? lines[http] : 0;
-		err_set(err, "http_tls = yes needs tls_cert and tls_key");
+		config_err_set(err,
+		    "http_tls = yes needs tls_cert and tls_key");
 		return -1;
 	}
 	if (cfg->retry_min_delay > cfg->retry_max_delay) {
 		*line = lines ? (lines[lo] > lines[hi] ? lines[lo] : lines[hi]) : 0;
-		err_set(err, "retry_min_delay is longer than retry_max_delay");
+		config_err_set(err,
+		    "retry_min_delay is longer than retry_max_delay");
 		return -1;
 	}
-	if (check_imap(cfg, all, line, err) == -1)
+	if (config_imap_check(cfg, all, line, err) == -1)
 		return -1;
 	return check_dkim(cfg, lines, line, err);
 }
@@ -1461,11 +917,11 @@ read_file(const char *path, struct buf *text, size_t max, struct buf *msg)
 	int fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		err_set(msg, "cannot open: %s", strerror(errno));
+		config_err_set(msg, "cannot open: %s", strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		err_set(msg, "not a regular file");
+		config_err_set(msg, "not a regular file");
 		close(fd);
 		return -1;
 	}
@@ -1473,12 +929,13 @@ read_file(const char *path, struct buf *text, size_t max, struct buf *msg)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
-			err_set(msg, "read error: %s", strerror(errno));
+			config_err_set(msg, "read error: %s", strerror(errno));
 			close(fd);
 			return -1;
 		}
 		if (text->len + (size_t)n > max) {
-			err_set(msg, "file too large (max %zu bytes)", max);
+			config_err_set(msg,
+			    "file too large (max %zu bytes)", max);
 			close(fd);
 			return -1;
 		}
@@ -1496,7 +953,7 @@ unquote(char *s, struct buf *msg)
 
 	for (;; r++) {
 		if (*r == '\0') {
-			err_set(msg, "unterminated quoted value");
+			config_err_set(msg, "unterminated quoted value");
 			return -1;
 		}
 		if (*r == '"')
@@ -1504,7 +961,8 @@ unquote(char *s, struct buf *msg)
 		if (*r == '\\') {
 			r++;
 			if (*r != '"' && *r != '\\') {
-				err_set(msg, "bad escape in quoted value "
+				config_err_set(msg,
+				    "bad escape in quoted value "
 				    "(only \\\" and \\\\)");
 				return -1;
 			}
@@ -1515,7 +973,7 @@ unquote(char *s, struct buf *msg)
 	for (r++; is_ws(*r); r++)
 		;
 	if (*r != '\0' && *r != '#') {
-		err_set(msg, "text after the closing quote");
+		config_err_set(msg, "text after the closing quote");
 		return -1;
 	}
 	return 0;
@@ -1580,14 +1038,14 @@ parse_line(char *s, char **key, char **value, struct buf *msg)
 	*value = v;
 	return 1;
 syntax:
-	err_set(msg, "expected \"key = value\"");
+	config_err_set(msg, "expected \"key = value\"");
 	return -1;
 }
 
 /* Apply one line of the file; lines[] records where each key was set. */
 static int
 load_line(struct config *cfg, const char *text, size_t len, int lineno,
-    config_lines *all, struct buf *msg)
+    struct config_lines *all, struct buf *msg)
 {
 	char line[CONFIG_LINE_MAX + 1], *key, *value;
 	int r, i, *lines;
@@ -1595,11 +1053,12 @@ load_line(struct config *cfg, const char *text, size_t len, int lineno,
 	if (len > 0 && text[len - 1] == '\r')
 		len--;
 	if (memchr(text, '\0', len) != NULL) {
-		err_set(msg, "NUL byte in line");
+		config_err_set(msg, "NUL byte in line");
 		return -1;
 	}
 	if (len > CONFIG_LINE_MAX) {
-		err_set(msg, "line too long (max %d bytes)", CONFIG_LINE_MAX);
+		config_err_set(msg,
+		    "line too long (max %d bytes)", CONFIG_LINE_MAX);
 		return -1;
 	}
 	memcpy(line, text, len);
@@ -1608,21 +1067,22 @@ load_line(struct config *cfg, const char *text, size_t len, int lineno,
 		return r;
 	/* a source key goes to the last source (row 0: the defaults) */
 	i = key_index(key);
-	lines = (*all)[i >= 0 && keys[i].source ? cfg->imap_nsources : 0];
-	if (i >= 0 && !is_imap_source(&keys[i]) && lines[i] != 0) {
-		err_set(msg, "duplicate key \"%s\" (first set on line %d)",
+	lines = all->at[i >= 0 && keys[i].source ? cfg->imap_nsources : 0];
+	if (i >= 0 && !config_imap_is_source(&keys[i]) && lines[i] != 0) {
+		config_err_set(msg,
+		    "duplicate key \"%s\" (first set on line %d)",
 		    key, lines[i]);
 		return -1;
 	}
 	if (config_set(cfg, key, value, msg) == -1)
 		return -1;
-	(*all)[keys[i].source ? cfg->imap_nsources : 0][i] = lineno;
+	all->at[keys[i].source ? cfg->imap_nsources : 0][i] = lineno;
 	return 0;
 }
 
 static int
-load_text(struct config *cfg, const struct buf *text, config_lines *lines,
-    int *lineno, struct buf *msg)
+load_text(struct config *cfg, const struct buf *text,
+    struct config_lines *lines, int *lineno, struct buf *msg)
 {
 	const char *p = text->data, *end = text->data + text->len, *nl;
 
@@ -1683,7 +1143,7 @@ resolve_paths(struct config *cfg, struct buf *msg)
 	    resolve_path(&cfg->relay_ca_file) == -1 ||
 	    resolve_path(&cfg->dkim_key) == -1 ||
 	    resolve_path(&cfg->dkim_ed25519_key) == -1) {
-		err_set(msg, "cannot resolve relative paths: %s",
+		config_err_set(msg, "cannot resolve relative paths: %s",
 		    strerror(errno));
 		return -1;
 	}
@@ -1709,7 +1169,7 @@ load_dkim_key(const char *name, const char *path, int type, EVP_PKEY **out,
 	BIO *bio;
 
 	if (read_file(path, &text, CONFIG_DKIM_KEY_FILE_MAX, &why) == -1) {
-		err_set(msg, "%s: %s: %s", name, path, buf_cstr(&why));
+		config_err_set(msg, "%s: %s: %s", name, path, buf_cstr(&why));
 		OPENSSL_cleanse(text.data, text.len);
 		buf_free(&text);
 		buf_free(&why);
@@ -1722,14 +1182,15 @@ load_dkim_key(const char *name, const char *path, int type, EVP_PKEY **out,
 	OPENSSL_cleanse(text.data, text.len);
 	buf_free(&text);
 	if (k == NULL)
-		err_set(msg, "%s: %s: not a PEM private key (without a"
+		config_err_set(msg, "%s: %s: not a PEM private key (without a"
 		    " passphrase)", name, path);
 	else if (EVP_PKEY_get_base_id(k) != type)
-		err_set(msg, "%s: %s: not an %s key", name, path,
+		config_err_set(msg, "%s: %s: not an %s key", name, path,
 		    type == EVP_PKEY_RSA ? "RSA" : "Ed25519");
 	else if (type == EVP_PKEY_RSA &&
 	    EVP_PKEY_get_bits(k) < CONFIG_DKIM_RSA_BITS_MIN)
-		err_set(msg, "%s: %s: RSA key of %d bits, at least %d needed",
+		config_err_set(msg,
+		    "%s: %s: RSA key of %d bits, at least %d needed",
 		    name, path, EVP_PKEY_get_bits(k), CONFIG_DKIM_RSA_BITS_MIN);
 	else {
 		EVP_PKEY_free(*out);
@@ -1763,7 +1224,7 @@ int
 config_load(struct config *cfg, const char *path, struct buf *err)
 {
 	struct buf text = BUF_INIT, msg = BUF_INIT;
-	config_lines *lines = xcalloc(1, sizeof *lines);
+	struct config_lines *lines = xcalloc(1, sizeof *lines);
 	int lineno = 0, r = 0;
 
 	config_defaults(cfg);
@@ -1777,11 +1238,11 @@ config_load(struct config *cfg, const char *path, struct buf *err)
 	if (r == 0 && (r = resolve_paths(cfg, &msg)) == -1)
 		lineno = 0;
 	if (r == 0)
-		r = load_dkim_keys(cfg, (*lines)[0], &lineno, &msg);
+		r = load_dkim_keys(cfg, lines->at[0], &lineno, &msg);
 	if (r == -1 && lineno > 0)
-		err_set(err, "%s:%d: %s", path, lineno, buf_cstr(&msg));
+		config_err_set(err, "%s:%d: %s", path, lineno, buf_cstr(&msg));
 	else if (r == -1)
-		err_set(err, "%s: %s", path ? path : "configuration",
+		config_err_set(err, "%s: %s", path ? path : "configuration",
 		    buf_cstr(&msg));
 	buf_free(&text);
 	buf_free(&msg);
@@ -1808,7 +1269,7 @@ config_dump(const struct config *cfg, struct buf *out)
 	for (i = 0; i < NKEYS; i++) {
 		if (keys[i].source) {
 			/* every source in full where imap_source is listed */
-			for (n = 0; is_imap_source(&keys[i]) &&
+			for (n = 0; config_imap_is_source(&keys[i]) &&
 			    n < cfg->imap_nsources; n++)
 				for (j = i; j < NKEYS && keys[j].source; j++)
 					dump_key(&cfg->imap_sources[n], &keys[j], out);

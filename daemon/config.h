@@ -216,22 +216,6 @@ int	config_dkim_selector_valid(const char *s);
 /* Free everything *cfg owns and zero it. */
 void	config_free(struct config *cfg);
 
-/* Parse a listening address: "" (off), "host:port", "[ipv6]:port" or
- * "unix:/absolute/path". On success the previous contents of *l are freed
- * (start from a zeroed struct) and 0 is returned; on error *l is unchanged,
- * err (if not NULL) gets the message, -1 is returned. */
-int	config_parse_listen(struct config_listen *l, const char *value,
-	    struct buf *err);
-void	config_listen_free(struct config_listen *l);
-
-/* Parse a relay URL: smtp://, smtp+starttls:// or smtps://, optional
- * "user:password@" (percent-encoded), host (name, IPv4 or [IPv6]), optional
- * ":port" (default 25, 587, 465). Same ownership and errors as
- * config_parse_listen. */
-int	config_parse_relay(struct config_relay *r, const char *value,
-	    struct buf *err);
-void	config_relay_free(struct config_relay *r);
-
 /* A size: decimal bytes, or with a K, M or G suffix (powers of 1024, either
  * case). Returns 0 with *out set when min <= size <= max, -1 otherwise. */
 int	config_parse_size(const char *value, size_t min, size_t max,

@@ -17,6 +17,7 @@
 
 #include "daemon/buf.h"
 #include "daemon/config.h"
+#include "daemon/config_addr.h"
 #include "daemon/log.h"
 
 static char tmpdir[PATH_MAX];
@@ -496,7 +497,7 @@ check_relay(const struct relay_case *c)
 	struct buf err = BUF_INIT;
 
 	memset(&r, 0, sizeof r);
-	if (config_parse_relay(&r, c->url, &err) != 0)
+	if (config_addr_parse_relay(&r, c->url, &err) != 0)
 		fail_msg("%s: %s", c->url, buf_cstr(&err));
 	assert_int_equal(r.tls, c->tls);
 	assert_string_equal(r.host, c->host);
@@ -509,7 +510,7 @@ check_relay(const struct relay_case *c)
 		assert_string_equal(r.password, c->password);
 	}
 	assert_string_equal(r.text_safe, c->safe);
-	config_relay_free(&r);
+	config_addr_relay_free(&r);
 	buf_free(&err);
 }
 
@@ -560,16 +561,16 @@ test_relay_forms(void **state)
 	for (i = 0; i < sizeof relay_good / sizeof relay_good[0]; i++)
 		check_relay(&relay_good[i]);
 	memset(&r, 0, sizeof r);
-	assert_int_equal(config_parse_relay(&r, "smtp://a.org", &err), 0);
+	assert_int_equal(config_addr_parse_relay(&r, "smtp://a.org", &err), 0);
 	for (i = 0; i < sizeof relay_bad / sizeof relay_bad[0]; i++) {
 		buf_reset(&err);
-		if (config_parse_relay(&r, relay_bad[i].url, &err) != -1)
+		if (config_addr_parse_relay(&r, relay_bad[i].url, &err) != -1)
 			fail_msg("accepted %s", relay_bad[i].url);
 		assert_string_equal(buf_cstr(&err), relay_bad[i].msg);
 		/* the previous value is kept on error */
 		assert_string_equal(r.text_safe, "smtp://a.org:25");
 	}
-	config_relay_free(&r);
+	config_addr_relay_free(&r);
 	buf_free(&err);
 	assert_set_error("relay", "smtp://u:p%zz@x.org",
 	    "relay: bad percent-encoding in user or password");
@@ -601,27 +602,28 @@ test_listen_forms(void **state)
 	char path[CONFIG_UNIX_PATH_MAX + 2];
 
 	memset(&l, 0, sizeof l);
-	assert_int_equal(config_parse_listen(&l, "0.0.0.0:25", &err), 0);
+	assert_int_equal(config_addr_parse_listen(&l, "0.0.0.0:25", &err), 0);
 	assert_int_equal(l.kind, CONFIG_LISTEN_TCP);
 	assert_string_equal(l.host, "0.0.0.0");
 	assert_string_equal(l.port, "25");
 	assert_null(l.path);
 	assert_string_equal(l.text, "0.0.0.0:25");
-	assert_int_equal(config_parse_listen(&l, "[::]:8080", &err), 0);
+	assert_int_equal(config_addr_parse_listen(&l, "[::]:8080", &err), 0);
 	assert_string_equal(l.host, "::");
 	assert_string_equal(l.port, "8080");
-	assert_int_equal(config_parse_listen(&l, "[fe80::1:2]:65535", &err), 0);
+	assert_int_equal(config_addr_parse_listen(&l, "[fe80::1:2]:65535", &err),
+	    0);
 	assert_string_equal(l.host, "fe80::1:2");
 	assert_string_equal(l.port, "65535");
-	assert_int_equal(config_parse_listen(&l, "localhost:1", &err), 0);
+	assert_int_equal(config_addr_parse_listen(&l, "localhost:1", &err), 0);
 	assert_string_equal(l.host, "localhost");
-	assert_int_equal(config_parse_listen(&l, "unix:/run/majlis/lmtp.sock",
-	    &err), 0);
+	assert_int_equal(config_addr_parse_listen(&l,
+	    "unix:/run/majlis/lmtp.sock", &err), 0);
 	assert_int_equal(l.kind, CONFIG_LISTEN_UNIX);
 	assert_string_equal(l.path, "/run/majlis/lmtp.sock");
 	assert_null(l.host);
 	assert_null(l.port);
-	assert_int_equal(config_parse_listen(&l, "", &err), 0);
+	assert_int_equal(config_addr_parse_listen(&l, "", &err), 0);
 	assert_int_equal(l.kind, CONFIG_LISTEN_OFF);
 	assert_string_equal(l.text, "");
 	assert_null(l.host);
@@ -634,7 +636,7 @@ test_listen_forms(void **state)
 	buf_printf(&err, "unix:%s", path);
 	{
 		char *v = buf_steal(&err);
-		assert_int_equal(config_parse_listen(&l, v, &err), 0);
+		assert_int_equal(config_addr_parse_listen(&l, v, &err), 0);
 		assert_int_equal(strlen(l.path), CONFIG_UNIX_PATH_MAX);
 		free(v);
 	}
@@ -643,12 +645,12 @@ test_listen_forms(void **state)
 	buf_printf(&err, "unix:%s", path);
 	{
 		char *v = buf_steal(&err);
-		assert_int_equal(config_parse_listen(&l, v, &err), -1);
+		assert_int_equal(config_addr_parse_listen(&l, v, &err), -1);
 		assert_string_equal(buf_cstr(&err),
 		    "unix socket path too long (max 107 bytes)");
 		free(v);
 	}
-	config_listen_free(&l);
+	config_addr_listen_free(&l);
 	buf_free(&err);
 }
 
@@ -680,10 +682,11 @@ test_listen_bad(void **state)
 	size_t i;
 
 	memset(&l, 0, sizeof l);
-	assert_int_equal(config_parse_listen(&l, "127.0.0.1:1", &err), 0);
+	assert_int_equal(config_addr_parse_listen(&l, "127.0.0.1:1", &err), 0);
 	for (i = 0; i < sizeof listen_bad / sizeof listen_bad[0]; i++) {
 		buf_reset(&err);
-		if (config_parse_listen(&l, listen_bad[i].value, &err) != -1)
+		if (config_addr_parse_listen(&l, listen_bad[i].value,
+		    &err) != -1)
 			fail_msg("accepted %s", listen_bad[i].value);
 		assert_string_equal(buf_cstr(&err), listen_bad[i].msg);
 		assert_string_equal(l.text, "127.0.0.1:1");
@@ -692,7 +695,7 @@ test_listen_bad(void **state)
 		assert_set_error("smtp_listen", listen_bad[i].value,
 		    buf_cstr(&want));
 	}
-	config_listen_free(&l);
+	config_addr_listen_free(&l);
 	buf_free(&err);
 	buf_free(&want);
 }
