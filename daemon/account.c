@@ -11,6 +11,7 @@
 #include "daemon/engine.h"
 #include "daemon/log.h"
 #include "daemon/password.h"
+#include "daemon/site.h"
 #include "daemon/store_account.h"
 #include "daemon/store_group.h"
 #include "daemon/store_held.h"
@@ -151,8 +152,10 @@ account_mail(struct engine *e, const char *to, const char *subject,
     const char *text)
 {
 	struct buf from = BUF_INIT, msg = BUF_INIT;
+	struct site_settings site;
+	(void)site_load(e->db, e->cfg, &site);
 	buf_printf(&from, "%s@%s", ACCOUNT_MAIL_FROM, e->cfg->list_domain);
-	struct compose_system cs = { .from_name = e->cfg->site_name,
+	struct compose_system cs = { .from_name = site.name,
 	    .from_addr = buf_cstr(&from), .to = to, .subject = subject,
 	    .text = text, .list_domain = e->cfg->list_domain,
 	    .auto_submitted = 0 };

@@ -14,6 +14,7 @@
 #include "daemon/engine.h"
 #include "daemon/log.h"
 #include "daemon/modpending.h"
+#include "daemon/site.h"
 #include "daemon/store_mod.h"
 #include "daemon/store_outbox.h"
 #include "daemon/xalloc.h"
@@ -215,6 +216,9 @@ modpending_runner_check(evutil_socket_t fd, short ev, void *arg)
 	(void)ev;
 	if (r->e->stopping)
 		return;
+	struct site_settings s;	/* the administrators' setting, if any */
+	if (site_load(r->e->db, r->e->cfg, &s) == 0)
+		r->site.interval = s.held_reminder;
 	int n = modpending_run(r->e->db, &r->site, db_now());
 	if (n == -1)
 		log_warnx("moderation reminders: could not queue them (tried"

@@ -260,6 +260,10 @@ httpd_reply_error(struct web_req *w, int code)
 	} else if (code == 400 || code == 405) {
 		title = I18N_BAD_REQUEST;
 		text = I18N_BAD_REQUEST_TEXT;
+	} else if (code == 403 && w->route != NULL &&
+	    w->route->perm == ROUTE_PERM_REGISTRATION && !w->site.registration) {
+		title = I18N_SITE_CLOSED;
+		text = I18N_SITE_CLOSED_TEXT;
 	} else if (code == 403) {
 		title = I18N_ACC_FORBIDDEN;
 		text = I18N_ACC_FORBIDDEN_TEXT;
@@ -352,6 +356,8 @@ httpd_query(struct web_req *w)
 static int
 httpd_permission(struct web_req *w)
 {
+	if (w->route->perm == ROUTE_PERM_REGISTRATION)
+		return w->site.registration ? 0 : 403;
 	if (w->route->perm != ROUTE_PERM_GROUP_READ)
 		return 0;
 	int rc = store_group_get(w->e->db, w->params.slug, &w->group);
@@ -399,8 +405,9 @@ httpd_dispatch(struct evhttp_request *req, void *arg)
 	w.h = arg;
 	w.e = w.h->e;
 	w.req = req;
+	(void)site_load(w.e->db, w.e->cfg, &w.site);
 	w.lang = i18n_pick(httpd_request_header(&w, "Accept-Language"),
-	    I18N_EN);
+	    i18n_lang_from_code(w.site.language, I18N_EN));
 	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
 	int method = cmd == EVHTTP_REQ_POST ? ROUTE_POST : ROUTE_GET;
 	w.post = cmd == EVHTTP_REQ_POST;

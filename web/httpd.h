@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "daemon/buf.h"
+#include "daemon/site.h"
 #include "daemon/store_group.h"
 #include "web/access.h"
 #include "web/form.h"
@@ -42,6 +43,7 @@ struct web_req {
 	const struct route	*route;
 	struct route_params	 params;
 	struct viewer		 viewer;
+	struct site_settings	 site;		/* loaded per request */
 	enum i18n_lang		 lang;
 	struct group		 group;		/* ROUTE_PERM_GROUP_READ routes */
 	int			 have_group;

@@ -104,11 +104,13 @@ layout_account(struct buf *out, struct web_req *w)
 	enum i18n_lang l = w->lang;
 	html_printf(out, "<div class=\"account\" role=\"group\" aria-label=\"%s\">",
 	    i18n_msg(l, I18N_ACC_ACCOUNT_NAV));
-	if (w->viewer.member_id == 0)
-		html_printf(out, "<a href=\"/login\">%s</a>"
-		    "<a href=\"/register\">%s</a>", i18n_msg(l, I18N_ACC_SIGN_IN),
-		    i18n_msg(l, I18N_ACC_REGISTER));
-	else {
+	if (w->viewer.member_id == 0) {
+		html_printf(out, "<a href=\"/login\">%s</a>",
+		    i18n_msg(l, I18N_ACC_SIGN_IN));
+		if (w->site.registration)
+			html_printf(out, "<a href=\"/register\">%s</a>",
+			    i18n_msg(l, I18N_ACC_REGISTER));
+	} else {
 		int64_t held = 0;
 		if (store_mod_pending(w->e->db, w->viewer.member_id,
 		    w->viewer.is_admin, &held) == 1)
@@ -130,7 +132,7 @@ void
 layout_begin(struct buf *out, struct web_req *w, const char *title,
     const char *head_html)
 {
-	const char *site = w->e->cfg->site_name;
+	const char *site = w->site.name;
 	enum i18n_lang l = w->lang;
 	html_printf(out, "<!DOCTYPE html>\n<html lang=\"%s\" dir=\"%s\">\n"
 	    "<head><meta charset=\"utf-8\">\n<meta name=\"viewport\" content="

@@ -24,7 +24,9 @@ struct web_req;
 enum route_perm {
 	ROUTE_PERM_ANYONE,	/* no check */
 	ROUTE_PERM_GROUP_READ,	/* {slug} names a group the viewer may read */
-	ROUTE_PERM_IN_HANDLER	/* the handler checks once it knows the group */
+	ROUTE_PERM_IN_HANDLER,	/* the handler checks once it knows the group */
+	ROUTE_PERM_REGISTRATION	/* anyone while self-registration is open
+				 * (daemon/site.h); else 403 */
 };
 
 struct route {

@@ -10,6 +10,7 @@ import os
 import re
 import sqlite3
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import LIST_DOMAIN, parse, run, site, wait_for  # noqa: E402
@@ -293,5 +294,110 @@ def test_invite_by_mail():
         m.close()
 
 
+def test_site_settings():
+    # reminders checked every 2 s (the interval in majlis.conf), so that
+    # the stored setting is what decides
+    m = site("modadmin-settings", conf_extra={"mod_pending_interval": "2s"})
+    try:
+        account(m, "root@example.org", "Root", admin=True)
+        account(m, "mod@example.org", "Moderator")
+        admin = WebClient(m).signin("root@example.org")
+        moder = WebClient(m).signin("mod@example.org")
+        anon = WebClient(m)
+        path = "/admin/settings"
+        assert anon.get(path)[0] == 303
+        assert moder.get(path)[0] == 404
+        st, _ = moder.submit(path, {"name": "X", "language": "fr",
+                                    "held_reminder": "1d"}, page="/settings")
+        assert st == 404 and m.db("SELECT count(*) FROM settings WHERE"
+                                  " key LIKE 'site.%'")[0][0] == 0
+        # the configuration's values until changed
+        st, page = admin.get(path)
+        assert st == 200 and b'value="Test site"' in page and \
+            b'value="2"' in page and b'name="registration" value="open" ' \
+            b'checked' in page, page[-1500:]
+        st, _, h = anon.request("GET", "/register")
+        assert st == 200
+        # bad values, each refused with its message, nothing stored
+        good = {"name": "Observatoire", "language": "fr",
+                "held_reminder": "30d"}
+        for field, value, text in [
+                ("name", "", "1 to 100 bytes"),
+                ("name", "n" * 101, "1 to 100 bytes"),
+                ("name", "tab\there", "1 to 100 bytes"),
+                ("language", "de", "en, fr or ar"),
+                ("held_reminder", "0", "1 second to 30 days"),
+                ("held_reminder", "31d", "1 second to 30 days"),
+                ("held_reminder", "soon", "1 second to 30 days")]:
+            f = dict(good)
+            f[field] = value
+            st, body = admin.submit(path, f)
+            assert st == 400 and text in body, (field, value, st)
+        assert m.db("SELECT count(*) FROM settings WHERE key LIKE"
+                    " 'site.%'")[0][0] == 0
+        # the limits pass; then the real settings: registration closed
+        f = dict(good, name="n" * 100)
+        assert admin.submit(path, f)[0] == 200
+        st, body = admin.submit(path, good)
+        assert st == 200, (st, body[:300])
+        rows = dict(m.db("SELECT key, value FROM settings WHERE key LIKE"
+                         " 'site.%'"))
+        assert rows == {"site.name": "Observatoire", "site.language": "fr",
+                        "site.registration": "closed",
+                        "site.held_reminder": str(30 * 86400)}, rows
+        assert admin.submit(path, good)[0] == 409
+        acts = audit(m, "site.settings")
+        assert len(acts) == 2 and acts[-1][0] == "root@example.org"
+        assert json.loads(acts[-1][2])["name"] == "n" * 100
+        assert json.loads(acts[-1][3]) == {
+            "name": "Observatoire", "language": "fr", "registration": False,
+            "held_reminder": 30 * 86400}, acts[-1]
+        # in every page at once: the name, the default language for a
+        # browser that asks for none of ours (one that asks keeps its own)
+        st, body, _ = m.http("/")
+        assert st == 200 and 'lang="fr"' in body and "Observatoire" in body \
+            and "Test site" not in body
+        assert b'lang="en"' in anon.get("/")[1]
+        de = WebClient(m, lang="de")
+        assert b'lang="fr"' in de.get("/")[1]
+        # registration closed: no link, the pages say so, posting too
+        home = anon.get("/")[1]
+        assert b'href="/register"' not in home
+        st, body = anon.get("/register")
+        assert st == 403 and b"Registration closed" in body, st
+        st, _, _ = anon.request("POST", "/register", {
+            "name": "Eve", "email": "eve@example.net",
+            "password": "correct horse battery staple"})
+        assert st == 403
+        assert anon.get("/register/AAAAAAAAAAAAAAAAAAAAAAAA")[0] == 403
+        assert m.db("SELECT count(*) FROM account_pending")[0][0] == 0
+        # held reminders: none while the interval is 30 days ...
+        stranger = ("From: Stranger <stranger@example.net>\r\nTo: %s@%s\r\n"
+                    "Subject: Let me in\r\nMessage-ID: <s1@t.test>\r\n"
+                    "Date: Mon, 23 Nov 2026 10:00:00 +0000\r\n\r\nHello.\r\n"
+                    % (GROUP, LIST_DOMAIN)).encode()
+        m.send(stranger, "stranger@example.net", ["%s@%s" % (GROUP,
+                                                              LIST_DOMAIN)])
+        wait_for(lambda: m.db("SELECT count(*) FROM held")[0][0] == 1,
+                 "the held message")
+        # ... over three of majlis.conf's intervals (the engine checks
+        # every 2 s) ...
+        deadline = m.db("SELECT created FROM held")[0][0] + 6
+        wait_for(lambda: time.time() >= deadline, "6 s of waiting")
+        assert m.db("SELECT count(*) FROM mod_pending_notices")[0][0] == 0
+        # ... and one soon after it is set to 2 seconds
+        st, _ = admin.submit(path, dict(good, held_reminder="2"))
+        assert st == 200
+        wait_for(lambda: m.db("SELECT count(*) FROM mod_pending_notices")
+                 [0][0] == 1, "the reminder")
+        # reopened
+        st, _ = admin.submit(path, dict(good, held_reminder="2",
+                                        registration="open"))
+        assert st == 200 and anon.get("/register")[0] == 200
+        assert b'href="/register"' in anon.get("/")[1]
+    finally:
+        m.close()
+
+
 if __name__ == "__main__":
-    run([test_admin_edit_group, test_invite_by_mail])
+    run([test_admin_edit_group, test_invite_by_mail, test_site_settings])
