@@ -16,6 +16,7 @@
 #include "daemon/store_archive.h"
 #include "daemon/store_post.h"
 #include "web/board.h"
+#include "web/bodycache.h"
 #include "web/export.h"
 #include "web/html.h"
 #include "web/httpd.h"
@@ -395,6 +396,10 @@ struct thread_ctx {
 	int		 may_reply;	/* the viewer may post, thread open */
 	int		 may_moderate;	/* web/mod_thread.h links */
 	int64_t		 first_post;	/* id of the thread's first post */
+	const char	*bodies;	/* kept blob (web/bodycache.h) or NULL */
+	size_t		 bodies_len;
+	uint32_t	 pos;		/* posts rendered so far */
+	struct bodycache_wr *collect;	/* the blob being built, or NULL */
 };
 
 static int
@@ -478,6 +483,37 @@ board_post_actions(struct thread_ctx *c, const struct archive_post *p)
 	buf_puts(c->out, "</ul>\n");
 }
 
+/* The body and attachments of post p: from the kept blob when it holds
+ * them, else rendered (and added to the blob being built). */
+static void
+board_post_body(struct thread_ctx *c, const struct archive_post *p)
+{
+	struct web_req *w = c->w;
+	size_t n, at = c->out->len;
+	const char *kept = bodycache_find(c->bodies, c->bodies_len, c->pos++,
+	    p->id, &n);
+	if (kept != NULL) {
+		buf_append(c->out, kept, n);
+		return;
+	}
+	buf_puts(c->out, "<div class=\"body\" dir=\"auto\">");
+	/* web posts are Markdown, rendered through cmark's safe mode */
+	if (!p->from_web || markdown_html(c->out, p->body,
+	    strlen(p->body)) == -1)
+		board_body_html(c->out, p->body, strlen(p->body),
+		    i18n_msg(w->lang, I18N_QUOTED), i18n_msg(w->lang,
+		    I18N_SIGNATURE));
+	buf_puts(c->out, "</div>\n");
+	c->nfiles = 0;
+	if (store_archive_attachments(w->e->db, p->id, board_file_item, c) == -1)
+		c->error = 1;
+	if (c->nfiles > 0)
+		buf_puts(c->out, "</ul></div>\n");
+	if (c->collect != NULL)
+		bodycache_wr_add(c->collect, p->id, c->out->data + at,
+		    c->out->len - at);
+}
+
 static int
 board_post_item(void *arg, const struct archive_post *p)
 {
@@ -502,19 +538,8 @@ board_post_item(void *arg, const struct archive_post *p)
 	if (strcmp(p->subject, c->subject) != 0)
 		html_printf(c->out, "<p class=\"subject\" dir=\"auto\">%s</p>",
 		    p->subject);
-	buf_puts(c->out, "</header>\n<div class=\"body\" dir=\"auto\">");
-	/* web posts are Markdown, rendered through cmark's safe mode */
-	if (!p->from_web || markdown_html(c->out, p->body,
-	    strlen(p->body)) == -1)
-		board_body_html(c->out, p->body, strlen(p->body),
-		    i18n_msg(w->lang, I18N_QUOTED), i18n_msg(w->lang,
-		    I18N_SIGNATURE));
-	buf_puts(c->out, "</div>\n");
-	c->nfiles = 0;
-	if (store_archive_attachments(w->e->db, p->id, board_file_item, c) == -1)
-		c->error = 1;
-	if (c->nfiles > 0)
-		buf_puts(c->out, "</ul></div>\n");
+	buf_puts(c->out, "</header>\n");
+	board_post_body(c, p);
 	board_post_actions(c, p);
 	buf_puts(c->out, "</article>\n");
 	return c->error ? -1 : 0;
@@ -532,10 +557,24 @@ board_thread_load(struct web_req *w, struct thread *t, const char *suffix)
 	return rc == 1 ? 0 : rc == 0 ? 404 : 500;
 }
 
+/* The page cache key of thread t's fragment of this kind in the reader's
+ * language. A thread id can come back after its group was deleted
+ * (threads has no AUTOINCREMENT): the group and creation time are in the
+ * key too, so a new thread never shows a deleted one's cached posts. */
+static void
+board_thread_key(char *key, size_t size, const char *kind,
+    const struct web_req *w, const struct thread *t)
+{
+	snprintf(key, size, "%s:%lld:%lld:%lld:%s", kind, (long long)t->id,
+	    (long long)t->group_id, (long long)t->created, i18n_code(w->lang));
+}
+
 /* Render the posts of thread t into c->out. Anonymous readers all see the
  * same posts (no reply or edit links, UTC dates): theirs are kept in the
  * page cache per thread and language while the thread's version (moved
- * by the database on any change to its posts) stays the same. 0 or -1. */
+ * by the database on any change to its posts) stays the same. Signed-in
+ * readers' pages are rendered for each of them around the posts' bodies,
+ * which are kept the same way (web/bodycache.h). 0 or -1. */
 static int
 board_thread_posts(struct web_req *w, const struct thread *t,
     struct thread_ctx *c, int may_post)
@@ -543,27 +582,36 @@ board_thread_posts(struct web_req *w, const struct thread *t,
 	if (may_post == -1)
 		return -1;
 	struct pagecache *pc = httpd_pagecache(w);
-	int shared = pc != NULL && w->viewer.member_id == 0 && !c->may_reply;
-	int64_t version = shared ? store_thread_version(w->e->db, t->id) : -1;
+	int shared = w->viewer.member_id == 0 && !c->may_reply;
+	int64_t version = pc != NULL ? store_thread_version(w->e->db, t->id) :
+	    -1;
 	char key[PAGECACHE_KEY_MAX + 1];
-	/* a thread id can come back after its group was deleted (threads
-	 * has no AUTOINCREMENT): the group and creation time are in the key
-	 * too, so a new thread never shows a deleted one's cached posts */
-	snprintf(key, sizeof key, "thread:%lld:%lld:%lld:%s", (long long)t->id,
-	    (long long)t->group_id, (long long)t->created, i18n_code(w->lang));
+	board_thread_key(key, sizeof key, shared ? "thread" : "bodies", w, t);
 	size_t len, start = c->out->len;
 	const char *kept = version >= 0 ? pagecache_get(pc, key, version, &len) :
 	    NULL;
-	if (kept != NULL) {
+	if (kept != NULL && shared) {
 		buf_append(c->out, kept, len);
 		return 0;
 	}
-	if (store_archive_posts(w->e->db, t->id, board_post_item, c) == -1 ||
-	    c->error)
+	struct bodycache_wr wr;
+	bodycache_wr_init(&wr);
+	c->bodies = kept;
+	c->bodies_len = kept != NULL ? len : 0;
+	c->collect = kept == NULL && !shared && version >= 0 ? &wr : NULL;
+	int rc = store_archive_posts(w->e->db, t->id, board_post_item, c);
+	if (rc == -1 || c->error) {
+		bodycache_wr_free(&wr);
 		return -1;
-	if (version >= 0)
+	}
+	struct buf blob = BUF_INIT;
+	if (version >= 0 && shared)
 		(void)pagecache_put(pc, key, version, c->out->data + start,
 		    c->out->len - start);
+	else if (c->collect != NULL && bodycache_wr_finish(&wr, &blob) == 0)
+		(void)pagecache_put(pc, key, version, blob.data, blob.len);
+	bodycache_wr_free(&wr);
+	buf_free(&blob);
 	return 0;
 }
 

@@ -2,10 +2,13 @@
 threads.version): every change to a thread's posts shows at once, whoever
 makes it (the daemon publishing a reply, or another connection hiding,
 editing or adding an attachment the way majlisctl or the sqlite3 shell
-would), and each language keeps its own page.
+would), and each language keeps its own page. Signed-in readers' pages
+are rendered for each of them around post bodies kept the same way
+(web/bodycache.c): the same bodies, and the same changes shown at once.
 Run: /usr/bin/python3 tests/integration/test_pagecache.py"""
 
 import os
+import re
 import sqlite3
 import sys
 import urllib.request
@@ -133,5 +136,70 @@ def test_deleted_group_thread_id_reused():
         m.close()
 
 
+def bodies(html):
+    """The post bodies and attachment lists of a thread page, in order."""
+    return re.findall(r'<div class="body".*?</div>\n(?:<div class="files">'
+                      r'.*?</ul></div>\n)?', html, re.S)
+
+
+def test_signed_in_bodies():
+    m = site("pagecache-in")
+    try:
+        m.send(mail("Signed topic", "First words.\r\n\r\n-- \r\nAlice",
+                    "s1@t.test"), "alice@example.org",
+               ["%s@%s" % (GROUP, LIST_DOMAIN)])
+        wait_for(lambda: len(m.db("SELECT id FROM posts")) == 1, "1 post")
+        m.send(mail("Re: Signed topic", "> First words.\r\n\r\n"
+                    "\u0631\u062f \u0642\u0635\u064a\u0631 reply.",
+                    "s2@t.test", "s1@t.test"), "alice@example.org",
+               ["%s@%s" % (GROUP, LIST_DOMAIN)])
+        wait_for(lambda: len(m.db("SELECT id FROM posts")) == 2, "2 posts")
+        tid = m.db("SELECT thread_id FROM posts WHERE message_id ="
+                   " 's1@t.test'")[0][0]
+        second = m.db("SELECT id FROM posts WHERE message_id = 's2@t.test'"
+                      )[0][0]
+        root = m.db("SELECT id FROM posts WHERE message_id = 's1@t.test'"
+                    )[0][0]
+        path = "/g/%s/t/%d" % (GROUP, tid)
+        account(m, "alice@example.org", "Alice")
+        alice = WebClient(m).signin("alice@example.org")
+
+        def signed():
+            st, data = alice.get(path)
+            assert st == 200, st
+            text = data.decode()
+            assert "/p/%d/reply" % root in text, "not signed in"
+            return text
+
+        first = signed()
+        kept = bodies(first)
+        assert len(kept) == 2 and "reply." in kept[1], kept
+        assert bodies(signed()) == kept         # from the kept blob
+        assert bodies(page(m, path)) == kept    # what anonymous readers see
+        write(m, "UPDATE posts SET body = 'Second, edited by majlisctl.' "
+              "WHERE id = ?", second)
+        text = signed()
+        assert "Second, edited by majlisctl." in text and "reply." not in text
+        write(m, "INSERT INTO attachments(post_id, filename, content_type,"
+              " size, data) VALUES(?, 'agenda.pdf', 'application/pdf', 3,"
+              " x'414243')", second)
+        assert "agenda.pdf" in bodies(signed())[1]
+        write(m, "UPDATE posts SET hidden = 1 WHERE id = ?", second)
+        text = signed()
+        assert "Second, edited" not in text and len(bodies(text)) == 1
+        # a new reply shows; the bodies before it are unchanged
+        write(m, "UPDATE posts SET hidden = 0 WHERE id = ?", second)
+        m.send(mail("Re: Signed topic", "Third arrives.", "s3@t.test",
+                    "s2@t.test"), "alice@example.org",
+               ["%s@%s" % (GROUP, LIST_DOMAIN)])
+        wait_for(lambda: len(m.db("SELECT id FROM posts")) == 3, "3 posts")
+        now = bodies(signed())
+        assert len(now) == 3 and "Third arrives." in now[2], now
+        assert now == bodies(page(m, path))
+    finally:
+        m.close()
+
+
 if __name__ == "__main__":
-    run([test_changes_show_at_once, test_deleted_group_thread_id_reused])
+    run([test_changes_show_at_once, test_deleted_group_thread_id_reused,
+         test_signed_in_bodies])
