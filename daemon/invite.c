@@ -157,6 +157,8 @@ invite_send(struct db *db, const char *list_domain, const char *site_url,
     const struct group *g, const char *email, const char *inviter)
 {
 	struct membership ms;
+	if (g->archived)
+		return INVITE_ARCHIVED;
 	int rc = store_membership_get(db, g->id, email, &ms);
 	if (rc == 1) {
 		store_membership_clear(&ms);
@@ -182,7 +184,8 @@ invite_revoke(struct db *db, const struct group *g, const char *email,
 	return rc;
 }
 
-/* Make info's address a member of its group: 1, 0 it was one, -1. */
+/* Make info's address a member of its group: 1, 0 it was one, 2 the
+ * group is archived, -1. */
 static int
 invite_join(struct db *db, const char *list_domain, const struct invite *info)
 {
@@ -191,6 +194,10 @@ invite_join(struct db *db, const char *list_domain, const struct invite *info)
 	int rc = store_group_get_id(db, info->group_id, &g);
 	if (rc != 1)
 		return -1;	/* the invitation goes with its group */
+	if (g.archived) {
+		store_group_clear(&g);
+		return 2;
+	}
 	int64_t id = store_member_ensure(db, info->email, "");
 	rc = id == -1 ? -1 : store_membership_add(db, g.id, id, "member", "each",
 	    &err);
@@ -216,5 +223,6 @@ invite_accept(struct db *db, const char *list_domain, const char *token,
 	if (rc != 1)
 		return rc == 0 ? INVITE_INVALID : INVITE_ERROR;
 	rc = invite_join(db, list_domain, info);
-	return rc == 1 ? INVITE_JOINED : rc == 0 ? INVITE_ALREADY : INVITE_ERROR;
+	return rc == 1 ? INVITE_JOINED : rc == 0 ? INVITE_ALREADY : rc == 2 ?
+	    INVITE_CLOSED : INVITE_ERROR;
 }

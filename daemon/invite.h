@@ -55,6 +55,7 @@ void	invite_list_free(struct invite_list *);
 enum invite_send_result {
 	INVITE_SENT,		/* mail queued, the older link replaced */
 	INVITE_IS_MEMBER,	/* already a member: no mail */
+	INVITE_ARCHIVED,	/* the group is archived: nothing done */
 	INVITE_FAILED,
 };
 
@@ -77,6 +78,8 @@ enum invite_accept_result {
 	INVITE_JOINED,		/* now a member */
 	INVITE_ALREADY,		/* was one already (the link is used up) */
 	INVITE_INVALID,		/* unknown, replaced, revoked, used or expired */
+	INVITE_CLOSED,		/* the group was archived since: nothing
+				 * done, the link still valid once reopened */
 	INVITE_ERROR,
 };
 

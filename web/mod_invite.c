@@ -96,7 +96,7 @@ mod_invite_send(struct web_req *w, const struct group *g,
 	for (size_t i = 0; i < l->n; i++) {
 		enum invite_send_result r = invite_send(db, cfg->list_domain,
 		    cfg->site_url, g, l->addr[i], w->viewer.email);
-		if (r == INVITE_FAILED) {
+		if (r == INVITE_FAILED || r == INVITE_ARCHIVED) {
 			db_rollback(db);
 			return -1;
 		}
@@ -141,6 +141,13 @@ mod_invite_post(struct web_req *w, const struct group *g)
 	}
 	if (act == NULL || strcmp(act, "invite") != 0) {
 		httpd_reply_error(w, 400);
+		return;
+	}
+	if (g->archived) {
+		html_printf(&report, "<p class=\"error\" role=\"alert\">%s</p>\n",
+		    L(I18N_INV_ARCHIVED));
+		mod_invite_page(w, g, 409, buf_cstr(&report));
+		buf_free(&report);
 		return;
 	}
 	struct invite_list l;
@@ -196,6 +203,8 @@ mod_invite_result(struct web_req *w, enum invite_accept_result r,
 	}
 	if (r == INVITE_INVALID)
 		html_printf(&html, "<p>%s</p>\n", L(I18N_INV_INVALID));
+	else if (r == INVITE_CLOSED)
+		html_printf(&html, "<p>%s</p>\n", L(I18N_INV_ARCHIVED));
 	else {
 		struct group g;
 		int have = store_group_get_id(w->e->db, info->group_id, &g) == 1;
@@ -207,7 +216,8 @@ mod_invite_result(struct web_req *w, enum invite_accept_result r,
 			store_group_clear(&g);
 		}
 	}
-	account_page(w, r == INVITE_INVALID ? 404 : 200, L(I18N_INV_TITLE),
+	account_page(w, r == INVITE_INVALID ? 404 : r == INVITE_CLOSED ? 409 :
+	    200, L(I18N_INV_TITLE),
 	    buf_cstr(&html));
 	buf_free(&html);
 }
@@ -234,9 +244,10 @@ mod_invite_accept(struct web_req *w)
 		enum invite_accept_result r = db_begin(db) == -1 ? INVITE_ERROR :
 		    invite_accept(db, w->e->cfg->list_domain, w->params.token,
 		    &info);
-		if (r != INVITE_INVALID && r != INVITE_ERROR && db_commit(db) == -1)
+		if ((r == INVITE_JOINED || r == INVITE_ALREADY) &&
+		    db_commit(db) == -1)
 			r = INVITE_ERROR;
-		if (r == INVITE_INVALID || r == INVITE_ERROR)
+		if (r != INVITE_JOINED && r != INVITE_ALREADY)
 			db_rollback(db);
 		if (r == INVITE_JOINED)
 			log_info("invite: %s joined group %lld", info.email,

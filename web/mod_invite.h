@@ -12,11 +12,12 @@ struct web_req;
 /* GET /mod/g/SLUG/invites: the invitation form and the pending ones;
  * POST (CSRF) action=invite with addresses (at most INVITE_BATCH_MAX,
  * separated by spaces, commas, semicolons or lines: a bad one refuses the
- * whole request with 400, naming it) or action=revoke with email (none
- * pending: 409). */
+ * whole request with 400, naming it; an archived group: 409) or
+ * action=revoke with email (none pending: 409). */
 void	mod_invite(struct web_req *);
 /* GET /invite/TOKEN: what the link offers and a button; POST: accept it.
- * An unknown, used, replaced, revoked or expired link answers 404. */
+ * An unknown, used, replaced, revoked or expired link answers 404; the
+ * link of a group archived since answers 409 and stays valid. */
 void	mod_invite_accept(struct web_req *);
 
 #endif

@@ -261,6 +261,27 @@ def test_invite_by_mail():
         st, _ = owner.submit(path, {"action": "revoke", "email":
                                     "rania@example.net"})
         assert st == 409
+        # an archived group takes no invitation; a pending link waits for
+        # it to reopen
+        account(m, "root@example.org", "Root", admin=True)
+        root = WebClient(m).signin("root@example.org")
+        st, _ = owner.submit(path, {"action": "invite", "addresses":
+                                    "arch@example.net"})
+        assert st == 200
+        wait_for(lambda: invites_to(m, "arch@example.net"), "arch's mail")
+        arch = link(invites_to(m, "arch@example.net")[0])
+        assert root.submit("/admin/g/" + GROUP, {"action": "archive"})[0] \
+            == 200
+        st, body = owner.submit(path, {"action": "invite", "addresses":
+                                       "more@example.net"})
+        assert st == 409 and "archived" in body, st
+        st, body, _ = anon.request("POST", arch, {})
+        assert st == 409 and b"archived" in body, st
+        assert "arch@example.net" in pending(m)
+        assert root.submit("/admin/g/" + GROUP, {"action": "unarchive"})[0] \
+            == 200
+        assert anon.request("POST", arch, {})[0] == 200
+        assert "arch@example.net" not in pending(m)
         # an expired link does nothing
         st, _ = owner.submit(path, {"action": "invite", "addresses":
                                     "late@example.net"})
@@ -278,12 +299,14 @@ def test_invite_by_mail():
             ("owner@example.org", "new1@example.net"),
             ("owner@example.org", "rania@example.net"),
             ("owner@example.org", "new1@example.net"),
+            ("owner@example.org", "arch@example.net"),
             ("owner@example.org", "late@example.net")], inv
         assert [(a, t) for a, t, _, _ in audit(m, "member.invite-revoke")] \
             == [("owner@example.org", "rania@example.net")]
         acc = audit(m, "member.invite-accept")
-        assert [(a, t) for a, t, _, _ in acc] == [("new1@example.net",
-                                                   "new1@example.net")], acc
+        assert [(a, t) for a, t, _, _ in acc] == [
+            ("new1@example.net", "new1@example.net"),
+            ("arch@example.net", "arch@example.net")], acc
         # at most 50 at a time: 50 is accepted (and the expired
         # invitation is dropped)
         fifty = " ".join("p%d@example.net" % i for i in range(50))

@@ -213,8 +213,12 @@ test_send_accept(void **state)
 	assert_int_equal(store_invite_put(f->db, f->g.id, "new@example.org",
 	    "own@example.org", INVITE_TTL, t), 0);
 	struct invite info;
+	outbox = db_int(f->db, "SELECT count(*) FROM outbox", -1, NULL);
 	assert_int_equal(invite_accept(f->db, "lists.example.org", t, &info),
 	    INVITE_JOINED);
+	/* the membership notice, on by default */
+	assert_int_equal(db_int(f->db, "SELECT count(*) FROM outbox", -1,
+	    NULL), outbox + 1);
 	struct membership ms;
 	assert_int_equal(store_membership_get(f->db, f->g.id, "new@example.org",
 	    &ms), 1);
@@ -229,6 +233,34 @@ test_send_accept(void **state)
 	assert_int_equal(invite_accept(f->db, "lists.example.org", t, &info),
 	    INVITE_ALREADY);
 	assert_int_equal(store_invite_get(f->db, t, &info), 0);
+	/* an archived group: no invitation, and a pending link waits for the
+	 * group to reopen */
+	assert_int_equal(store_invite_put(f->db, f->g.id, "late@example.org",
+	    "own@example.org", INVITE_TTL, t), 0);
+	assert_int_equal(store_group_set_archived(f->db, f->g.id, 1), 1);
+	f->g.archived = 1;
+	assert_int_equal(invite_send(f->db, "lists.example.org",
+	    "https://majlis.example.org", &f->g, "other@example.org",
+	    "own@example.org"), INVITE_ARCHIVED);
+	assert_int_equal(store_invite_revoke(f->db, f->g.id,
+	    "other@example.org"), 0);
+	assert_int_equal(db_commit(f->db), 0);
+	assert_int_equal(db_begin(f->db), 0);
+	assert_int_equal(invite_accept(f->db, "lists.example.org", t, &info),
+	    INVITE_CLOSED);
+	db_rollback(f->db);
+	assert_int_equal(db_begin(f->db), 0);
+	assert_int_equal(store_invite_get(f->db, t, &info), 1);
+	assert_int_equal(store_group_set_archived(f->db, f->g.id, 0), 1);
+	f->g.archived = 0;
+	/* the group turned membership notices off: none */
+	assert_int_equal(db_run(f->db, "INSERT INTO group_policy(group_id,"
+	    " member_notices) VALUES (?, 0)", "i", f->g.id), 0);
+	outbox = db_int(f->db, "SELECT count(*) FROM outbox", -1, NULL);
+	assert_int_equal(invite_accept(f->db, "lists.example.org", t, &info),
+	    INVITE_JOINED);
+	assert_int_equal(db_int(f->db, "SELECT count(*) FROM outbox", -1,
+	    NULL), outbox);
 	/* revoked */
 	assert_int_equal(invite_revoke(f->db, &f->g, "two@example.org",
 	    "own@example.org"), 1);
