@@ -153,7 +153,7 @@ account_mail(struct engine *e, const char *to, const char *subject,
 {
 	struct buf from = BUF_INIT, msg = BUF_INIT;
 	struct site_settings site;
-	(void)site_load(e->db, e->cfg, &site);
+	(void)site_current(e->db, e->cfg, &site);
 	buf_printf(&from, "%s@%s", ACCOUNT_MAIL_FROM, e->cfg->list_domain);
 	struct compose_system cs = { .from_name = site.name,
 	    .from_addr = buf_cstr(&from), .to = to, .subject = subject,

@@ -101,6 +101,35 @@ site_load(struct db *db, const struct config *cfg, struct site_settings *s)
 	return 0;
 }
 
+static struct {
+	struct db		*db;
+	int64_t			 loaded;	/* db_now() of the load */
+	struct site_settings	 s;
+} site_kept;
+
+void
+site_forget(void)
+{
+	site_kept.db = NULL;
+}
+
+int
+site_current(struct db *db, const struct config *cfg, struct site_settings *s)
+{
+	int64_t now = db_now();
+	if (site_kept.db == db && now >= site_kept.loaded &&
+	    now - site_kept.loaded < SITE_CACHE_SECONDS) {
+		*s = site_kept.s;
+		return 0;
+	}
+	if (site_load(db, cfg, s) == -1)
+		return -1;
+	site_kept.db = db;
+	site_kept.loaded = now;
+	site_kept.s = *s;
+	return 0;
+}
+
 static void
 site_json(struct buf *out, const struct site_settings *s)
 {
@@ -136,6 +165,7 @@ site_save(struct db *db, const struct site_settings *before,
 	}
 	if (rc == -1 || changed == 0)
 		return rc;
+	site_forget();	/* even if the caller rolls back: loaded again */
 	struct buf b = BUF_INIT, a = BUF_INIT;
 	site_json(&b, before);
 	site_json(&a, after);

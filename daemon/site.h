@@ -6,7 +6,8 @@
  * held messages (daemon/modpending.h). Each is stored in the database
  * (daemon/store_site.h) once set; until then the configuration's value
  * (site_name, mod_pending_interval) or the built-in one (en, open)
- * applies. Readers load them per use, so a change shows at once.
+ * applies. Readers load them per use (site_current: at most once a
+ * second), so a change shows at once.
  */
 #ifndef MAJLIS_SITE_H
 #define MAJLIS_SITE_H
@@ -15,6 +16,8 @@
 
 struct db;
 
+/* Seconds site_current keeps the settings it loaded. */
+#define SITE_CACHE_SECONDS	1
 /* Bytes of the site's name. */
 #define SITE_NAME_MAX		100
 /* Bounds of the reminder interval: those of mod_pending_interval. */
@@ -40,6 +43,16 @@ void	site_defaults(const struct config *, struct site_settings *);
 /* The settings in force: the defaults, each replaced by the stored value
  * when there is a valid one. 0, or -1 (the defaults in out). */
 int	site_load(struct db *, const struct config *, struct site_settings *);
+/* site_load for every request, kept in memory (one engine, one
+ * database): loaded again after SITE_CACHE_SECONDS and after any
+ * site_save, so a change from the page shows at the next request and one
+ * written by another process within SITE_CACHE_SECONDS. (A read of the
+ * database costs tens of microseconds, a large part of a page.) 0 or -1
+ * (the defaults in out). */
+int	site_current(struct db *, const struct config *,
+	    struct site_settings *);
+/* Drop what site_current keeps (site_save does it). */
+void	site_forget(void);
 /* Check a name (may be NULL) and the other fields. */
 enum site_check_result site_check(const struct site_settings *);
 /* Store after (checked by the caller) where it differs from before, with

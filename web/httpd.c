@@ -405,7 +405,7 @@ httpd_dispatch(struct evhttp_request *req, void *arg)
 	w.h = arg;
 	w.e = w.h->e;
 	w.req = req;
-	(void)site_load(w.e->db, w.e->cfg, &w.site);
+	(void)site_current(w.e->db, w.e->cfg, &w.site);
 	w.lang = i18n_pick(httpd_request_header(&w, "Accept-Language"),
 	    i18n_lang_from_code(w.site.language, I18N_EN));
 	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);

@@ -106,6 +106,24 @@ test_load_save(void **state)
 	assert_int_equal(db_commit(db), 0);
 	assert_int_equal(site_load(db, &cfg, &got), 0);
 	assert_int_equal(got.held_reminder, 3600);
+	/* site_current: what a save stored shows at once, and a value
+	 * written behind its back once it forgets */
+	assert_int_equal(site_current(db, &cfg, &got), 0);
+	assert_int_equal(got.held_reminder, 3600);
+	before = got;
+	after = got;
+	after.held_reminder = 7200;
+	assert_int_equal(db_begin(db), 0);
+	assert_int_equal(site_save(db, &before, &after, "root"), 1);
+	assert_int_equal(db_commit(db), 0);
+	assert_int_equal(site_current(db, &cfg, &got), 0);
+	assert_int_equal(got.held_reminder, 7200);
+	assert_int_equal(db_begin(db), 0);
+	assert_int_equal(store_site_set(db, "language", "ar"), 0);
+	assert_int_equal(db_commit(db), 0);
+	site_forget();
+	assert_int_equal(site_current(db, &cfg, &got), 0);
+	assert_string_equal(got.language, "ar");
 	config_free(&cfg);
 	db_close(&db);
 	buf_free(&err);
