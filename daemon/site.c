@@ -58,9 +58,15 @@ void
 site_defaults(const struct config *cfg, struct site_settings *s)
 {
 	memset(s, 0, sizeof *s);
-	if (site_name_ok(cfg->site_name))
-		xstrlcpy(s->name, cfg->site_name, sizeof s->name);
-	else
+	/* a longer name from majlis.conf is cut before a whole character */
+	size_t n = cfg->site_name ? xstrlcpy(s->name, cfg->site_name,
+	    sizeof s->name) : 0;
+	if (n >= sizeof s->name) {
+		n = sizeof s->name - 1;
+		while (n > 0 && !charset_utf8_valid(s->name, n))
+			s->name[--n] = '\0';
+	}
+	if (!site_name_ok(s->name))
 		xstrlcpy(s->name, "majlis", sizeof s->name);
 	xstrlcpy(s->language, "en", sizeof s->language);
 	s->registration = 1;

@@ -54,6 +54,18 @@ test_check(void **state)
 	assert_int_equal(site_check(&s), SITE_OK);
 	s.held_reminder = SITE_REMINDER_MAX + 1;
 	assert_int_equal(site_check(&s), SITE_BAD_REMINDER);
+	/* a longer name in majlis.conf is cut before a whole character */
+	struct buf err = BUF_INIT, name = BUF_INIT;
+	for (int i = 0; i < SITE_NAME_MAX - 1; i++)
+		buf_putc(&name, 'a');
+	buf_puts(&name, "\xd9\x85" "bc");	/* U+0645 across the limit */
+	assert_int_equal(config_set(&cfg, "site_name", buf_cstr(&name), &err),
+	    0);
+	site_defaults(&cfg, &s);
+	assert_int_equal(strlen(s.name), SITE_NAME_MAX - 1);
+	assert_int_equal(site_check(&s), SITE_OK);
+	buf_free(&name);
+	buf_free(&err);
 	config_free(&cfg);
 }
 
