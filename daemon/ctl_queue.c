@@ -1,6 +1,7 @@
 /*
  * majlisctl queue list|retry: the outbox as the operator sees it, and
- * making deliveries due now (the daemon's scheduler picks them up).
+ * making deliveries due now (the daemon's scheduler picks them up); a
+ * failed digest copy whose shared body is gone is refused with the reason.
  */
 #include <config.h>
 
@@ -117,8 +118,14 @@ ctl_queue_retry(struct ctl *ctl, int argc, char **argv)
 	    (npos == 1 && (rc = ctl_parse_id(pos[0], &id)) != 0) ||
 	    (rc = ctl_begin(ctl)) != 0)
 		return rc;
-	n = store_outbox_retry(ctl->db, id);
-	if (n == -1)
+	int gone = id > 0 ? store_outbox_body_gone(ctl->db, id) : 0;
+	n = gone != 0 ? -1 : store_outbox_retry(ctl->db, id);
+	if (gone == 1)
+		rc = ctl_err(CTL_EXIT_CONFLICT, "outbox %" PRId64 " is a digest"
+		    " copy whose body was dropped when no queued copy used it any"
+		    " more; it cannot be sent again (its posts stay on the"
+		    " group's web pages)", id);
+	else if (n == -1)
 		rc = ctl_err(CTL_EXIT_FAILURE, "cannot reschedule the queue");
 	else if (id > 0 && n == 0)
 		rc = ctl_err(CTL_EXIT_NOTFOUND, "no queued or failed delivery %"

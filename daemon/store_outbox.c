@@ -146,13 +146,23 @@ store_outbox_each(struct db *db, int max,
 	return store_outbox_iterate(db, st, fn, arg);
 }
 
+int
+store_outbox_body_gone(struct db *db, int64_t id)
+{
+	return (int)db_int(db, "SELECT count(*) FROM outbox o WHERE o.id = ? AND"
+	    " o.body_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM digest_bodies b"
+	    " WHERE b.id = o.body_id)", -1, "i", id);
+}
+
 int64_t
 store_outbox_retry(struct db *db, int64_t id)
 {
 	int rc;
 	if (id > 0)
 		rc = db_run(db, "UPDATE outbox SET state = 'queued', next_attempt = ?"
-		    " WHERE id = ? AND state <> 'sent'", "ii", db_now(), id);
+		    " WHERE id = ? AND state <> 'sent' AND (body_id IS NULL OR"
+		    " EXISTS (SELECT 1 FROM digest_bodies b WHERE b.id ="
+		    " outbox.body_id))", "ii", db_now(), id);
 	else
 		rc = db_run(db, "UPDATE outbox SET next_attempt = ? WHERE"
 		    " state = 'queued'", "i", db_now());

@@ -51,7 +51,12 @@ int	store_outbox_update(struct db *, int64_t id, const char *state,
 /* Every row, newest first, at most max (0: all); for majlisctl queue list. */
 int	store_outbox_each(struct db *, int max,
 	    int (*fn)(void *, const struct outbox_row *), void *arg);
-/* Make queued (or, with id, also failed) rows due now. Returns the count. */
+/* Is row id a digest copy whose shared body was dropped (it was deleted
+ * when the last queued copy using it left the queue, so a failed copy
+ * cannot be sent again)? 1, 0 (no such row, or its message is there), -1. */
+int	store_outbox_body_gone(struct db *, int64_t id);
+/* Make queued (or, with id, also failed) rows due now; never a digest copy
+ * whose body is gone. Returns the count. */
 int64_t	store_outbox_retry(struct db *, int64_t id);
 /* Count rows in a state. */
 int64_t	store_outbox_count(struct db *, const char *state);

@@ -587,6 +587,34 @@ out_is "1 delivery due now"
 is "$(sql "SELECT state, next_attempt <= strftime('%s', 'now') FROM outbox
     WHERE id = 3")" "queued|1" "queue retry ID"
 fails 2 'no queued or failed delivery 1' queue retry 1
+# failed digest copies: one whose shared body is kept, one whose body was
+# dropped (the last queued copy using it had left the queue)
+$PY -c '
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("INSERT INTO digests(id, group_id, kind, period_start, period_end,"
+          " volume, issue, base_post_id, max_post_id, created) VALUES"
+          " (1, 1, ?, 1699400000, 1700000000, 1, 1, 0, 1, 1700000000)",
+          ("weekly",))
+c.execute("INSERT INTO digest_bodies(id, digest_id, mark, locale, timezone,"
+          " head, text, html, holes, boundary, created) VALUES (7, 1, 0, ?,"
+          " ?, ?, ?, ?, ?, ?, 1700000000)", ("en", "UTC", b"h", b"t", b"x",
+          "", "b"))
+for i, body in ((4, 7), (5, 8)):
+    c.execute("INSERT INTO outbox(id, kind, group_id, rcpt, body_id, state,"
+              " attempts, created, next_attempt, updated, last_reply) VALUES"
+              " (?, ?, 1, ?, ?, ?, 1, 1700000000, 1700000000, 1700000000, ?)",
+              (i, "system", "d@example.org", body, "failed", "550 5.2.2 full"))
+c.commit()
+' "$DB" && ok || bad "inserting failed digest copies"
+run 0 queue retry 4
+out_is "1 delivery due now"
+is "$(sql 'SELECT state FROM outbox WHERE id = 4')" "queued" \
+    "queue retry of a digest copy whose body is kept"
+fails 3 'outbox 5 is a digest copy whose body was dropped' queue retry 5
+is "$(sql 'SELECT state, next_attempt FROM outbox WHERE id = 5')" \
+    "failed|1700000000" "a digest copy without its body stays failed"
+sql "DELETE FROM outbox WHERE id IN (4, 5)" >/dev/null
 fails 2 'no queued or failed delivery 42' queue retry 42
 fails 1 'bad id "all"' queue retry all
 fails 1 'too many arguments' queue retry 1 2
@@ -614,7 +642,7 @@ member.add:x$LONG@ex.org member.remove:x$LONG@ex.org \
 member.set:karim@example.net member.set:karim@example.net \
 member.set:karim@example.net member.remove:amina@example.org \
 held.approve:s2@example.org held.reject:s3@example.org \
-held.discard:s4@example.org queue.retry:outbox queue.retry:outbox 3" \
+held.discard:s4@example.org queue.retry:outbox queue.retry:outbox 3 queue.retry:outbox 4" \
     "audit log"
 is "$(sql "SELECT detail FROM audit_log WHERE action = 'held.reject'")" \
     "held 2 inbound 3: Hors sujet, merci" "audit detail"
