@@ -216,6 +216,37 @@ digest_issue_due(struct db *db, int64_t now)
 	return db_commit(db) == -1 ? -1 : dd.issued;
 }
 
+struct digest_next {
+	struct db	*db;
+	int64_t		 now, next;
+};
+
+static int
+digest_next_group(void *arg, const struct group *g)
+{
+	struct digest_next *dn = arg;
+	struct digest_schedule s;
+	if (g->archived)
+		return 0;
+	if (store_digest_schedule_get(dn->db, g->id, &s) == -1)
+		return -1;
+	for (int k = DIGEST_DAILY; k <= DIGEST_WEEKLY; k++) {
+		int64_t slot = digest_slot_next(dn->now, &s, (enum digest_kind)k);
+		if (slot > dn->now && (dn->next == 0 || slot < dn->next))
+			dn->next = slot;
+	}
+	return 0;
+}
+
+int64_t
+digest_next_due(struct db *db, int64_t now)
+{
+	struct digest_next dn = { db, now, 0 };
+	if (store_group_each(db, digest_next_group, &dn) == -1)
+		return -1;
+	return dn.next;
+}
+
 int64_t
 digest_issue_now(struct db *db, int64_t group_id, enum digest_kind k,
     int64_t now)
@@ -495,12 +526,20 @@ digest_runner_check(evutil_socket_t fd, short ev, void *arg)
 	struct digest_runner *r = arg;
 	if (r->e->stopping)
 		return;
-	if (digest_issue_due(r->e->db, db_now()) == -1)
+	int64_t now = db_now();
+	if (digest_issue_due(r->e->db, now) == -1)
 		log_warnx("digest: could not check the schedules");
 	if (!event_pending(r->work, EV_TIMEOUT, NULL)) {
-		struct timeval now = { 0, 0 };
-		event_add(r->work, &now);
+		struct timeval zero = { 0, 0 };
+		event_add(r->work, &zero);
 	}
+	/* the next check: at the next slot (on time, whole seconds after it)
+	 * or after DIGEST_CHECK_SECONDS, whichever is first */
+	int64_t next = digest_next_due(r->e->db, now);
+	struct timeval tv = { DIGEST_CHECK_SECONDS, 0 };
+	if (next > now && next - now < DIGEST_CHECK_SECONDS)
+		tv.tv_sec = (time_t)(next - now);
+	event_add(r->check, &tv);
 }
 
 struct digest_runner *
@@ -510,11 +549,10 @@ digest_runner_new(struct engine *e)
 	r->e = e;
 	r->site.list_domain = e->cfg->list_domain;
 	r->site.site_url = e->cfg->site_url;
-	r->check = event_new(e->base, -1, EV_PERSIST, digest_runner_check, r);
+	r->check = evtimer_new(e->base, digest_runner_check, r);
 	r->work = evtimer_new(e->base, digest_runner_work, r);
-	struct timeval tv = { DIGEST_CHECK_SECONDS, 0 };
-	event_add(r->check, &tv);
-	event_active(r->check, 0, 0);	/* slots missed while down: now */
+	struct timeval now = { 0, 0 };
+	event_add(r->check, &now);	/* slots missed while down: now */
 	return r;
 }
 

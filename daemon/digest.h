@@ -59,6 +59,9 @@ int64_t	digest_slot_next(int64_t now, const struct digest_schedule *s,
  * number issued or -1.
  */
 int	digest_issue_due(struct db *, int64_t now);
+/* The earliest daily or weekly slot after now over the groups that are not
+ * archived: its time, 0 when there is none, -1 on error. */
+int64_t	digest_next_due(struct db *, int64_t now);
 /* Issue a digest of (group, kind) ending now whatever the schedule (for
  * "majlisctl digest send"). Returns its id, 0 when none is needed (no
  * post since the last one), -1 on error. */
@@ -89,8 +92,8 @@ int	digest_preview(struct db *, const struct digest_site *,
 	    const struct digest_row *d, const struct digest_member *m,
 	    struct buf *out);
 
-/* The engine's digest timer: checks at start-up and every
- * DIGEST_CHECK_SECONDS, then sends DIGEST_SLICE_MEMBERS copies a loop pass
+/* The engine's digest timer: checks at start-up, at each group's next slot
+ * and at least every DIGEST_CHECK_SECONDS, then sends DIGEST_SLICE_MEMBERS copies a loop pass
  * until every digest is done, kicking delivery after each slice. */
 struct digest_runner;
 struct digest_runner *digest_runner_new(struct engine *);

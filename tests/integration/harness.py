@@ -194,12 +194,15 @@ class Majlis:
         with open(self.conf, "w") as f:
             f.write(text)
 
-    def start(self):
+    def start(self, env=None):
+        """Start majlisd; env: variables added to its environment (a test
+        clock, for instance)."""
         for attempt in range(3):
             seen = os.path.getsize(self.log) if os.path.exists(self.log) else 0
             self.proc = subprocess.Popen(
                 [os.path.join(BUILD, "majlisd"), "-d", "-f", self.conf],
-                stdout=subprocess.DEVNULL, stderr=open(self.log, "ab"))
+                stdout=subprocess.DEVNULL, stderr=open(self.log, "ab"),
+                env=dict(os.environ, **env) if env else None)
             if self._ports_up():
                 return self
             with open(self.log, errors="replace") as f:

@@ -557,6 +557,34 @@ test_missed_slots(void **state)
 	buf_free(&err);
 }
 
+/* The runner's next check: the earliest slot after now over the groups
+ * that are not archived, never now itself. */
+static void
+test_next_due(void **state)
+{
+	struct db *db = *state;
+	struct buf err = BUF_INIT;
+	assert_int_equal(db_begin(db), 0);
+	int64_t gid = store_group_add(db, "early", "Early", "", "public", "en",
+	    &err);
+	struct digest_schedule s = sched(1, 3, "UTC");
+	assert_int_equal(store_digest_schedule_set(db, gid, &s), 0);
+	assert_int_equal(db_commit(db), 0);
+	/* Wednesday 10 Feb 2027, 03:00 UTC: every other group's slot is at 07:00
+	 * UTC or later */
+	int64_t slot = 1802228400;
+	assert_int_equal(digest_next_due(db, slot - 5), slot);
+	assert_int_equal(digest_next_due(db, slot - 1), slot);
+	int64_t after = digest_next_due(db, slot);
+	assert_true(after > slot);
+	assert_true(after <= slot + 86400);
+	assert_int_equal(db_begin(db), 0);
+	assert_int_equal(store_group_set_archived(db, gid, 1), 1);
+	assert_int_equal(db_commit(db), 0);
+	assert_true(digest_next_due(db, slot - 5) > slot);
+	buf_free(&err);
+}
+
 int
 main(void)
 {
@@ -568,6 +596,7 @@ main(void)
 		cmocka_unit_test(test_selection),
 		cmocka_unit_test(test_posts_max),
 		cmocka_unit_test(test_missed_slots),
+		cmocka_unit_test(test_next_due),
 		cmocka_unit_test(test_shared_bodies),
 		cmocka_unit_test(test_template_holes),
 		cmocka_unit_test(test_plain_columns),
