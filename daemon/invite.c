@@ -103,6 +103,8 @@ static const struct invite_text invite_texts[] = {
 	    " هذه الرسالة: لن يتغير شيء." },
 };
 _Static_assert(INVITE_TTL == 7 * 24 * 3600, "the texts say 7 days");
+_Static_assert(INVITE_RESEND_MIN == 60, "web/i18n_modinvite.def says a"
+    " minute");
 
 /* The texts in the account's language when it chose one on the web, else
  * in the group's. */
@@ -165,6 +167,10 @@ invite_send(struct db *db, const char *list_domain, const char *site_url,
 		return INVITE_IS_MEMBER;
 	}
 	char token[TOKEN_LEN + 1];
+	int64_t created = 0;
+	if (rc == 0 && (rc = store_invite_created(db, g->id, email,
+	    &created)) == 1 && db_now() - created < INVITE_RESEND_MIN)
+		return INVITE_RECENT;
 	if (rc == -1 || store_invite_put(db, g->id, email, inviter, INVITE_TTL,
 	    token) == -1 || invite_mail(db, list_domain, site_url, g, email,
 	    token) == -1 || store_mod_audit(db, inviter, "member.invite", g->id,

@@ -25,6 +25,9 @@ struct group;
 #define INVITE_BATCH_MAX	50
 /* Bytes of the text holding them (an address and a separator each). */
 #define INVITE_TEXT_MAX		(INVITE_BATCH_MAX * (ACCOUNT_EMAIL_MAX + 2))
+/* Seconds before the same address may be invited again (a second click,
+ * a replayed form: no second mail). */
+#define INVITE_RESEND_MIN	60
 /* Pending invitations listed on a group's page. */
 #define INVITE_LIST_MAX		500
 
@@ -55,6 +58,8 @@ void	invite_list_free(struct invite_list *);
 enum invite_send_result {
 	INVITE_SENT,		/* mail queued, the older link replaced */
 	INVITE_IS_MEMBER,	/* already a member: no mail */
+	INVITE_RECENT,		/* invited less than INVITE_RESEND_MIN
+				 * seconds ago: no mail */
 	INVITE_ARCHIVED,	/* the group is archived: nothing done */
 	INVITE_FAILED,
 };

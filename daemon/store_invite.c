@@ -70,6 +70,22 @@ store_invite_take(struct db *db, const char *token, struct invite *out)
 }
 
 int
+store_invite_created(struct db *db, int64_t group_id, const char *email,
+    int64_t *created)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT created FROM invites WHERE"
+	    " group_id = ? AND email = ? AND expires >= ?", "iti", group_id,
+	    email, db_now());
+	if (st == NULL)
+		return -1;
+	int rc = db_step(db, st);
+	if (rc == 1)
+		*created = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
 store_invite_revoke(struct db *db, int64_t group_id, const char *email)
 {
 	if (db_run(db, "DELETE FROM invites WHERE group_id = ? AND email = ?"

@@ -31,6 +31,10 @@ int	store_invite_get(struct db *, const char *token, struct invite *out);
 /* Use the invitation of token (deleted), inside the caller's
  * transaction: 1 (out filled), 0 as store_invite_get, -1. */
 int	store_invite_take(struct db *, const char *token, struct invite *out);
+/* When the pending invitation of email to group_id was made: 1 (*created
+ * set), 0 none pending, -1. */
+int	store_invite_created(struct db *, int64_t group_id, const char *email,
+	    int64_t *created);
 /* Revoke the invitation of email to group_id: 1, 0 none pending, -1. */
 int	store_invite_revoke(struct db *, int64_t group_id, const char *email);
 /* Call fn for each pending (unexpired) invitation of group_id, oldest

@@ -101,7 +101,8 @@ mod_invite_send(struct web_req *w, const struct group *g,
 			return -1;
 		}
 		html_printf(report, "<li><bdi>%s</bdi> — %s</li>\n", l->addr[i],
-		    r == INVITE_SENT ? L(I18N_INV_SENT) : L(I18N_INV_IS_MEMBER));
+		    r == INVITE_SENT ? L(I18N_INV_SENT) : r == INVITE_RECENT ?
+		    L(I18N_INV_RECENT) : L(I18N_INV_IS_MEMBER));
 	}
 	buf_puts(report, "</ul>\n");
 	if (db_commit(db) == -1) {

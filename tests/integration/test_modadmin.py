@@ -220,7 +220,12 @@ def test_invite_by_mail():
         assert m.db("SELECT count(*) FROM members WHERE email ="
                     " 'new1@example.net'")[0][0] == 0
         assert pending(m) == ["new1@example.net", "rania@example.net"]
-        # inviting again replaces the link
+        # inviting again at once (a second click) sends no second mail
+        st, body = owner.submit(path, {"action": "invite", "addresses":
+                                       "new1@example.net"})
+        assert st == 200 and "less than a minute ago" in body, st
+        # a minute later, inviting again replaces the link
+        write(m, "UPDATE invites SET created = created - 60")
         st, _ = owner.submit(path, {"action": "invite", "addresses":
                                     "new1@example.net"})
         assert st == 200

@@ -197,9 +197,29 @@ test_send_accept(void **state)
 	    "own@example.org"), INVITE_SENT);
 	assert_int_equal(db_int(f->db, "SELECT count(*) FROM outbox", -1,
 	    NULL), outbox + 2);
+	/* again at once (a second click): no second mail; once
+	 * INVITE_RESEND_MIN seconds have passed, a new one */
+	assert_int_equal(invite_send(f->db, "lists.example.org",
+	    "https://majlis.example.org", &f->g, "two@example.org",
+	    "own@example.org"), INVITE_RECENT);
+	assert_int_equal(db_run(f->db, "UPDATE invites SET created = created -"
+	    " ? WHERE email = 'two@example.org'", "i",
+	    (int64_t)(INVITE_RESEND_MIN - 10)), 0);
+	assert_int_equal(invite_send(f->db, "lists.example.org",
+	    "https://majlis.example.org", &f->g, "two@example.org",
+	    "own@example.org"), INVITE_RECENT);
+	assert_int_equal(db_int(f->db, "SELECT count(*) FROM outbox", -1,
+	    NULL), outbox + 2);
+	assert_int_equal(db_run(f->db, "UPDATE invites SET created = created -"
+	    " 10 WHERE email = 'two@example.org'", ""), 0);
+	assert_int_equal(invite_send(f->db, "lists.example.org",
+	    "https://majlis.example.org", &f->g, "two@example.org",
+	    "own@example.org"), INVITE_SENT);
+	assert_int_equal(db_int(f->db, "SELECT count(*) FROM outbox", -1,
+	    NULL), outbox + 3);
 	assert_int_equal(db_int(f->db, "SELECT count(*) FROM audit_log WHERE"
 	    " action = 'member.invite' AND actor = 'own@example.org'", -1,
-	    NULL), 2);
+	    NULL), 3);
 	int rows = 0;
 	assert_int_equal(store_invite_each(f->db, f->g.id, INVITE_LIST_MAX,
 	    count_rows, &rows), 0);
