@@ -1,17 +1,13 @@
 /*
- * SMTP and LMTP server sessions (see smtpd.h): listeners, an explicit
- * per-session state machine, a command table split into check and proceed,
- * a linear DATA scanner (dot-unstuffing, bare CR/LF detection), deadlines.
+ * SMTP and LMTP server sessions (see smtpd.h): an explicit per-session
+ * state machine, a command table split into check and proceed, deadlines.
+ * The DATA scanner is in smtpd_body.c, the server and listeners in
+ * smtpd_server.c.
  */
 #include "config.h"
 
 #include <sys/types.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <arpa/inet.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -27,115 +23,20 @@
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
-#include <event2/listener.h>
 #include <event2/util.h>
 
 #include "daemon/buf.h"
 #include "daemon/log.h"
 #include "daemon/xalloc.h"
 #include "mail/smtpd.h"
+#include "mail/smtpd_int.h"
 
 #define SMTPD_CLOSE_POLL_MS	50	/* TLS: poll the socket output when closing */
 #define SMTPD_LOG_LINE		200	/* bytes of a command shown in debug logs */
-#define SMTPD_ACCEPT_PAUSE	1	/* seconds without accept() after EMFILE */
 
 #define REPLY_OK_DEFAULT	"250 2.0.0 Ok: queued"
 #define REPLY_FAIL_DEFAULT	"451 4.3.0 Temporary failure, please try again later"
 #define REPLY_RCPT_DEFAULT	"550 5.1.1 Recipient refused"
-
-enum state {
-	ST_CONNECTED,	/* greeting sent; HELO, EHLO or LHLO expected */
-	ST_HELO,	/* greeted; no transaction */
-	ST_MAIL,	/* MAIL accepted, no recipient yet */
-	ST_RCPT,	/* at least one recipient accepted */
-	ST_DATA,	/* receiving the message */
-	ST_COMMIT,	/* message handed to the data hook */
-	ST_TLS,		/* TLS handshake running */
-	ST_CLOSING,	/* flushing the last replies */
-	ST_DEAD,	/* to be freed from the event loop */
-};
-
-enum {
-	F_EOF = 0x01,		/* peer closed its side: no more input */
-	F_GONE = 0x02,		/* connection unusable (error) */
-	F_DISCARD = 0x04,	/* skipping the rest of a too long line */
-};
-
-enum dstate { D_BOL, D_TEXT, D_CR, D_DOT, D_DOTCR };
-
-/* check results */
-enum { CHECK_OK, CHECK_FAIL, CHECK_SKIP };
-
-enum { PATH_NULL_OK = 0x01, PATH_POSTMASTER_OK = 0x02 };
-
-struct tx {
-	char		*mail_from;
-	char	       **rcpts;
-	size_t		 nrcpts;
-	size_t		 rcpts_cap;
-	size_t		 size;		/* declared SIZE= */
-	int		 smtputf8;
-	int		 body8;
-	struct buf	 msg;
-	size_t		 received;	/* raw DATA bytes */
-	enum dstate	 dstate;
-	int		 bare;		/* bare CR or LF seen */
-	int		 toobig;
-	time_t		 data_start;
-};
-
-/* what MAIL's and RCPT's check parsed for their proceed */
-struct parsed {
-	struct buf	 path;
-	size_t		 size;
-	int		 smtputf8;
-	int		 body8;
-};
-
-struct smtpd_session {
-	struct smtpd_server	*srv;
-	struct smtpd_session	*prev, *next;
-	unsigned long		 id;
-	struct bufferevent	*bev;
-	struct event		*ev_timer;
-	struct event		*ev_later;
-	enum state		 state;
-	int			 flags;
-	int			 busy;
-	char			*peer;
-	char			*helo;
-	int			 esmtp;
-	int			 tls;
-	int			 errors;
-	time_t			 close_deadline;
-	const char		*close_reason;
-	struct tx		 tx;
-	struct parsed		 parsed;
-	struct smtpd_envelope	 env;
-	struct buf		 out;
-	size_t			 n_msgs, n_msgs_refused, n_rcpts, n_rcpts_refused;
-};
-
-struct listener {
-	struct smtpd_server	*srv;
-	struct evconnlistener	*lev;
-	struct event		*ev_resume;
-	char			*unix_path;
-};
-
-struct smtpd_server {
-	struct event_base	*base;
-	struct smtpd_config	 cfg;
-	char			*hostname;
-	struct smtpd_hooks	 hooks;
-	void			*arg;
-	struct listener	       **listeners;
-	size_t			 nlisteners;
-	struct smtpd_session	*sessions;
-	size_t			 nsessions;
-	unsigned long		 next_id;
-	int			 shutting_down;
-};
 
 struct command {
 	const char	*name;
@@ -145,14 +46,11 @@ struct command {
 };
 
 static void	session_process(struct smtpd_session *);
-static void	session_close(struct smtpd_session *, const char *);
-static void	session_reply(struct smtpd_session *, const char *, ...)
-		    __attribute__((format(printf, 2, 3)));
 static void	session_vreply(struct smtpd_session *, const char *, va_list)
 		    __attribute__((format(printf, 2, 0)));
 
-static time_t
-now_mono(void)
+time_t
+smtpd_now(void)
 {
 	struct timespec ts;
 
@@ -160,8 +58,8 @@ now_mono(void)
 	return ts.tv_sec;
 }
 
-static void
-timer_arm(struct event *ev, long sec, long msec)
+void
+smtpd_timer_arm(struct event *ev, long sec, long msec)
 {
 	struct timeval tv;
 
@@ -427,8 +325,8 @@ session_vreply(struct smtpd_session *s, const char *fmt, va_list ap)
 	buf_append(&s->out, "\r\n", 2);
 }
 
-static void
-session_reply(struct smtpd_session *s, const char *fmt, ...)
+void
+smtpd_reply(struct smtpd_session *s, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -437,8 +335,8 @@ session_reply(struct smtpd_session *s, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void
-session_flush(struct smtpd_session *s)
+void
+smtpd_flush(struct smtpd_session *s)
 {
 	if (s->out.len == 0 || (s->flags & F_GONE) || s->state == ST_DEAD) {
 		buf_reset(&s->out);
@@ -470,8 +368,8 @@ session_output_full(struct smtpd_session *s)
 
 /* ---- transaction and envelope ---- */
 
-static void
-tx_reset(struct tx *t)
+void
+smtpd_tx_reset(struct tx *t)
 {
 	for (size_t i = 0; i < t->nrcpts; i++)
 		free(t->rcpts[i]);
@@ -491,8 +389,8 @@ tx_add_rcpt(struct tx *t, const char *rcpt)
 	t->rcpts[t->nrcpts++] = xstrdup(rcpt);
 }
 
-static const struct smtpd_envelope *
-session_envelope(struct smtpd_session *s)
+const struct smtpd_envelope *
+smtpd_envelope(struct smtpd_session *s)
 {
 	struct smtpd_envelope *e = &s->env;
 
@@ -511,8 +409,8 @@ session_envelope(struct smtpd_session *s)
 
 /* ---- life cycle ---- */
 
-static void
-session_schedule_free(struct smtpd_session *s, const char *reason)
+void
+smtpd_schedule_free(struct smtpd_session *s, const char *reason)
 {
 	if (s->state == ST_DEAD)
 		return;
@@ -529,7 +427,7 @@ static void
 session_gone(struct smtpd_session *s, const char *reason)
 {
 	if (s->state != ST_COMMIT) {
-		session_schedule_free(s, reason);
+		smtpd_schedule_free(s, reason);
 		return;
 	}
 	s->flags |= F_GONE;
@@ -542,27 +440,27 @@ static void
 session_try_finish(struct smtpd_session *s)
 {
 	if (session_output_pending(s) == 0) {
-		session_schedule_free(s, NULL);
+		smtpd_schedule_free(s, NULL);
 		return;
 	}
 	if (s->tls)
-		timer_arm(s->ev_timer, 0, SMTPD_CLOSE_POLL_MS);
+		smtpd_timer_arm(s->ev_timer, 0, SMTPD_CLOSE_POLL_MS);
 	else
-		timer_arm(s->ev_timer, SMTPD_LINGER, 0);
+		smtpd_timer_arm(s->ev_timer, SMTPD_LINGER, 0);
 }
 
 /* Send what is queued, then free the session (after SMTPD_LINGER at most). */
-static void
-session_close(struct smtpd_session *s, const char *reason)
+void
+smtpd_close(struct smtpd_session *s, const char *reason)
 {
 	if (s->state == ST_CLOSING || s->state == ST_DEAD)
 		return;
 	if (s->close_reason == NULL)
 		s->close_reason = reason;
 	s->state = ST_CLOSING;
-	session_flush(s);
+	smtpd_flush(s);
 	bufferevent_disable(s->bev, EV_READ);
-	s->close_deadline = now_mono() + SMTPD_LINGER;
+	s->close_deadline = smtpd_now() + SMTPD_LINGER;
 	session_try_finish(s);
 }
 
@@ -578,8 +476,8 @@ session_log(struct smtpd_session *s)
 	    s->close_reason ? s->close_reason : "closed");
 }
 
-static void
-session_free(struct smtpd_session *s)
+void
+smtpd_session_free(struct smtpd_session *s)
 {
 	struct smtpd_server *srv = s->srv;
 
@@ -594,7 +492,7 @@ session_free(struct smtpd_session *s)
 	bufferevent_free(s->bev);
 	event_free(s->ev_timer);
 	event_free(s->ev_later);
-	tx_reset(&s->tx);
+	smtpd_tx_reset(&s->tx);
 	buf_free(&s->parsed.path);
 	buf_free(&s->out);
 	free(s->peer);
@@ -607,15 +505,15 @@ session_count_error(struct smtpd_session *s)
 {
 	if (++s->errors < SMTPD_MAX_ERRORS)
 		return;
-	session_reply(s, "421 4.7.0 %s Error: too many errors",
+	smtpd_reply(s, "421 4.7.0 %s Error: too many errors",
 	    s->srv->hostname);
-	session_close(s, "too many errors");
+	smtpd_close(s, "too many errors");
 }
 
-static void
-session_arm_cmd_timer(struct smtpd_session *s)
+void
+smtpd_arm_cmd_timer(struct smtpd_session *s)
 {
-	timer_arm(s->ev_timer, s->srv->cfg.cmd_timeout, 0);
+	smtpd_timer_arm(s->ev_timer, s->srv->cfg.cmd_timeout, 0);
 }
 
 /* ---- commands: check (sequence, syntax) then proceed ---- */
@@ -625,7 +523,7 @@ check_noparam(struct smtpd_session *s, const char *arg)
 {
 	if (*arg == '\0')
 		return CHECK_OK;
-	session_reply(s, "501 5.5.4 Syntax error: no parameters allowed");
+	smtpd_reply(s, "501 5.5.4 Syntax error: no parameters allowed");
 	return CHECK_FAIL;
 }
 
@@ -635,13 +533,13 @@ check_helo(struct smtpd_session *s, const char *arg)
 	size_t len = strlen(arg);
 
 	if (len == 0 || len > 255) {
-		session_reply(s, "501 5.5.4 Syntax: %s hostname",
+		smtpd_reply(s, "501 5.5.4 Syntax: %s hostname",
 		    s->srv->cfg.lmtp ? "LHLO" : "EHLO");
 		return CHECK_FAIL;
 	}
 	for (const unsigned char *p = (const unsigned char *)arg; *p; p++) {
 		if (*p <= ' ' || *p == 127) {
-			session_reply(s, "501 5.5.4 Invalid hostname");
+			smtpd_reply(s, "501 5.5.4 Invalid hostname");
 			return CHECK_FAIL;
 		}
 	}
@@ -651,7 +549,7 @@ check_helo(struct smtpd_session *s, const char *arg)
 static void
 session_greeted(struct smtpd_session *s, const char *arg, int esmtp)
 {
-	tx_reset(&s->tx);
+	smtpd_tx_reset(&s->tx);
 	free(s->helo);
 	s->helo = xstrdup(arg);
 	s->esmtp = esmtp;
@@ -662,7 +560,7 @@ static void
 proceed_helo(struct smtpd_session *s, const char *arg)
 {
 	session_greeted(s, arg, 0);
-	session_reply(s, "250 %s", s->srv->hostname);
+	smtpd_reply(s, "250 %s", s->srv->hostname);
 }
 
 static void
@@ -671,29 +569,29 @@ proceed_ehlo(struct smtpd_session *s, const char *arg)
 	const struct smtpd_config *cfg = &s->srv->cfg;
 
 	session_greeted(s, arg, 1);
-	session_reply(s, "250-%s", s->srv->hostname);
-	session_reply(s, "250-PIPELINING");
-	session_reply(s, "250-SIZE %zu", cfg->max_message_size);
-	session_reply(s, "250-8BITMIME");
-	session_reply(s, "250-SMTPUTF8");
+	smtpd_reply(s, "250-%s", s->srv->hostname);
+	smtpd_reply(s, "250-PIPELINING");
+	smtpd_reply(s, "250-SIZE %zu", cfg->max_message_size);
+	smtpd_reply(s, "250-8BITMIME");
+	smtpd_reply(s, "250-SMTPUTF8");
 	if (cfg->tls && !s->tls)
-		session_reply(s, "250-STARTTLS");
-	session_reply(s, "250 ENHANCEDSTATUSCODES");
+		smtpd_reply(s, "250-STARTTLS");
+	smtpd_reply(s, "250 ENHANCEDSTATUSCODES");
 }
 
 static int
 check_starttls(struct smtpd_session *s, const char *arg)
 {
 	if (s->srv->cfg.tls == NULL) {
-		session_reply(s, "502 5.5.1 Error: STARTTLS not offered");
+		smtpd_reply(s, "502 5.5.1 Error: STARTTLS not offered");
 		return CHECK_FAIL;
 	}
 	if (s->tls) {
-		session_reply(s, "503 5.5.1 Error: TLS already active");
+		smtpd_reply(s, "503 5.5.1 Error: TLS already active");
 		return CHECK_FAIL;
 	}
 	if (s->state != ST_HELO) {
-		session_reply(s, "503 5.5.1 Error: send EHLO first, "
+		smtpd_reply(s, "503 5.5.1 Error: send EHLO first, "
 		    "outside a transaction");
 		return CHECK_FAIL;
 	}
@@ -728,22 +626,22 @@ proceed_starttls(struct smtpd_session *s, const char *arg)
 
 	if (evbuffer_get_length(in) > 0) {
 		/* plaintext injected ahead of the handshake (CVE-2011-0411) */
-		session_reply(s, "421 4.5.0 %s Error: data pipelined after "
+		smtpd_reply(s, "421 4.5.0 %s Error: data pipelined after "
 		    "STARTTLS", s->srv->hostname);
-		session_close(s, "data pipelined after STARTTLS");
+		smtpd_close(s, "data pipelined after STARTTLS");
 		return;
 	}
 	if ((ssl = SSL_new(s->srv->cfg.tls)) == NULL) {
 		log_warnx("smtpd %lu: SSL_new failed", s->id);
-		session_reply(s, "454 4.7.0 TLS not available");
+		smtpd_reply(s, "454 4.7.0 TLS not available");
 		return;
 	}
 	SSL_set_options(ssl, SSL_OP_IGNORE_UNEXPECTED_EOF);
-	session_reply(s, "220 2.0.0 Ready to start TLS");
-	session_flush(s);
+	smtpd_reply(s, "220 2.0.0 Ready to start TLS");
+	smtpd_flush(s);
 	session_tls_start(s, ssl);
 	session_set_callbacks(s);
-	session_arm_cmd_timer(s);
+	smtpd_arm_cmd_timer(s);
 }
 
 static int
@@ -753,11 +651,11 @@ check_mail(struct smtpd_session *s, const char *arg)
 	const char *p = arg;
 
 	if (s->state == ST_CONNECTED) {
-		session_reply(s, "503 5.5.1 Error: send HELO/EHLO first");
+		smtpd_reply(s, "503 5.5.1 Error: send HELO/EHLO first");
 		return CHECK_FAIL;
 	}
 	if (s->state != ST_HELO) {
-		session_reply(s, "503 5.5.1 Error: nested MAIL command");
+		smtpd_reply(s, "503 5.5.1 Error: nested MAIL command");
 		return CHECK_FAIL;
 	}
 	pp->size = 0;
@@ -765,20 +663,20 @@ check_mail(struct smtpd_session *s, const char *arg)
 	if (strncasecmp(p, "FROM:", 5) != 0 ||
 	    (p += 5, path_parse(&p, &pp->path, PATH_NULL_OK)) == -1 ||
 	    (*p != '\0' && *p != ' ')) {
-		session_reply(s, "501 5.1.7 Bad sender address syntax");
+		smtpd_reply(s, "501 5.1.7 Bad sender address syntax");
 		return CHECK_FAIL;
 	}
 	if (*p && (!s->esmtp || mail_params(pp, p) == -1)) {
-		session_reply(s, "555 5.5.4 Unsupported MAIL parameter");
+		smtpd_reply(s, "555 5.5.4 Unsupported MAIL parameter");
 		return CHECK_FAIL;
 	}
 	if (has_8bit(buf_cstr(&pp->path)) && (!pp->smtputf8 ||
 	    !utf8_valid((const unsigned char *)buf_cstr(&pp->path)))) {
-		session_reply(s, "553 5.6.7 Non-ASCII address needs SMTPUTF8");
+		smtpd_reply(s, "553 5.6.7 Non-ASCII address needs SMTPUTF8");
 		return CHECK_FAIL;
 	}
 	if (pp->size > s->srv->cfg.max_message_size) {
-		session_reply(s, "552 5.3.4 Message size exceeds fixed limit");
+		smtpd_reply(s, "552 5.3.4 Message size exceeds fixed limit");
 		return CHECK_SKIP;
 	}
 	return CHECK_OK;
@@ -789,13 +687,13 @@ proceed_mail(struct smtpd_session *s, const char *arg)
 {
 	struct tx *t = &s->tx;
 
-	tx_reset(t);
+	smtpd_tx_reset(t);
 	t->mail_from = xstrdup(buf_cstr(&s->parsed.path));
 	t->size = s->parsed.size;
 	t->smtputf8 = s->parsed.smtputf8;
 	t->body8 = s->parsed.body8;
 	s->state = ST_MAIL;
-	session_reply(s, "250 2.1.0 Ok");
+	smtpd_reply(s, "250 2.1.0 Ok");
 }
 
 static int
@@ -805,26 +703,26 @@ check_rcpt(struct smtpd_session *s, const char *arg)
 	const char *p = arg;
 
 	if (s->state != ST_MAIL && s->state != ST_RCPT) {
-		session_reply(s, "503 5.5.1 Error: need MAIL command");
+		smtpd_reply(s, "503 5.5.1 Error: need MAIL command");
 		return CHECK_FAIL;
 	}
 	if (strncasecmp(p, "TO:", 3) != 0 ||
 	    (p += 3, path_parse(&p, &pp->path, PATH_POSTMASTER_OK)) == -1 ||
 	    (*p != '\0' && *p != ' ')) {
-		session_reply(s, "501 5.1.3 Bad recipient address syntax");
+		smtpd_reply(s, "501 5.1.3 Bad recipient address syntax");
 		return CHECK_FAIL;
 	}
 	if (p[strspn(p, " ")] != '\0') {
-		session_reply(s, "555 5.5.4 Unsupported RCPT parameter");
+		smtpd_reply(s, "555 5.5.4 Unsupported RCPT parameter");
 		return CHECK_FAIL;
 	}
 	if (has_8bit(buf_cstr(&pp->path)) && (!s->tx.smtputf8 ||
 	    !utf8_valid((const unsigned char *)buf_cstr(&pp->path)))) {
-		session_reply(s, "553 5.6.7 Non-ASCII address needs SMTPUTF8");
+		smtpd_reply(s, "553 5.6.7 Non-ASCII address needs SMTPUTF8");
 		return CHECK_FAIL;
 	}
 	if (s->tx.nrcpts >= s->srv->cfg.max_rcpts) {
-		session_reply(s, "452 4.5.3 Error: too many recipients");
+		smtpd_reply(s, "452 4.5.3 Error: too many recipients");
 		return CHECK_SKIP;
 	}
 	return CHECK_OK;
@@ -849,17 +747,17 @@ proceed_rcpt(struct smtpd_session *s, const char *arg)
 	const char *rcpt = buf_cstr(&s->parsed.path);
 	struct buf reply = BUF_INIT;
 
-	if (srv->hooks.rcpt(srv->arg, session_envelope(s), rcpt, &reply) == 0) {
+	if (srv->hooks.rcpt(srv->arg, smtpd_envelope(s), rcpt, &reply) == 0) {
 		tx_add_rcpt(&s->tx, rcpt);
 		s->state = ST_RCPT;
 		s->n_rcpts++;
-		session_reply(s, "250 2.1.5 Ok");
+		smtpd_reply(s, "250 2.1.5 Ok");
 	} else {
 		const char *r = buf_cstr(&reply);
 
 		if (r[0] != '4' && r[0] != '5')
 			r = REPLY_RCPT_DEFAULT;
-		session_reply(s, "%s", reply_valid(r) ? r : REPLY_RCPT_DEFAULT);
+		smtpd_reply(s, "%s", reply_valid(r) ? r : REPLY_RCPT_DEFAULT);
 		s->n_rcpts_refused++;
 		session_count_error(s);
 	}
@@ -870,11 +768,11 @@ static int
 check_data(struct smtpd_session *s, const char *arg)
 {
 	if (s->state == ST_MAIL) {
-		session_reply(s, "503 5.5.1 Error: no valid recipients");
+		smtpd_reply(s, "503 5.5.1 Error: no valid recipients");
 		return CHECK_FAIL;
 	}
 	if (s->state != ST_RCPT) {
-		session_reply(s, "503 5.5.1 Error: need MAIL command");
+		smtpd_reply(s, "503 5.5.1 Error: need MAIL command");
 		return CHECK_FAIL;
 	}
 	return check_noparam(s, arg);
@@ -889,18 +787,18 @@ proceed_data(struct smtpd_session *s, const char *arg)
 	t->dstate = D_BOL;
 	t->received = 0;
 	t->bare = t->toobig = 0;
-	t->data_start = now_mono();
-	timer_arm(s->ev_timer, s->srv->cfg.data_timeout, 0);
-	session_reply(s, "354 End data with <CR><LF>.<CR><LF>");
+	t->data_start = smtpd_now();
+	smtpd_timer_arm(s->ev_timer, s->srv->cfg.data_timeout, 0);
+	smtpd_reply(s, "354 End data with <CR><LF>.<CR><LF>");
 }
 
 static void
 proceed_rset(struct smtpd_session *s, const char *arg)
 {
-	tx_reset(&s->tx);
+	smtpd_tx_reset(&s->tx);
 	if (s->state != ST_CONNECTED)
 		s->state = ST_HELO;
-	session_reply(s, "250 2.0.0 Ok");
+	smtpd_reply(s, "250 2.0.0 Ok");
 }
 
 static int
@@ -912,20 +810,20 @@ check_any(struct smtpd_session *s, const char *arg)
 static void
 proceed_noop(struct smtpd_session *s, const char *arg)
 {
-	session_reply(s, "250 2.0.0 Ok");
+	smtpd_reply(s, "250 2.0.0 Ok");
 }
 
 static void
 proceed_quit(struct smtpd_session *s, const char *arg)
 {
-	session_reply(s, "221 2.0.0 Bye");
-	session_close(s, "quit");
+	smtpd_reply(s, "221 2.0.0 Bye");
+	smtpd_close(s, "quit");
 }
 
 static void
 proceed_help(struct smtpd_session *s, const char *arg)
 {
-	session_reply(s, "214 2.0.0 Commands: %s MAIL RCPT DATA RSET NOOP "
+	smtpd_reply(s, "214 2.0.0 Commands: %s MAIL RCPT DATA RSET NOOP "
 	    "QUIT HELP VRFY%s", s->srv->cfg.lmtp ? "LHLO" : "HELO EHLO",
 	    s->srv->cfg.tls && !s->tls ? " STARTTLS" : "");
 }
@@ -935,20 +833,20 @@ check_vrfy(struct smtpd_session *s, const char *arg)
 {
 	if (*arg)
 		return CHECK_OK;
-	session_reply(s, "501 5.5.4 Syntax: VRFY address");
+	smtpd_reply(s, "501 5.5.4 Syntax: VRFY address");
 	return CHECK_FAIL;
 }
 
 static void
 proceed_vrfy(struct smtpd_session *s, const char *arg)
 {
-	session_reply(s, "252 2.5.0 Cannot VRFY user, but will accept message");
+	smtpd_reply(s, "252 2.5.0 Cannot VRFY user, but will accept message");
 }
 
 static int
 check_not_offered(struct smtpd_session *s, const char *arg)
 {
-	session_reply(s, "502 5.5.1 Error: command not implemented");
+	smtpd_reply(s, "502 5.5.1 Error: command not implemented");
 	return CHECK_FAIL;
 }
 
@@ -1010,16 +908,16 @@ session_command(struct smtpd_session *s, const char *line, size_t len)
 	int r;
 
 	command_log(s, line, len);
-	session_arm_cmd_timer(s);
+	smtpd_arm_cmd_timer(s);
 	if (memchr(line, '\0', len) || memchr(line, '\r', len) ||
 	    memchr(line, '\n', len)) {
-		session_reply(s, "500 5.5.2 Error: bare CR, LF or NUL in command");
+		smtpd_reply(s, "500 5.5.2 Error: bare CR, LF or NUL in command");
 		session_count_error(s);
 		return;
 	}
 	klen = strcspn(line, " ");
 	if ((c = command_find(s, line, klen)) == NULL) {
-		session_reply(s, "500 5.5.1 Error: command not recognized");
+		smtpd_reply(s, "500 5.5.1 Error: command not recognized");
 		session_count_error(s);
 		return;
 	}
@@ -1062,7 +960,7 @@ line_discard(struct smtpd_session *s, struct evbuffer *in)
 static void
 line_too_long(struct smtpd_session *s)
 {
-	session_reply(s, "500 5.5.2 Error: line too long");
+	smtpd_reply(s, "500 5.5.2 Error: line too long");
 	session_count_error(s);
 }
 
@@ -1100,167 +998,6 @@ command_next(struct smtpd_session *s)
 	return 1;
 }
 
-/* ---- input: DATA ---- */
-
-static void
-data_out(struct tx *t, const void *p, size_t n, size_t max)
-{
-	if (t->toobig)
-		return;
-	if (n > max - t->msg.len) {
-		t->toobig = 1;
-		buf_free(&t->msg);
-		return;
-	}
-	buf_append(&t->msg, p, n);
-}
-
-/* Text up to the next CR or LF; returns the bytes used. */
-static size_t
-data_text(struct tx *t, const unsigned char *p, size_t n, size_t max)
-{
-	size_t i = 0;
-
-	while (i < n && p[i] != '\r' && p[i] != '\n')
-		i++;
-	data_out(t, p, i, max);
-	if (i == n)
-		return i;
-	if (p[i] == '\r') {
-		t->dstate = D_CR;
-	} else {
-		t->bare = 1;
-		data_out(t, "\n", 1, max);
-	}
-	return i + 1;
-}
-
-/*
- * Scan n bytes of DATA: unstuff dots, note bare CR and LF, stop after
- * CRLF.CRLF (*end set). Only a CRLF starts a line, so "\n.\n" and the like
- * never end the message. Returns the bytes used. Linear in n.
- */
-static size_t
-data_scan(struct tx *t, const unsigned char *p, size_t n, size_t max, int *end)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned char c = p[i];
-
-		switch (t->dstate) {
-		case D_TEXT:
-			i += data_text(t, p + i, n - i, max);
-			break;
-		case D_BOL:
-			t->dstate = c == '.' ? D_DOT : D_TEXT;
-			i += c == '.';
-			break;
-		case D_DOT:
-			t->dstate = c == '\r' ? D_DOTCR : D_TEXT;
-			i += c == '\r';
-			break;
-		case D_CR:
-		case D_DOTCR:
-			if (c == '\n' && t->dstate == D_DOTCR) {
-				*end = 1;
-				return i + 1;
-			}
-			if (c == '\n') {
-				data_out(t, "\r\n", 2, max);
-				t->dstate = D_BOL;
-				i++;
-				break;
-			}
-			t->bare = 1;
-			data_out(t, "\r", 1, max);
-			t->dstate = D_TEXT;
-			break;
-		}
-	}
-	return n;
-}
-
-static void
-data_reply(struct smtpd_session *s, const char *reply)
-{
-	size_t n = s->srv->cfg.lmtp ? s->tx.nrcpts : 1;
-
-	for (size_t i = 0; i < n; i++)
-		session_reply(s, "%s", reply);
-}
-
-static void
-data_refuse(struct smtpd_session *s, const char *reply)
-{
-	data_reply(s, reply);
-	s->n_msgs_refused++;
-	tx_reset(&s->tx);
-	s->state = ST_HELO;
-	session_arm_cmd_timer(s);
-}
-
-/* CRLF.CRLF seen: refuse, or hand the message to the data hook. */
-static void
-data_end(struct smtpd_session *s)
-{
-	struct smtpd_server *srv = s->srv;
-	struct tx *t = &s->tx;
-
-	if (t->bare) {
-		data_refuse(s, "550 5.6.11 Error: bare CR or LF not allowed");
-		return;
-	}
-	if (t->toobig) {
-		data_refuse(s, "552 5.3.4 Error: message too big");
-		return;
-	}
-	s->state = ST_COMMIT;
-	evtimer_del(s->ev_timer);
-	srv->hooks.data(srv->arg, s, session_envelope(s), buf_cstr(&t->msg),
-	    t->msg.len);
-}
-
-/* Feed buffered input to the DATA scanner; 0 when it needs more input. */
-static int
-data_consume(struct smtpd_session *s)
-{
-	struct evbuffer *in = bufferevent_get_input(s->bev);
-	struct evbuffer_iovec v[8];
-	size_t used = 0, max = s->srv->cfg.max_message_size;
-	int nv, end = 0;
-
-	if (evbuffer_get_length(in) == 0)
-		return 0;
-	nv = evbuffer_peek(in, -1, NULL, v, 8);
-	if (nv > 8)
-		nv = 8;
-	for (int i = 0; i < nv && !end; i++)
-		used += data_scan(&s->tx, v[i].iov_base, v[i].iov_len, max, &end);
-	evbuffer_drain(in, used);
-	s->tx.received += used;
-	if (end)
-		data_end(s);
-	return 1;
-}
-
-/* DATA deadline: data_timeout, extended while the client keeps the rate. */
-static int
-data_deadline_extend(struct smtpd_session *s)
-{
-	struct tx *t = &s->tx;
-	size_t expect = t->size > t->received ? t->size : t->received;
-	time_t allowed = s->srv->cfg.data_timeout;
-	time_t elapsed = now_mono() - t->data_start;
-
-	if ((time_t)(expect / SMTPD_MIN_DATA_RATE) > allowed)
-		allowed = (time_t)(expect / SMTPD_MIN_DATA_RATE);
-	if (elapsed >= allowed)
-		return 0;
-	timer_arm(s->ev_timer, (long)(allowed - elapsed), 0);
-	return 1;
-}
-
 /* ---- event plumbing ---- */
 
 static int
@@ -1279,14 +1016,14 @@ session_process(struct smtpd_session *s)
 	s->busy = 1;
 	while (more && session_wants_input(s) && !session_output_full(s)) {
 		if (s->state == ST_DATA)
-			more = data_consume(s);
+			more = smtpd_body_consume(s);
 		else
 			more = command_next(s);
 	}
 	s->busy = 0;
-	session_flush(s);
+	smtpd_flush(s);
 	if ((s->flags & F_EOF) && !more && session_wants_input(s))
-		session_close(s, s->state == ST_DATA ?
+		smtpd_close(s, s->state == ST_DATA ?
 		    "peer closed during DATA" : "peer closed");
 }
 
@@ -1315,8 +1052,8 @@ session_tls_done(struct smtpd_session *s)
 	s->esmtp = 0;
 	free(s->helo);
 	s->helo = NULL;
-	tx_reset(&s->tx);
-	session_arm_cmd_timer(s);
+	smtpd_tx_reset(&s->tx);
+	smtpd_arm_cmd_timer(s);
 	log_debug("smtpd %lu: TLS established", s->id);
 	session_process(s);
 }
@@ -1362,27 +1099,27 @@ session_timer_cb(evutil_socket_t fd, short ev, void *arg)
 
 	switch (s->state) {
 	case ST_CLOSING:
-		if (now_mono() >= s->close_deadline)
-			session_schedule_free(s, NULL);
+		if (smtpd_now() >= s->close_deadline)
+			smtpd_schedule_free(s, NULL);
 		else
 			session_try_finish(s);
 		return;
 	case ST_TLS:
-		session_schedule_free(s, "TLS handshake timeout");
+		smtpd_schedule_free(s, "TLS handshake timeout");
 		return;
 	case ST_COMMIT:
 	case ST_DEAD:
 		return;
 	case ST_DATA:
-		if (data_deadline_extend(s))
+		if (smtpd_body_deadline_extend(s))
 			return;
 		break;
 	default:
 		break;
 	}
-	session_reply(s, "421 4.4.2 %s Error: timeout exceeded",
+	smtpd_reply(s, "421 4.4.2 %s Error: timeout exceeded",
 	    s->srv->hostname);
-	session_close(s, "timeout");
+	smtpd_close(s, "timeout");
 }
 
 static void
@@ -1391,13 +1128,13 @@ session_later_cb(evutil_socket_t fd, short ev, void *arg)
 	struct smtpd_session *s = arg;
 
 	if (s->state == ST_DEAD)
-		session_free(s);
+		smtpd_session_free(s);
 	else
 		session_process(s);
 }
 
-static struct smtpd_session *
-session_new(struct smtpd_server *srv, int fd, const char *peer)
+struct smtpd_session *
+smtpd_session_new(struct smtpd_server *srv, int fd, const char *peer)
 {
 	struct smtpd_session *s = xcalloc(1, sizeof *s);
 
@@ -1420,33 +1157,6 @@ session_new(struct smtpd_server *srv, int fd, const char *peer)
 }
 
 void
-smtpd_server_accept_fd(struct smtpd_server *srv, int fd, const char *peer)
-{
-	struct smtpd_session *s;
-	int one = 1;
-
-	if (srv->shutting_down) {
-		close(fd);
-		return;
-	}
-	evutil_make_socket_nonblocking(fd);
-	evutil_make_socket_closeonexec(fd);
-	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	s = session_new(srv, fd, peer);
-	log_debug("smtpd %lu: connection from %s", s->id, s->peer);
-	if (srv->nsessions > srv->cfg.max_sessions) {
-		session_reply(s, "421 4.3.2 %s Error: too many sessions",
-		    srv->hostname);
-		session_close(s, "too many sessions");
-		return;
-	}
-	session_reply(s, "220 %s %s majlis", srv->hostname,
-	    srv->cfg.lmtp ? "LMTP" : "ESMTP");
-	session_flush(s);
-	session_arm_cmd_timer(s);
-}
-
-void
 smtpd_data_done(struct smtpd_session *s, int ok, const char *reply)
 {
 	struct smtpd_server *srv = s->srv;
@@ -1463,233 +1173,25 @@ smtpd_data_done(struct smtpd_session *s, int ok, const char *reply)
 		s->n_msgs++;
 	else
 		s->n_msgs_refused++;
-	data_reply(s, reply);
-	tx_reset(&s->tx);
+	smtpd_body_reply(s, reply);
+	smtpd_tx_reset(&s->tx);
 	s->state = ST_HELO;
 	if (s->flags & F_GONE) {
-		session_schedule_free(s, NULL);
+		smtpd_schedule_free(s, NULL);
 		return;
 	}
 	if (srv->shutting_down) {
-		session_reply(s, "421 4.3.2 %s Service shutting down",
+		smtpd_reply(s, "421 4.3.2 %s Service shutting down",
 		    srv->hostname);
-		session_close(s, "shutdown");
+		smtpd_close(s, "shutdown");
 		return;
 	}
-	session_arm_cmd_timer(s);
+	smtpd_arm_cmd_timer(s);
 	event_active(s->ev_later, EV_TIMEOUT, 1);
 }
 
-/* ---- server ---- */
-
-struct smtpd_server *
-smtpd_server_new(struct event_base *base, const struct smtpd_config *cfg,
-    const struct smtpd_hooks *hooks, void *arg)
-{
-	struct smtpd_server *srv = xcalloc(1, sizeof *srv);
-	char host[256];
-
-	srv->base = base;
-	srv->cfg = *cfg;
-	srv->hooks = *hooks;
-	srv->arg = arg;
-	if (cfg->hostname)
-		srv->hostname = xstrdup(cfg->hostname);
-	else if (gethostname(host, sizeof host) == 0 &&
-	    memchr(host, '\0', sizeof host))
-		srv->hostname = xstrdup(host);
-	else
-		srv->hostname = xstrdup("localhost");
-	srv->cfg.hostname = srv->hostname;
-	if (srv->cfg.max_message_size == 0)
-		srv->cfg.max_message_size = SMTPD_MAX_MESSAGE_SIZE;
-	if (srv->cfg.max_rcpts == 0)
-		srv->cfg.max_rcpts = SMTPD_MAX_RCPTS;
-	if (srv->cfg.max_sessions == 0)
-		srv->cfg.max_sessions = SMTPD_MAX_SESSIONS;
-	if (srv->cfg.cmd_timeout <= 0)
-		srv->cfg.cmd_timeout = SMTPD_CMD_TIMEOUT;
-	if (srv->cfg.data_timeout <= 0)
-		srv->cfg.data_timeout = SMTPD_DATA_TIMEOUT;
-	return srv;
-}
-
-static void
-peer_format(const struct sockaddr *sa, char *out, size_t outsz)
-{
-	char host[INET6_ADDRSTRLEN];
-
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *in4 = (const void *)sa;
-
-		inet_ntop(AF_INET, &in4->sin_addr, host, sizeof host);
-		snprintf(out, outsz, "%s:%u", host, ntohs(in4->sin_port));
-	} else if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const void *)sa;
-
-		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
-		snprintf(out, outsz, "[%s]:%u", host, ntohs(in6->sin6_port));
-	} else {
-		snprintf(out, outsz, "unix");
-	}
-}
-
-static void
-listener_accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
-    struct sockaddr *sa, int salen, void *arg)
-{
-	struct listener *l = arg;
-	char peer[INET6_ADDRSTRLEN + 16];
-
-	peer_format(sa, peer, sizeof peer);
-	smtpd_server_accept_fd(l->srv, fd, peer);
-}
-
-static void
-listener_resume_cb(evutil_socket_t fd, short ev, void *arg)
-{
-	struct listener *l = arg;
-
-	evconnlistener_enable(l->lev);
-}
-
-/* accept() failed (EMFILE...): pause instead of spinning on it. */
-static void
-listener_error_cb(struct evconnlistener *lev, void *arg)
-{
-	struct listener *l = arg;
-
-	log_warn("smtpd: accept");
-	evconnlistener_disable(lev);
-	timer_arm(l->ev_resume, SMTPD_ACCEPT_PAUSE, 0);
-}
-
-static int
-listener_add(struct smtpd_server *srv, struct evconnlistener *lev,
-    const char *unix_path)
-{
-	struct listener *l = xcalloc(1, sizeof *l);
-
-	l->srv = srv;
-	l->lev = lev;
-	l->unix_path = unix_path ? xstrdup(unix_path) : NULL;
-	if ((l->ev_resume = evtimer_new(srv->base, listener_resume_cb, l)) == NULL)
-		fatalx("smtpd: evtimer_new");
-	evconnlistener_set_cb(lev, listener_accept_cb, l);
-	evconnlistener_set_error_cb(lev, listener_error_cb);
-	srv->listeners = xreallocarray(srv->listeners, srv->nlisteners + 1,
-	    sizeof *srv->listeners);
-	srv->listeners[srv->nlisteners++] = l;
-	return 0;
-}
-
-static int
-listen_unix(struct smtpd_server *srv, const char *path)
-{
-	struct sockaddr_un sun;
-	struct evconnlistener *lev;
-	struct stat st;
-
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	if (path[0] != '/' || xstrlcpy(sun.sun_path, path,
-	    sizeof sun.sun_path) >= sizeof sun.sun_path) {
-		log_warnx("smtpd: bad unix socket path \"%s\"", path);
-		return -1;
-	}
-	if (lstat(path, &st) == 0) {
-		if (!S_ISSOCK(st.st_mode)) {
-			log_warnx("smtpd: %s exists and is not a socket", path);
-			return -1;
-		}
-		if (unlink(path) == -1) {
-			log_warn("smtpd: unlink %s", path);
-			return -1;
-		}
-	}
-	lev = evconnlistener_new_bind(srv->base, NULL, NULL,
-	    LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC | LEV_OPT_CLOSE_ON_FREE |
-	    LEV_OPT_DISABLED, -1, (struct sockaddr *)&sun, sizeof sun);
-	if (lev == NULL) {
-		log_warn("smtpd: listen on unix:%s", path);
-		return -1;
-	}
-	if (chmod(path, 0666) == -1)
-		log_warn("smtpd: chmod %s", path);
-	listener_add(srv, lev, path);
-	evconnlistener_enable(lev);
-	return 0;
-}
-
-int
-smtpd_server_listen(struct smtpd_server *srv, const char *addr)
-{
-	struct sockaddr_storage ss;
-	struct evconnlistener *lev;
-	int sslen = sizeof ss;
-
-	if (strncmp(addr, "unix:", 5) == 0)
-		return listen_unix(srv, addr + 5);
-	memset(&ss, 0, sizeof ss);
-	if (evutil_parse_sockaddr_port(addr, (struct sockaddr *)&ss,
-	    &sslen) == -1 || (ss.ss_family == AF_INET &&
-	    ((struct sockaddr_in *)&ss)->sin_port == 0) ||
-	    (ss.ss_family == AF_INET6 &&
-	    ((struct sockaddr_in6 *)&ss)->sin6_port == 0)) {
-		log_warnx("smtpd: bad listen address \"%s\" (want host:port)",
-		    addr);
-		return -1;
-	}
-	lev = evconnlistener_new_bind(srv->base, NULL, NULL,
-	    LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC | LEV_OPT_CLOSE_ON_FREE |
-	    LEV_OPT_DISABLED, -1, (struct sockaddr *)&ss, sslen);
-	if (lev == NULL) {
-		log_warn("smtpd: listen on %s", addr);
-		return -1;
-	}
-	listener_add(srv, lev, NULL);
-	evconnlistener_enable(lev);
-	return 0;
-}
-
-int
-smtpd_server_listen_fd(struct smtpd_server *srv, int fd)
-{
-	struct evconnlistener *lev;
-
-	evutil_make_socket_nonblocking(fd);
-	lev = evconnlistener_new(srv->base, NULL, NULL,
-	    LEV_OPT_CLOSE_ON_EXEC | LEV_OPT_CLOSE_ON_FREE | LEV_OPT_DISABLED,
-	    -1, fd);
-	if (lev == NULL) {
-		log_warn("smtpd: listen on fd %d", fd);
-		return -1;
-	}
-	listener_add(srv, lev, NULL);
-	evconnlistener_enable(lev);
-	return 0;
-}
-
-static void
-listeners_free(struct smtpd_server *srv)
-{
-	for (size_t i = 0; i < srv->nlisteners; i++) {
-		struct listener *l = srv->listeners[i];
-
-		evconnlistener_free(l->lev);
-		event_free(l->ev_resume);
-		if (l->unix_path)
-			(void)unlink(l->unix_path);
-		free(l->unix_path);
-		free(l);
-	}
-	free(srv->listeners);
-	srv->listeners = NULL;
-	srv->nlisteners = 0;
-}
-
-static void
-session_shutdown(struct smtpd_session *s)
+void
+smtpd_session_shutdown(struct smtpd_session *s)
 {
 	switch (s->state) {
 	case ST_COMMIT:
@@ -1697,44 +1199,11 @@ session_shutdown(struct smtpd_session *s)
 	case ST_DEAD:
 		return;
 	case ST_TLS:
-		session_schedule_free(s, "shutdown");
+		smtpd_schedule_free(s, "shutdown");
 		return;
 	default:
-		session_reply(s, "421 4.3.2 %s Service shutting down",
+		smtpd_reply(s, "421 4.3.2 %s Service shutting down",
 		    s->srv->hostname);
-		session_close(s, "shutdown");
+		smtpd_close(s, "shutdown");
 	}
-}
-
-void
-smtpd_server_shutdown(struct smtpd_server *srv)
-{
-	srv->shutting_down = 1;
-	listeners_free(srv);
-	for (struct smtpd_session *s = srv->sessions; s; s = s->next)
-		session_shutdown(s);
-}
-
-void
-smtpd_server_free(struct smtpd_server **srvp)
-{
-	struct smtpd_server *srv = *srvp;
-
-	if (srv == NULL)
-		return;
-	listeners_free(srv);
-	while (srv->sessions) {
-		if (srv->sessions->close_reason == NULL)
-			srv->sessions->close_reason = "server freed";
-		session_free(srv->sessions);
-	}
-	free(srv->hostname);
-	free(srv);
-	*srvp = NULL;
-}
-
-size_t
-smtpd_server_sessions(const struct smtpd_server *srv)
-{
-	return srv->nsessions;
 }
