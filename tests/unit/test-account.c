@@ -23,32 +23,7 @@
 #include "web/account.h"
 #include "web/i18n.h"
 #include "web/session.h"
-
-static char dbdir[] = "/tmp/majlis-test-account-XXXXXX";
-
-static int
-setup(void **state)
-{
-	if (mkdtemp(dbdir) == NULL)
-		return -1;
-	char path[256];
-	snprintf(path, sizeof path, "%s/t.db", dbdir);
-	struct buf err = BUF_INIT;
-	struct db *db = db_open(path, &err);
-	buf_free(&err);
-	*state = db;
-	return db ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-	struct db *db = *state;
-	db_close(&db);
-	char cmd[300];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dbdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
+#include "tests/unit/fixture_db.h"
 
 static void
 test_cookie_find(void **state)
@@ -472,5 +447,6 @@ main(void)
 		cmocka_unit_test(test_register_claim_reset),
 		cmocka_unit_test(test_account_create),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, fixture_db_setup,
+	    fixture_db_teardown);
 }

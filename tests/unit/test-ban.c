@@ -20,6 +20,7 @@
 #include "daemon/store_ban.h"
 #include "daemon/store_group.h"
 #include "daemon/store_mod.h"
+#include "tests/unit/fixture_db.h"
 
 static int
 parse(const char *v, enum ban_kind *k, struct buf *norm)
@@ -166,8 +167,6 @@ test_domain(void **state)
 	    "ab@example.com"), 0);
 }
 
-static char dbdir[] = "/tmp/majlis-test-ban-XXXXXX";
-
 struct fixture {
 	struct db	*db;
 	int64_t		 ga, gb;
@@ -178,11 +177,8 @@ setup(void **state)
 {
 	static struct fixture f;
 	struct buf err = BUF_INIT;
-	char path[256];
-	if (mkdtemp(dbdir) == NULL)
-		return -1;
-	snprintf(path, sizeof path, "%s/t.db", dbdir);
-	f.db = db_open(path, &err);
+
+	f.db = fixture_db_open();
 	if (f.db == NULL || schema_migrate(f.db, &err) == -1 ||
 	    db_begin(f.db) == -1)
 		return -1;
@@ -199,10 +195,8 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	db_close(&f->db);
-	char cmd[300];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dbdir);
-	return system(cmd) == 0 ? 0 : -1;
+
+	return fixture_db_close(&f->db);
 }
 
 static int

@@ -22,6 +22,7 @@
 #include "daemon/store_held.h"
 #include "daemon/store_inbound.h"
 #include "daemon/store_mod.h"
+#include "tests/unit/fixture_db.h"
 
 /* The whole matrix written out: 1 where the role may do the action. */
 static const int want[MODPERM_NROLES][MODPERM_NACTIONS] = {
@@ -62,8 +63,6 @@ test_roles(void **state)
 	assert_int_equal(modperm_role("member", 1), MODPERM_ADMIN);
 }
 
-static char dbdir[] = "/tmp/majlis-test-modperm-XXXXXX";
-
 struct fixture {
 	struct db	*db;
 	int64_t		 ga, gb, mod_a, own_b, mem, out;
@@ -74,11 +73,8 @@ setup(void **state)
 {
 	static struct fixture f;
 	struct buf err = BUF_INIT;
-	char path[256];
-	if (mkdtemp(dbdir) == NULL)
-		return -1;
-	snprintf(path, sizeof path, "%s/t.db", dbdir);
-	f.db = db_open(path, &err);
+
+	f.db = fixture_db_open();
 	if (f.db == NULL || schema_migrate(f.db, &err) == -1 ||
 	    db_begin(f.db) == -1)
 		return -1;
@@ -104,10 +100,8 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	db_close(&f->db);
-	char cmd[300];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dbdir);
-	return system(cmd) == 0 ? 0 : -1;
+
+	return fixture_db_close(&f->db);
 }
 
 static void

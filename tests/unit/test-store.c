@@ -20,32 +20,7 @@
 #include "daemon/store_outbox.h"
 #include "daemon/store_post.h"
 #include "daemon/store_token.h"
-
-static char dbdir[] = "/tmp/majlis-test-store-XXXXXX";
-
-static int
-setup(void **state)
-{
-	if (mkdtemp(dbdir) == NULL)
-		return -1;
-	char path[256];
-	snprintf(path, sizeof path, "%s/t.db", dbdir);
-	struct buf err = BUF_INIT;
-	struct db *db = db_open(path, &err);
-	buf_free(&err);
-	*state = db;
-	return db ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-	struct db *db = *state;
-	db_close(&db);
-	char cmd[300];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dbdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
+#include "tests/unit/fixture_db.h"
 
 static void
 test_schema_idempotent(void **state)
@@ -215,5 +190,6 @@ main(void)
 		cmocka_unit_test(test_tokens),
 		cmocka_unit_test(test_held_decide_once),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, fixture_db_setup,
+	    fixture_db_teardown);
 }
