@@ -8,7 +8,6 @@ leave the index; hostile queries answer 200 "no results" or 400, never
 import email.message
 import email.policy
 import email.utils
-import http.client
 import json
 import os
 import re
@@ -19,6 +18,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import LIST_DOMAIN, parse, run, site, wait_for  # noqa: E402
+from webclient import WebClient  # noqa: E402
 
 CLOUD = "cloud-souverain@" + LIST_DOMAIN
 SOUV = "souverainete@" + LIST_DOMAIN
@@ -227,40 +227,8 @@ def test_private_and_hidden_posts():
         m.close()
 
 
-class Reader:
-    """A signed-in reader: cookies kept, forms sent with their csrf."""
-
-    def __init__(self, m):
-        self.m = m
-        self.cookies = {}
-
-    def request(self, method, path, fields=None):
-        c = http.client.HTTPConnection("127.0.0.1", self.m.http_port,
-                                       timeout=20)
-        h = {"Accept-Language": "en"}
-        if self.cookies:
-            h["Cookie"] = "; ".join("%s=%s" % kv for kv in
-                                    self.cookies.items())
-        body = None
-        if fields is not None:
-            body = urllib.parse.urlencode(fields).encode()
-            h["Content-Type"] = "application/x-www-form-urlencoded"
-        c.request(method, path, body=body, headers=h)
-        r = c.getresponse()
-        data = r.read().decode()
-        for k, v in r.getheaders():
-            if k.lower() == "set-cookie":
-                name, val = v.split(";")[0].split("=", 1)
-                self.cookies[name] = val
-        c.close()
-        return r.status, data
-
-    def submit(self, path, fields):
-        st, page = self.request("GET", path)
-        assert st == 200, (path, st)
-        f = dict(fields)
-        f["csrf"] = re.findall(r'name="csrf" value="([^"]+)"', page)[-1]
-        return self.request("POST", path, f)
+class Reader(WebClient):
+    """A signed-in reader: a WebClient registered by mail."""
 
     def register(self, addr, name):
         """Register (or claim) addr through the confirmation mail."""
@@ -282,8 +250,8 @@ class Reader:
         return self
 
     def hits(self, q, extra=""):
-        st, body = self.request("GET", "/search.json?q=%s%s" %
-                                (urllib.parse.quote(q), extra))
+        st, body = self.get("/search.json?q=%s%s" %
+                            (urllib.parse.quote(q), extra))
         assert st == 200, (q, st)
         return sorted(r["post_id"] for r in json.loads(body)["results"])
 
@@ -313,7 +281,8 @@ def test_signed_in_readers():
         assert hits(m, "plan") == [pub]
         assert carol.hits("confidentiel") == []
         assert carol.hits("plan", "&g=secret") == []
-        st, body = carol.request("GET", "/search.json?q=plan&g=secret")
+        st, body = carol.get("/search.json?q=plan&g=secret")
+        body = body.decode()
         assert json.loads(body)["total"] == 0 and "Hidden" not in body
         assert alice.hits("plan", "&g=secret") == [sec]
         # the author's address: for signed-in readers, within what they see
