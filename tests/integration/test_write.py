@@ -6,17 +6,16 @@ CSRF, size cap, preview, edit window, locked threads, posting rate, and
 hostile Markdown that never runs.
 Run: /usr/bin/python3 tests/integration/test_write.py"""
 
-import http.client
 import os
 import re
 import shutil
 import sqlite3
 import subprocess
 import sys
-import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import LIST_DOMAIN, SRCDIR, parse, run, site, wait_for  # noqa: E402
+from webclient import WebClient  # noqa: E402
 
 BROWSER = os.path.join(SRCDIR, "tests", "browser")
 ARTEFACTS = os.path.join(SRCDIR, "tests", "artefacts")
@@ -31,49 +30,17 @@ EDIT_WINDOW = 15 * 60
 POSTS_PER_HOUR = 20
 
 
-class Client:
-    """A browser in miniature: keeps cookies, does not follow redirects."""
-
-    def __init__(self, m, lang="en"):
-        self.m = m
-        self.cookies = {}
-        self.lang = lang
-
-    def request(self, method, path, fields=None):
-        c = http.client.HTTPConnection("127.0.0.1", self.m.http_port,
-                                       timeout=20)
-        h = {"Accept-Language": self.lang}
-        if self.cookies:
-            h["Cookie"] = "; ".join("%s=%s" % kv for kv in self.cookies.items())
-        body = None
-        if fields is not None:
-            body = urllib.parse.urlencode(fields).encode()
-            h["Content-Type"] = "application/x-www-form-urlencoded"
-        c.request(method, path, body=body, headers=h)
-        r = c.getresponse()
-        data = r.read().decode()
-        for k, v in r.getheaders():
-            if k.lower() == "set-cookie":
-                name, val = v.split(";")[0].split("=", 1)
-                if "Max-Age=0" in v:
-                    self.cookies.pop(name, None)
-                else:
-                    self.cookies[name] = val
-        c.close()
-        return r.status, data, dict(r.getheaders())
+class Client(WebClient):
+    """A WebClient whose get, post and submit give (status, text,
+    headers)."""
 
     def get(self, path):
-        return self.request("GET", path)
+        st, data, h = self.request("GET", path)
+        return st, data.decode(), h
 
     def post(self, path, fields):
-        return self.request("POST", path, fields)
-
-    def csrf(self, path):
-        st, body, _ = self.get(path)
-        assert st == 200, (path, st, body[:300])
-        vals = re.findall(r'name="csrf" value="([^"]+)"', body)
-        assert vals, "no csrf field on " + path
-        return vals[-1]
+        st, data, h = self.request("POST", path, fields)
+        return st, data.decode(), h
 
     def submit(self, path, fields, page=None):
         f = dict(fields)
@@ -120,13 +87,13 @@ def publish(c, path, fields, page=None):
     its thread. Returns (thread id, post id)."""
     st, body, h = c.submit(path, fields, page)
     assert st == 303, (st, body[:600])
-    status = h["Location"]
+    status = h["location"]
     assert re.fullmatch(r"/g/[a-z0-9-]+/w/\d+", status), status
 
     def done():
         st, body, h = c.get(status)
         if st == 303:
-            return h["Location"]
+            return h["location"]
         assert st == 200 and 'http-equiv="refresh"' in body, (st, body[:400])
         return None
     loc = wait_for(done, "web post published")
@@ -276,7 +243,7 @@ def test_moderated_member_is_held():
             "subject": "Held topic", "body": "Please hold me.",
             "publish": "1"})
         assert st == 303, body[:400]
-        status = h["Location"]
+        status = h["location"]
         wait_for(lambda: "held for moderation" in alice.get(status)[1],
                  "the held page")
         # the page is the author's only
@@ -292,7 +259,7 @@ def test_moderated_member_is_held():
                    for _, r in m.sink.messages()[before:])
         # approved: published as a web post, and the page follows it
         m.ctl("held", "approve", str(held[0]["id"]))
-        loc = wait_for(lambda: alice.get(status)[2].get("Location"),
+        loc = wait_for(lambda: alice.get(status)[2].get("location"),
                        "the approved post")
         assert "/t/" in loc
         assert m.db("SELECT source FROM posts")[0][0] == "web"
@@ -430,7 +397,7 @@ def test_edit_window():
         assert st == 200 and "First version." in body
         st, body, h = alice.submit(edit, {"body": "Second **version**.",
                                           "publish": "1"})
-        assert st == 303 and h["Location"] == "/g/%s/t/%d#p%d" % (
+        assert st == 303 and h["location"] == "/g/%s/t/%d#p%d" % (
             SLUG, tid, pid), (st, body[:300])
         st, page, _ = alice.get("/g/%s/t/%d" % (SLUG, tid))
         assert "Second <strong>version</strong>." in page

@@ -46,7 +46,7 @@ class WebClient:
         return st, data
 
     def csrf(self, path):
-        st, page = self.get(path)
+        st, page, _ = self.request("GET", path)
         assert st == 200, (path, st, page[:300])
         vals = re.findall(r'name="csrf" value="([^"]+)"', page.decode())
         assert vals, "no csrf field on " + path
