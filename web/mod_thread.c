@@ -127,6 +127,41 @@ mt_audit(struct web_req *w, const char *action, int64_t group_id,
 	    target, detail, before, after);
 }
 
+/* One JSON object of one string member into b. */
+static void
+mt_json1(struct buf *b, const char *key, const char *value)
+{
+	struct json j;
+	json_init(&j, b);
+	json_begin_object(&j);
+	json_kv_string(&j, key, value);
+	json_end_object(&j);
+}
+
+/* After a change (rc 1), its audit rows: target "KIND ID", before and
+ * after, in group gid and in group other when that is not 0 nor gid.
+ * Frees before and after. Returns rc, or -1 when a row failed. */
+static int
+mt_audit_change(struct web_req *w, int rc, const char *action,
+    const char *kind, int64_t id, const char *detail, int64_t gid,
+    int64_t other, struct buf *before, struct buf *after)
+{
+	struct buf target = BUF_INIT;
+	if (rc == 1) {
+		buf_printf(&target, "%s %lld", kind, (long long)id);
+		if (mt_audit(w, action, gid, buf_cstr(&target), detail,
+		    buf_cstr(before), buf_cstr(after)) == -1 ||
+		    (other != 0 && other != gid && mt_audit(w, action, other,
+		    buf_cstr(&target), detail, buf_cstr(before),
+		    buf_cstr(after)) == -1))
+			rc = -1;
+	}
+	buf_free(&target);
+	buf_free(before);
+	buf_free(after);
+	return rc;
+}
+
 /* Commit when rc is 1 (1), else roll back (rc, or -1 when a commit or
  * an audit failed). */
 static int
@@ -195,27 +230,13 @@ mt_move_do(struct web_req *w, struct mt_ctx *c, const struct group *g)
 	int64_t clash = store_mod_thread_clashes(db, c->t.id, g->id);
 	int rc = clash == -1 ? -1 : clash > 0 ? 2 : store_mod_thread_move(db,
 	    c->t.id, g->id);
+	struct buf before = BUF_INIT, after = BUF_INIT;
 	if (rc == 1) {
-		struct buf before = BUF_INIT, after = BUF_INIT, target = BUF_INIT;
-		struct json j;
-		json_init(&j, &before);
-		json_begin_object(&j);
-		json_kv_string(&j, "group", c->g.slug);
-		json_end_object(&j);
-		json_init(&j, &after);
-		json_begin_object(&j);
-		json_kv_string(&j, "group", g->slug);
-		json_end_object(&j);
-		buf_printf(&target, "thread %lld", (long long)c->t.id);
-		if (mt_audit(w, "thread.move", c->t.group_id, buf_cstr(&target),
-		    c->t.subject, buf_cstr(&before), buf_cstr(&after)) == -1 ||
-		    mt_audit(w, "thread.move", g->id, buf_cstr(&target),
-		    c->t.subject, buf_cstr(&before), buf_cstr(&after)) == -1)
-			rc = -1;
-		buf_free(&before);
-		buf_free(&after);
-		buf_free(&target);
+		mt_json1(&before, "group", c->g.slug);
+		mt_json1(&after, "group", g->slug);
 	}
+	rc = mt_audit_change(w, rc, "thread.move", "thread", c->t.id,
+	    c->t.subject, c->t.group_id, g->id, &before, &after);
 	if (rc == 2) {
 		db_rollback(db);
 		return 2;
@@ -287,23 +308,15 @@ mt_merge_do(struct web_req *w, struct mt_ctx *c, struct mt_ctx *d)
 	int64_t moved = 0;
 	int rc = clash == -1 ? -1 : clash > 0 ? 2 : store_mod_thread_merge(db,
 	    c->t.id, d->t.id, &moved);
+	struct buf before = BUF_INIT, after = BUF_INIT;
 	if (rc == 1) {
-		struct buf before = BUF_INIT, after = BUF_INIT, target = BUF_INIT;
 		buf_printf(&before, "{\"thread\":%lld,\"group\":\"%s\"}",
 		    (long long)c->t.id, c->g.slug);
 		buf_printf(&after, "{\"thread\":%lld,\"group\":\"%s\",\"posts\":"
 		    "%lld}", (long long)d->t.id, d->g.slug, (long long)moved);
-		buf_printf(&target, "thread %lld", (long long)c->t.id);
-		if (mt_audit(w, "thread.merge", c->t.group_id, buf_cstr(&target),
-		    c->t.subject, buf_cstr(&before), buf_cstr(&after)) == -1 ||
-		    (d->t.group_id != c->t.group_id && mt_audit(w, "thread.merge",
-		    d->t.group_id, buf_cstr(&target), c->t.subject,
-		    buf_cstr(&before), buf_cstr(&after)) == -1))
-			rc = -1;
-		buf_free(&before);
-		buf_free(&after);
-		buf_free(&target);
 	}
+	rc = mt_audit_change(w, rc, "thread.merge", "thread", c->t.id,
+	    c->t.subject, c->t.group_id, d->t.group_id, &before, &after);
 	if (rc == 2) {
 		db_rollback(db);
 		return 2;
@@ -407,26 +420,13 @@ mt_subject_do(struct web_req *w, struct mt_ctx *c, const char *subject)
 	if (db_begin(db) == -1)
 		return -1;
 	int rc = store_mod_thread_subject(db, c->t.id, subject);
+	struct buf before = BUF_INIT, after = BUF_INIT;
 	if (rc == 1) {
-		struct buf before = BUF_INIT, after = BUF_INIT, target = BUF_INIT;
-		struct json j;
-		json_init(&j, &before);
-		json_begin_object(&j);
-		json_kv_string(&j, "subject", c->t.subject);
-		json_end_object(&j);
-		json_init(&j, &after);
-		json_begin_object(&j);
-		json_kv_string(&j, "subject", subject);
-		json_end_object(&j);
-		buf_printf(&target, "thread %lld", (long long)c->t.id);
-		if (mt_audit(w, "thread.subject", c->t.group_id,
-		    buf_cstr(&target), NULL, buf_cstr(&before),
-		    buf_cstr(&after)) == -1)
-			rc = -1;
-		buf_free(&before);
-		buf_free(&after);
-		buf_free(&target);
+		mt_json1(&before, "subject", c->t.subject);
+		mt_json1(&after, "subject", subject);
 	}
+	rc = mt_audit_change(w, rc, "thread.subject", "thread", c->t.id, NULL,
+	    c->t.group_id, 0, &before, &after);
 	return mt_end(w, rc);
 }
 
@@ -477,19 +477,14 @@ mt_split_do(struct web_req *w, struct mt_ctx *c, const char *subject,
 		return -1;
 	int64_t moved = 0;
 	int rc = store_mod_thread_split(db, c->post_id, subject, thread, &moved);
+	struct buf before = BUF_INIT, after = BUF_INIT;
 	if (rc == 1) {
-		struct buf before = BUF_INIT, after = BUF_INIT, target = BUF_INIT;
 		buf_printf(&before, "{\"thread\":%lld}", (long long)c->t.id);
 		buf_printf(&after, "{\"thread\":%lld,\"posts\":%lld}",
 		    (long long)*thread, (long long)moved);
-		buf_printf(&target, "post %lld", (long long)c->post_id);
-		if (mt_audit(w, "thread.split", c->t.group_id, buf_cstr(&target),
-		    subject, buf_cstr(&before), buf_cstr(&after)) == -1)
-			rc = -1;
-		buf_free(&before);
-		buf_free(&after);
-		buf_free(&target);
 	}
+	rc = mt_audit_change(w, rc, "thread.split", "post", c->post_id,
+	    subject, c->t.group_id, 0, &before, &after);
 	return mt_end(w, rc);
 }
 
