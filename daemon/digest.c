@@ -2,8 +2,10 @@
  * Digests (see digest.h). Time zones come from the system tzdata through
  * the C library: TZ is set to the zone for one computation and restored,
  * so mktime applies the zone's own rules (DST, Morocco's Ramadan hour)
- * without a TZif reader of ours; the engine is single-threaded on the loop
- * and the DKIM thread never reads local time.
+ * without a TZif reader of ours. TZ is only ever set on the loop's
+ * thread: the DKIM thread never reads local time, and a body rendered on
+ * the render thread (digest_render) gets its posts' local times computed
+ * on the loop beforehand.
  */
 #include <config.h>
 
@@ -22,6 +24,7 @@
 #include "daemon/log.h"
 #include "daemon/store_group.h"
 #include "daemon/store_outbox.h"
+#include "daemon/workq.h"
 #include "daemon/xalloc.h"
 #include "mail/delivery.h"
 #include "mail/digest.h"
@@ -289,6 +292,28 @@ struct digest_slice {
 	size_t				 nposts, cap;
 	int				 handled, queued, failed;
 	struct timespec			 start;
+	/* NULL: a missing body is rendered in the slice; else the slice
+	 * stops before its member and hands it here to be rendered */
+	struct digest_render		**need;
+};
+
+/* A variant's body to render: a snapshot owned by the job, so that the
+ * render thread shares nothing with the loop. */
+struct digest_render {
+	struct group			 group;
+	struct digest_row		 d;
+	struct digest_member		 m;	/* locale, zone, mark only */
+	struct digest_post		*posts;
+	const struct digest_post	**mine;
+	size_t				 nposts;
+	struct tm			*post_tm;
+	char				 group_tz[DIGEST_TZ_MAX];
+	char				*list_domain, *site_url;
+	struct digest_mail		 dm;
+	/* the result */
+	struct digest_template		 t;
+	struct buf			 holes;
+	double				 ms;
 };
 
 static double
@@ -300,6 +325,19 @@ digest_ms_since(const struct timespec *t0)
 	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+/* A copy of post p whose strings are its own. */
+static void
+digest_post_copy(struct digest_post *c, const struct digest_post *p)
+{
+	*c = *p;
+	c->thread_subject = xstrdup(p->thread_subject);
+	c->author_name = xstrdup(p->author_name);
+	c->subject = xstrdup(p->subject);
+	c->body = xstrdup(p->body);
+	c->message_id = xstrdup(p->message_id);
+	c->attachments = xstrdup(p->attachments);
+}
+
 static int
 digest_slice_post(void *arg, const struct digest_post *p)
 {
@@ -308,14 +346,7 @@ digest_slice_post(void *arg, const struct digest_post *p)
 		sl->cap = sl->cap ? 2 * sl->cap : 64;
 		sl->posts = xreallocarray(sl->posts, sl->cap, sizeof *sl->posts);
 	}
-	struct digest_post *c = &sl->posts[sl->nposts++];
-	*c = *p;
-	c->thread_subject = xstrdup(p->thread_subject);
-	c->author_name = xstrdup(p->author_name);
-	c->subject = xstrdup(p->subject);
-	c->body = xstrdup(p->body);
-	c->message_id = xstrdup(p->message_id);
-	c->attachments = xstrdup(p->attachments);
+	digest_post_copy(&sl->posts[sl->nposts++], p);
 	return 0;
 }
 
@@ -374,34 +405,97 @@ digest_slice_compose(struct digest_slice *sl, const struct digest_member *m,
 	return n > 0;
 }
 
-/* Render and store the body of m's variant (key k). Its id or -1. */
-static int64_t
-digest_slice_render(struct digest_slice *sl, const struct digest_member *m,
-    const struct digest_post **mine, size_t n, const struct digest_body_key *k)
+/* The job rendering member m's variant (posts mine[0..n)), localised now
+ * on the loop's thread. */
+static struct digest_render *
+digest_render_new(const struct digest_slice *sl, const struct digest_member *m,
+    const struct digest_post **mine, size_t n)
 {
-	struct digest_mail dm = { &sl->group, sl->d, m, mine, n, sl->sched.tz,
-	    sl->site->list_domain, sl->site->site_url };
-	struct digest_template t;
-	struct buf holes = BUF_INIT;
+	struct digest_render *r = xcalloc(1, sizeof *r);
+	r->group = sl->group;
+	r->group.name = xstrdup(sl->group.name);
+	r->group.description = xstrdup(sl->group.description ?
+	    sl->group.description : "");
+	r->d = *sl->d;
+	r->m.mark = m->mark;
+	xstrlcpy(r->m.locale, m->locale, sizeof r->m.locale);
+	xstrlcpy(r->m.timezone, m->timezone, sizeof r->m.timezone);
+	r->posts = xcalloc(n + 1, sizeof *r->posts);
+	r->mine = xcalloc(n + 1, sizeof *r->mine);
+	r->post_tm = xcalloc(n + 1, sizeof *r->post_tm);
+	for (size_t i = 0; i < n; i++) {
+		digest_post_copy(&r->posts[i], mine[i]);
+		r->mine[i] = &r->posts[i];
+	}
+	r->nposts = n;
+	xstrlcpy(r->group_tz, sl->sched.tz, sizeof r->group_tz);
+	r->list_domain = xstrdup(sl->site->list_domain);
+	r->site_url = xstrdup(sl->site->site_url);
+	r->dm = (struct digest_mail){ &r->group, &r->d, &r->m, r->mine, n,
+	    r->group_tz, r->list_domain, r->site_url, NULL, { 0 }, 0 };
+	digest_mail_localise(&r->dm, r->post_tm, db_now());
+	return r;
+}
+
+void
+digest_render_run(struct digest_render *r)
+{
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	digest_template_build(&t, &dm);
-	digest_template_holes(&holes, &t);
-	int64_t id = store_digest_body_add(sl->db, k, &t.part[DIGEST_PART_HEAD],
-	    &t.part[DIGEST_PART_TEXT], &t.part[DIGEST_PART_HTML],
-	    buf_cstr(&holes), t.boundary);
+	digest_template_build(&r->t, &r->dm);
+	digest_template_holes(&r->holes, &r->t);
+	r->ms = digest_ms_since(&t0);
+}
+
+int64_t
+digest_render_store(struct db *db, struct digest_render *r)
+{
+	const struct digest_template *t = &r->t;
+	struct digest_body_key k = { r->d.id, r->m.mark, r->m.locale,
+	    r->m.timezone };
+	int64_t id = store_digest_body_find(db, &k);
+	if (id == 0)
+		id = store_digest_body_add(db, &k, &t->part[DIGEST_PART_HEAD],
+		    &t->part[DIGEST_PART_TEXT], &t->part[DIGEST_PART_HTML],
+		    buf_cstr(&r->holes), t->boundary);
 	log_debug("digest %lld: body %lld (%s, %s, after post %lld, %zu posts,"
-	    " %zu bytes) in %.1f ms", (long long)sl->d->id, (long long)id,
-	    k->locale, k->timezone, (long long)k->mark, n,
-	    t.part[DIGEST_PART_TEXT].len + t.part[DIGEST_PART_HTML].len,
-	    digest_ms_since(&t0));
-	buf_free(&holes);
-	digest_template_free(&t);
+	    " %zu bytes) rendered in %.1f ms", (long long)r->d.id,
+	    (long long)id, k.locale, k.timezone, (long long)k.mark, r->nposts,
+	    t->part[DIGEST_PART_TEXT].len + t->part[DIGEST_PART_HTML].len,
+	    r->ms);
 	return id;
 }
 
-/* The stored body of member m's copy (rendered the first time its variant
- * is met): its id, 0 when they have nothing new, -1 on error. */
+int64_t
+digest_render_digest(const struct digest_render *r)
+{
+	return r->d.id;
+}
+
+void
+digest_render_free(struct digest_render **rp)
+{
+	struct digest_render *r = *rp;
+	if (r == NULL)
+		return;
+	for (size_t i = 0; i < r->nposts; i++)
+		store_digest_post_clear(&r->posts[i]);
+	free(r->posts);
+	free(r->mine);
+	free(r->post_tm);
+	store_group_clear(&r->group);
+	free(r->list_domain);
+	free(r->site_url);
+	digest_template_free(&r->t);
+	buf_free(&r->holes);
+	free(r);
+	*rp = NULL;
+}
+
+/* The stored body of member m's copy: its id, 0 when they have nothing
+ * new, -1 on error, -2 when it is still to be rendered (handed to
+ * sl->need). Rendered here the first time its variant is met when
+ * sl->need is NULL. */
 static int64_t
 digest_slice_body(struct digest_slice *sl, const struct digest_member *m,
     int *nposts)
@@ -415,8 +509,17 @@ digest_slice_body(struct digest_slice *sl, const struct digest_member *m,
 		struct digest_body_key k = { sl->d->id, m->mark, m->locale,
 		    m->timezone };
 		id = store_digest_body_find(sl->db, &k);
-		if (id == 0)
-			id = digest_slice_render(sl, m, mine, n, &k);
+		if (id == 0) {
+			struct digest_render *r = digest_render_new(sl, m, mine, n);
+			if (sl->need != NULL) {
+				*sl->need = r;
+				id = -2;
+			} else {
+				digest_render_run(r);
+				id = digest_render_store(sl->db, r);
+				digest_render_free(&r);
+			}
+		}
 	}
 	free(mine);
 	return id;
@@ -429,6 +532,8 @@ digest_slice_member(void *arg, const struct digest_member *m)
 	int nposts = 0;
 	int64_t outbox = 0;
 	int64_t body = digest_slice_body(sl, m, &nposts);
+	if (body == -2)
+		return -1;	/* its body first: this member waits */
 	if (body > 0) {
 		outbox = store_outbox_add_digest(sl->db, sl->d->group_id,
 		    m->member_id, m->email, body);
@@ -444,21 +549,28 @@ digest_slice_member(void *arg, const struct digest_member *m)
 	return digest_ms_since(&sl->start) > DIGEST_SLICE_BUDGET_MS ? -1 : 0;
 }
 
-int
-digest_send_slice(struct db *db, const struct digest_site *site,
-    const struct digest_row *d, int max, int *queued)
+/* The slice of digest_send_slice and digest_send_slice_async. */
+static int
+digest_slice_run(struct db *db, const struct digest_site *site,
+    const struct digest_row *d, int max, int *queued,
+    struct digest_render **need)
 {
 	struct digest_slice sl;
 	*queued = 0;
+	if (need != NULL)
+		*need = NULL;
 	if (db_begin(db) == -1)
 		return -1;
-	if (digest_slice_open(&sl, db, site, d) == -1 ||
-	    clock_gettime(CLOCK_MONOTONIC, &sl.start) == -1 ||
+	int opened = digest_slice_open(&sl, db, site, d);
+	sl.need = need;
+	if (opened == -1 || clock_gettime(CLOCK_MONOTONIC, &sl.start) == -1 ||
 	    store_digest_members(db, d, 0, max, digest_slice_member, &sl) == -1 ||
-	    sl.failed || (sl.handled == 0 && store_digest_finish(db, d->id) == -1)
-	    || db_commit(db) == -1) {
+	    sl.failed || (sl.handled == 0 && (need == NULL || *need == NULL) &&
+	    store_digest_finish(db, d->id) == -1) || db_commit(db) == -1) {
 		db_rollback(db);
 		digest_slice_close(&sl);
+		if (need != NULL)
+			digest_render_free(need);
 		log_warnx("digest %lld: a slice failed and was rolled back",
 		    (long long)d->id);
 		return -1;
@@ -467,6 +579,21 @@ digest_send_slice(struct db *db, const struct digest_site *site,
 	int handled = sl.handled;
 	digest_slice_close(&sl);
 	return handled;
+}
+
+int
+digest_send_slice(struct db *db, const struct digest_site *site,
+    const struct digest_row *d, int max, int *queued)
+{
+	return digest_slice_run(db, site, d, max, queued, NULL);
+}
+
+int
+digest_send_slice_async(struct db *db, const struct digest_site *site,
+    const struct digest_row *d, int max, int *queued,
+    struct digest_render **need)
+{
+	return digest_slice_run(db, site, d, max, queued, need);
 }
 
 int
@@ -493,24 +620,72 @@ struct digest_runner {
 	struct engine		*e;
 	struct event		*check, *work;
 	struct digest_site	 site;
+	struct workq		*renderer;	/* NULL: render on the loop */
+	int			 rendering;	/* a body is in the renderer */
 };
+
+/* On the render thread. */
+static void
+digest_runner_render(void *job)
+{
+	digest_render_run(job);
+}
+
+/* Back on the loop: store the body, then the slices go on. */
+static void
+digest_runner_rendered(void *ctx, void *job, int cancelled)
+{
+	struct digest_runner *r = ctx;
+	struct digest_render *rj = job;
+	struct db *db = r->e->db;
+	r->rendering = 0;
+	if (cancelled || r->e->stopping) {
+		digest_render_free(&rj);
+		return;
+	}
+	int64_t id = -1;
+	if (db_begin(db) == 0) {
+		id = digest_render_store(db, rj);
+		if (id == -1 || db_commit(db) == -1) {
+			db_rollback(db);
+			id = -1;
+		}
+	}
+	if (id == -1)	/* tried again at the next check */
+		log_warnx("digest %lld: could not store a rendered body",
+		    (long long)digest_render_digest(rj));
+	digest_render_free(&rj);
+	if (id != -1) {
+		struct timeval now = { 0, 0 };
+		event_add(r->work, &now);
+	}
+}
 
 static void
 digest_runner_work(evutil_socket_t fd, short ev, void *arg)
 {
 	struct digest_runner *r = arg;
 	struct digest_row d;
-	if (r->e->stopping || store_digest_next_sending(r->e->db, &d) != 1)
+	if (r->e->stopping || r->rendering ||
+	    store_digest_next_sending(r->e->db, &d) != 1)
 		return;
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int queued;
-	int n = digest_send_slice(r->e->db, &r->site, &d, DIGEST_SLICE_MEMBERS,
-	    &queued);
-	log_debug("digest %lld: %d members, %d copies queued in %.1f ms",
-	    (long long)d.id, n, queued, digest_ms_since(&t0));
+	struct digest_render *need = NULL;
+	int n = r->renderer ? digest_send_slice_async(r->e->db, &r->site, &d,
+	    DIGEST_SLICE_MEMBERS, &queued, &need) : digest_send_slice(r->e->db,
+	    &r->site, &d, DIGEST_SLICE_MEMBERS, &queued);
+	log_debug("digest %lld: %d members, %d copies queued in %.1f ms%s",
+	    (long long)d.id, n, queued, digest_ms_since(&t0),
+	    need ? "; a body goes to the render thread" : "");
 	if (queued > 0)
 		delivery_kick(r->e->delivery);
+	if (need != NULL) {
+		r->rendering = 1;
+		workq_push(r->renderer, need);
+		return;		/* digest_runner_rendered goes on */
+	}
 	if (n == 0)
 		log_info("digest %lld: every copy queued (%lld)", (long long)d.id,
 		    (long long)store_digest_copies(r->e->db, d.id));
@@ -529,7 +704,7 @@ digest_runner_check(evutil_socket_t fd, short ev, void *arg)
 	int64_t now = db_now();
 	if (digest_issue_due(r->e->db, now) == -1)
 		log_warnx("digest: could not check the schedules");
-	if (!event_pending(r->work, EV_TIMEOUT, NULL)) {
+	if (!r->rendering && !event_pending(r->work, EV_TIMEOUT, NULL)) {
 		struct timeval zero = { 0, 0 };
 		event_add(r->work, &zero);
 	}
@@ -551,6 +726,11 @@ digest_runner_new(struct engine *e)
 	r->site.site_url = e->cfg->site_url;
 	r->check = evtimer_new(e->base, digest_runner_check, r);
 	r->work = evtimer_new(e->base, digest_runner_work, r);
+	r->renderer = workq_new(e->base, digest_runner_render,
+	    digest_runner_rendered, r);
+	if (r->renderer == NULL)
+		log_warnx("digest: no render thread; bodies are rendered on"
+		    " the event loop");
 	struct timeval now = { 0, 0 };
 	event_add(r->check, &now);	/* slots missed while down: now */
 	return r;
@@ -562,6 +742,7 @@ digest_runner_free(struct digest_runner **rp)
 	struct digest_runner *r = *rp;
 	if (r == NULL)
 		return;
+	workq_free(&r->renderer);	/* waits for a body being rendered */
 	event_free(r->check);
 	event_free(r->work);
 	free(r);

@@ -86,6 +86,28 @@ struct digest_site {
 int	digest_send_slice(struct db *, const struct digest_site *,
 	    const struct digest_row *d, int max, int *queued);
 
+/*
+ * The same, but a body not yet stored is not rendered here: the slice
+ * stops before the first member who needs it (what it did before is
+ * kept) and *need gets the job that renders it (else NULL). The caller
+ * runs digest_render_run on any thread, then digest_render_store on this
+ * one and slices again. With *need set, the return value may be 0 without
+ * the digest being done.
+ */
+struct digest_render;
+int	digest_send_slice_async(struct db *, const struct digest_site *,
+	    const struct digest_row *d, int max, int *queued,
+	    struct digest_render **need);
+/* Render the body (any one thread at a time: the job owns what it reads,
+ * its posts' local times were computed when it was made). */
+void	digest_render_run(struct digest_render *);
+/* Store the rendered body under its variant (inside the caller's
+ * transaction; one stored meanwhile is kept instead). Its id, or -1. */
+int64_t	digest_render_store(struct db *, struct digest_render *);
+/* The digest the job belongs to. */
+int64_t	digest_render_digest(const struct digest_render *);
+void	digest_render_free(struct digest_render **);
+
 /* Compose the copy of digest d for member (nothing recorded): 1 with the
  * message in out, 0 when they have nothing new, -1 on error. */
 int	digest_preview(struct db *, const struct digest_site *,
@@ -94,7 +116,9 @@ int	digest_preview(struct db *, const struct digest_site *,
 
 /* The engine's digest timer: checks at start-up, at each group's next slot
  * and at least every DIGEST_CHECK_SECONDS, then sends DIGEST_SLICE_MEMBERS copies a loop pass
- * until every digest is done, kicking delivery after each slice. */
+ * until every digest is done, kicking delivery after each slice. A body is
+ * rendered on a worker thread (daemon/workq.c) while the loop serves
+ * everything else, and stored when it comes back. */
 struct digest_runner;
 struct digest_runner *digest_runner_new(struct engine *);
 void	digest_runner_free(struct digest_runner **);

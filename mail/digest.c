@@ -18,6 +18,7 @@
 #include "daemon/quote.h"
 #include "daemon/store_group.h"
 #include "daemon/token.h"
+#include "daemon/xalloc.h"
 #include "mail/charset.h"
 #include "mail/compose.h"
 #include "mail/digest.h"
@@ -168,20 +169,44 @@ digest_escs(struct buf *out, const char *s)
 	digest_esc(out, s, strlen(s));
 }
 
-/* "16 Nov 2026" (with_time: " 14:05") of t in the zone TZ is set to
- * (digest_compose sets the member's for the whole message). */
+/* "16 Nov 2026" (with_time: " 14:05") of the local time tm (nothing for
+ * a time out of range: tm_mon outside 0..11). */
 static void
-digest_date(struct buf *out, const struct digest_words *w, int64_t t,
-    int with_time)
+digest_date(struct buf *out, const struct digest_words *w,
+    const struct tm *tm, int with_time)
 {
-	struct tm tm;
-	time_t tt = (time_t)t;
-	if (localtime_r(&tt, &tm) == NULL)
+	if (tm->tm_mon < 0 || tm->tm_mon > 11)
 		return;
-	buf_printf(out, "%d %s %d", tm.tm_mday, w->months[tm.tm_mon],
-	    tm.tm_year + 1900);
+	buf_printf(out, "%d %s %d", tm->tm_mday, w->months[tm->tm_mon],
+	    tm->tm_year + 1900);
 	if (with_time)
-		buf_printf(out, " %02d:%02d", tm.tm_hour, tm.tm_min);
+		buf_printf(out, " %02d:%02d", tm->tm_hour, tm->tm_min);
+}
+
+/* The broken-down local time of t in the zone TZ is set to; tm_mon -1
+ * when t is out of range. */
+static void
+digest_tm(int64_t t, struct tm *tm)
+{
+	time_t tt = (time_t)t;
+	if ((int64_t)tt != t || localtime_r(&tt, tm) == NULL) {
+		memset(tm, 0, sizeof *tm);
+		tm->tm_mon = -1;
+	}
+}
+
+void
+digest_mail_localise(struct digest_mail *dm, struct tm *post_tm, int64_t now)
+{
+	char *saved = digest_tz_push(dm->group_tz);
+	digest_tm(dm->digest->period_end, &dm->issue_tm);
+	digest_tz_pop(saved);
+	saved = digest_tz_push(dm->member->timezone);
+	for (size_t i = 0; i < dm->nposts; i++)
+		digest_tm(dm->posts[i]->created, &post_tm[i]);
+	digest_tz_pop(saved);
+	dm->post_tm = post_tm;
+	dm->now = now;
 }
 
 /* The date of the issue in the group's zone. */
@@ -189,9 +214,7 @@ static void
 digest_issue_date(struct buf *out, const struct digest_words *w,
     const struct digest_mail *dm)
 {
-	char *saved = digest_tz_push(dm->group_tz);
-	digest_date(out, w, dm->digest->period_end, 0);
-	digest_tz_pop(saved);
+	digest_date(out, w, &dm->issue_tm, 0);
 }
 
 /* Threads of the digest: indexes into posts, new threads first. */
@@ -508,7 +531,7 @@ digest_text(struct digest_template *tp, const struct digest_mail *dm,
 	for (size_t k = 0; k < dm->nposts; k++) {
 		const struct digest_post *p = dm->posts[o->idx[k]];
 		buf_printf(out, "\nMessage: %zu\n%s: ", num++, w->date);
-		digest_date(out, w, p->created, 1);
+		digest_date(out, w, &dm->post_tm[o->idx[k]], 1);
 		digest_wrapf(out, "\n%s: %s\n", w->from, digest_author(p));
 		digest_wrapf(out, "%s: %s\n", w->subject, p->subject);
 		buf_printf(out, "%s: ", w->web);
@@ -533,14 +556,16 @@ digest_text(struct digest_template *tp, const struct digest_mail *dm,
 
 static void
 digest_html_post(struct buf *out, const struct digest_mail *dm,
-    const struct digest_words *w, const struct digest_post *p)
+    const struct digest_words *w, size_t i)
 {
+	const struct digest_post *p = dm->posts[i];
+
 	buf_printf(out, "<div id=\"p%lld\" style=\"border-top:1px solid #ddd;"
 	    "padding:.6em 0\">\n<p style=\"margin:0;color:#555\"><strong>",
 	    (long long)p->id);
 	digest_escs(out, digest_author(p));
 	buf_puts(out, "</strong> — ");
-	digest_date(out, w, p->created, 1);
+	digest_date(out, w, &dm->post_tm[i], 1);
 	buf_puts(out, "</p>\n<div dir=\"auto\" style=\"white-space:pre-wrap;"
 	    "margin:.5em 0\">");
 	digest_body(out, w, p->body, 1);
@@ -599,7 +624,7 @@ digest_html(struct digest_template *tp, const struct digest_mail *dm,
 		digest_escs(out, f->thread_subject);
 		buf_puts(out, "</h2>\n");
 		for (size_t k = o->start[t]; k < o->start[t + 1]; k++)
-			digest_html_post(out, dm, w, dm->posts[o->idx[k]]);
+			digest_html_post(out, dm, w, o->idx[k]);
 		buf_puts(out, "</section>\n");
 	}
 	buf_puts(out, "<hr>\n<p style=\"color:#555;font-size:.9em\">");
@@ -655,7 +680,7 @@ digest_headers(struct digest_template *t, const struct digest_mail *dm,
 	const char *slug = dm->group->slug, *dom = dm->list_domain;
 	const char *url = dm->site_url;
 	buf_puts(out, "Date: ");
-	compose_date(out, db_now());
+	compose_date(out, dm->now);
 	buf_puts(out, "\r\nFrom: ");
 	rfc2047_encode_phrase(out, dm->group->name);
 	buf_printf(out, " <%s@%s>\r\n", slug, dom);
@@ -829,10 +854,8 @@ digest_template_build(struct digest_template *t, const struct digest_mail *dm)
 	digest_order(dm, &o);
 	digest_subject(&subject, dm);
 	digest_issue_date(&idate, w, dm);
-	char *saved = digest_tz_push(dm->member->timezone);
 	digest_text(t, dm, &o, w, buf_cstr(&idate));
 	digest_html(t, dm, &o, w, buf_cstr(&subject), buf_cstr(&idate));
-	digest_tz_pop(saved);
 	digest_headers(t, dm, buf_cstr(&subject), w->lang);
 	digest_text_ready(t);
 	digest_html_ready(t);
@@ -988,8 +1011,12 @@ digest_compose(struct buf *out, const struct digest_mail *dm)
 	struct digest_template t;
 	struct digest_personal who = { dm->member->member_id, dm->group->id,
 	    dm->member->unsub_token };
+	struct digest_mail l = *dm;
+	struct tm *tm = xcalloc(dm->nposts + 1, sizeof *tm);
 
-	digest_template_build(&t, dm);
+	digest_mail_localise(&l, tm, db_now());
+	digest_template_build(&t, &l);
 	digest_personalise(out, &t, &who);
 	digest_template_free(&t);
+	free(tm);
 }

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "daemon/buf.h"
 #include "daemon/store_digest.h"
@@ -32,7 +33,20 @@ struct digest_mail {
 	const char			*group_tz;	/* for the date of the issue */
 	const char			*list_domain;
 	const char			*site_url;
+	/* set by digest_mail_localise: the local time of each post (in
+	 * posts' order) in the member's zone, the issue's date in the
+	 * group's, and the Date of the mail; rendering reads these and never
+	 * the process's time zone, so it may run off the loop's thread */
+	const struct tm			*post_tm;
+	struct tm			 issue_tm;
+	int64_t				 now;
 };
+
+/* Fill dm's times for its posts into post_tm (dm->nposts slots, kept by
+ * dm), the issue date and now. Sets the process's TZ for the calls: only
+ * on the thread that owns the time zone (the loop's). */
+void	digest_mail_localise(struct digest_mail *dm, struct tm *post_tm,
+	    int64_t now);
 
 /*
  * A digest is rendered once per variant (language, time zone, first post)
@@ -76,9 +90,10 @@ struct digest_personal {
 	const char	*unsub_token;
 };
 
-/* Render dm into t (which the caller frees with digest_template_free);
- * dm->member gives the language, time zone and mark, never its id or
- * token. */
+/* Render dm (localised: digest_mail_localise) into t (which the caller
+ * frees with digest_template_free); dm->member gives the language and
+ * mark, never its id or token. Reads no global state (time zone,
+ * clock, database): safe on a worker thread for data it owns. */
 void	digest_template_build(struct digest_template *t,
 	    const struct digest_mail *dm);
 void	digest_template_free(struct digest_template *t);
@@ -96,12 +111,13 @@ int	digest_template_take(struct digest_template *t, struct digest_body *b);
  * text part 8bit or quoted-printable, the HTML part base64. */
 void	digest_personalise(struct buf *out, const struct digest_template *t,
 	    const struct digest_personal *who);
-/* Build and personalise for dm->member at once (previews, tests): the
- * same bytes a stored template gives at delivery, but for the boundary
- * and Date. */
+/* Localise dm (digest_mail_localise, with the time now: on the loop's
+ * thread), build and personalise for dm->member at once (previews,
+ * tests): the same bytes a stored template gives at delivery, but for the
+ * boundary and Date. */
 void	digest_compose(struct buf *out, const struct digest_mail *);
 /* Append the subject (UTF-8, not encoded): "[slug] Weekly digest, 16 Nov
- * 2026 — 12 posts in 4 threads" in the member's language. */
+ * 2026 — 12 posts in 4 threads" in the member's language (dm localised). */
 void	digest_subject(struct buf *out, const struct digest_mail *);
 /* Append an RFC 6068 mailto URI to addr with subject and In-Reply-To
  * (Message-ID without brackets; NULL or "": none); every byte but the

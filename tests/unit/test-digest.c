@@ -349,6 +349,83 @@ test_shared_bodies(void **state)
 	buf_free(&err);
 }
 
+/* The engine's slices: a body not yet stored stops the slice before its
+ * member and comes back as a job; the job renders from its own snapshot
+ * (the posts' times in the member's zone, whatever TZ says meanwhile);
+ * once stored the slices go on, and the digest is done only then. */
+static void
+test_async_slices(void **state)
+{
+	struct db *db = *state;
+	struct buf err = BUF_INIT;
+	struct digest_site site = { "lists.example.org", "http://x" };
+	assert_int_equal(db_begin(db), 0);
+	int64_t gid = store_group_add(db, "async", "Async", "", "public", "en",
+	    &err);
+	assert_int_equal(db_commit(db), 0);
+	int64_t a = add_member(db, gid, "a@async", "weekly");
+	add_member(db, gid, "b@async", "weekly");
+	int64_t c = add_member(db, gid, "c@async", "weekly");
+	assert_int_equal(db_run(db, "UPDATE members SET locale = 'fr',"
+	    " timezone = 'Asia/Dubai' WHERE id = ?", "i", c), 0);
+	int64_t pid = add_post(db, gid, "Async topic", 0);
+	assert_int_equal(db_run(db, "UPDATE posts SET created = 1795000000"
+	    " WHERE id = ?", "i", pid), 0);
+	int64_t id = digest_issue_now(db, gid, DIGEST_WEEKLY, 1795100000);
+	assert_true(id > 0);
+	struct digest_row d;
+	assert_int_equal(store_digest_get(db, id, &d), 1);
+	int64_t bodies0 = store_digest_body_count(db);
+	int want_handled[] = { 0, 2, 1, 0 }, want_queued[] = { 0, 2, 1, 0 };
+	for (int round = 0; round < 4; round++) {
+		struct digest_render *need = (void *)&err;
+		int q = -1;
+		int n = digest_send_slice_async(db, &site, &d, 10, &q, &need);
+		assert_int_equal(n, want_handled[round]);
+		assert_int_equal(q, want_queued[round]);
+		assert_int_equal(store_digest_body_count(db), bodies0 +
+		    (round + 1 < 3 ? round : 2));
+		assert_int_equal(store_digest_get(db, id, &d), 1);
+		assert_string_equal(d.state, round < 3 ? "sending" : "done");
+		if (round == 3) {
+			assert_null(need);
+			break;
+		}
+		if (round == 2) {
+			assert_null(need);
+			continue;
+		}
+		assert_non_null(need);
+		assert_int_equal(digest_render_digest(need), id);
+		/* the render reads no TZ: another zone now changes nothing */
+		char *saved = digest_tz_push("Pacific/Kiritimati");
+		digest_render_run(need);
+		digest_tz_pop(saved);
+		assert_int_equal(db_begin(db), 0);
+		assert_true(digest_render_store(db, need) > 0);
+		assert_int_equal(db_commit(db), 0);
+		digest_render_free(&need);
+		assert_null(need);
+	}
+	/* the French copy in Dubai time, the English one in UTC (default) */
+	struct tm dubai, casa;
+	assert_int_equal(digest_localtime(1795000000, "Asia/Dubai", &dubai), 0);
+	assert_int_equal(digest_localtime(1795000000, "UTC", &casa), 0);
+	assert_int_not_equal(dubai.tm_hour, casa.tm_hour);
+	char want[64];
+	int has;
+	snprintf(want, sizeof want, "Date: %d %s %d %02d:%02d\r\n",
+	    dubai.tm_mday, "nov.", dubai.tm_year + 1900, dubai.tm_hour,
+	    dubai.tm_min);
+	assert_int_equal(copies(db, c, want, &has), 1);
+	assert_true(has);
+	snprintf(want, sizeof want, "Date: %d Nov %d %02d:%02d\r\n",
+	    casa.tm_mday, casa.tm_year + 1900, casa.tm_hour, casa.tm_min);
+	assert_int_equal(copies(db, a, want, &has), 1);
+	assert_true(has);
+	buf_free(&err);
+}
+
 /* The plain part is wrapped to DIGEST_TEXT_COLS columns at blanks: long
  * lines of words (Arabic counted in characters) and quoted lines (which
  * keep their marks) are cut, a longer URL stays whole. */
@@ -573,6 +650,7 @@ main(void)
 		cmocka_unit_test(test_missed_slots),
 		cmocka_unit_test(test_next_due),
 		cmocka_unit_test(test_shared_bodies),
+		cmocka_unit_test(test_async_slices),
 		cmocka_unit_test(test_template_holes),
 		cmocka_unit_test(test_plain_columns),
 		cmocka_unit_test(test_text_qp),
