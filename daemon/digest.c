@@ -643,9 +643,16 @@ digest_runner_rendered(void *ctx, void *job, int cancelled)
 		digest_render_free(&rj);
 		return;
 	}
+	/* inside the transaction: majlisctl may have sent it meanwhile, and
+	 * a body stored for a digest done would never be dropped */
 	int64_t id = -1;
+	struct digest_row d;
 	if (db_begin(db) == 0) {
-		id = digest_render_store(db, rj);
+		int rc = store_digest_get(db, digest_render_digest(rj), &d);
+		if (rc == 0 || (rc == 1 && strcmp(d.state, "sending") != 0))
+			id = 0;
+		else if (rc == 1)
+			id = digest_render_store(db, rj);
 		if (id == -1 || db_commit(db) == -1) {
 			db_rollback(db);
 			id = -1;

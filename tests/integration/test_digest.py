@@ -278,7 +278,8 @@ def test_digest_content_and_preview():
             wait_for(lambda: m.db("SELECT count(*) FROM posts")[0][0] >
                      before, "corpus " + name)
         post(m, "author@example.org", "Sujet <b>gras</b> & \"cité\"",
-             HOSTILE + "Une ligne longue: " + "mot " * 40 + "fin\n"
+             HOSTILE + ".point en tête de ligne (doublé en SMTP)\n"
+             "Une ligne longue: " + "mot " * 40 + "fin\n"
              "Lien https://example.org/" + "x" * 90 + "\n")
         post(m, "author@example.org", "نقاش طويل", "كلمة " * 40 + "\n")
         previews = {}
@@ -290,7 +291,9 @@ def test_digest_content_and_preview():
         out = send(m)
         assert "4 copies queued" in out, out
         # four copies, three languages: three stored bodies, no message
-        assert m.db("SELECT count(*) FROM digest_bodies")[0][0] == 3
+        # (counted from the copies: the engine may have sent one already,
+        # and a body goes with its last queued copy)
+        assert m.db("SELECT count(DISTINCT body_id) FROM outbox")[0][0] == 3
         assert m.db("SELECT count(*) FROM outbox WHERE body_id IS NOT NULL"
                     " AND message IS NULL")[0][0] == 4
         for who in ("en", "fr", "fr2", "ar"):
