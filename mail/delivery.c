@@ -43,19 +43,32 @@
 /* Copies built and being signed or signed ahead of the connections. */
 #define DELIVERY_SIGN_AHEAD	64
 
+/* A digest body loaded for its copies, shared by reference: by its slot
+ * while loaded, by the copies built from it, and by every piece of it a
+ * relay connection's output still holds (freed at the last). */
+struct delivery_tpl {
+	int			 refs;
+	struct digest_template	 t;
+};
+
 struct delivery_job {
 	struct outbox_row	 row;
-	struct buf		 msg;
+	struct buf		 msg;		/* whole, or the copy's own bytes */
 	struct buf		 mail_from;
 	struct smtpc_reply	 reply;
+	/* a digest copy sent without signing: its pieces, by reference to
+	 * tpl's parts and into msg */
+	struct delivery_tpl	*tpl;
+	struct smtpc_seg	 segs[DIGEST_SEGS_MAX];
+	size_t			 nsegs, len;
 	struct delivery_job	*next;
 };
 
-/* A digest body loaded for its copies (id 0: a free slot). */
+/* A slot of the loaded digest bodies (tpl NULL: free). */
 struct delivery_body {
 	int64_t			 id;
 	uint64_t		 used;		/* body_clock when last used */
-	struct digest_template	 t;
+	struct delivery_tpl	*tpl;
 };
 
 struct delivery {
@@ -96,8 +109,37 @@ delivery_backoff(int attempts, int64_t min_delay, int64_t max_delay)
 }
 
 static void
+delivery_tpl_hold(void *arg)
+{
+	struct delivery_tpl *tp = arg;
+	tp->refs++;
+}
+
+static void
+delivery_tpl_unref(struct delivery_tpl **tpp)
+{
+	struct delivery_tpl *tp = *tpp;
+	if (tp == NULL)
+		return;
+	if (--tp->refs == 0) {
+		digest_template_free(&tp->t);
+		free(tp);
+	}
+	*tpp = NULL;
+}
+
+/* A relay connection's output is done with a piece of a body. */
+static void
+delivery_tpl_release(const void *data, size_t len, void *arg)
+{
+	struct delivery_tpl *tp = arg;
+	delivery_tpl_unref(&tp);
+}
+
+static void
 delivery_job_free(struct delivery_job *j)
 {
+	delivery_tpl_unref(&j->tpl);
 	store_outbox_clear(&j->row);
 	buf_free(&j->msg);
 	buf_free(&j->mail_from);
@@ -223,34 +265,67 @@ delivery_post(struct delivery *d, int64_t post_id)
 }
 
 /* The stored digest body of a copy, loaded once and kept while it is
- * among the DELIVERY_BODIES last used; NULL when it is gone. */
-static const struct digest_template *
+ * among the DELIVERY_BODIES last used (a copy or a connection still
+ * using one evicted keeps it alive); NULL when it is gone. Borrowed. */
+static struct delivery_tpl *
 delivery_body(struct delivery *d, int64_t body_id)
 {
 	struct delivery_body *slot = &d->bodies[0];
 	struct digest_body b;
 	for (int i = 0; i < DELIVERY_BODIES; i++) {
 		struct delivery_body *x = &d->bodies[i];
-		if (x->id == body_id) {
+		if (x->tpl != NULL && x->id == body_id) {
 			x->used = ++d->body_clock;
-			return &x->t;
+			return x->tpl;
 		}
 		if (x->used < slot->used)
 			slot = x;
 	}
-	if (slot->id != 0)
-		digest_template_free(&slot->t);
+	delivery_tpl_unref(&slot->tpl);
 	slot->id = 0;
 	slot->used = 0;
 	if (store_digest_body_get(d->e->db, body_id, &b) != 1)
 		return NULL;
-	if (digest_template_take(&slot->t, &b) == -1) {
+	struct delivery_tpl *tp = xcalloc(1, sizeof *tp);
+	if (digest_template_take(&tp->t, &b) == -1) {
 		log_warnx("digest body %lld is malformed", (long long)body_id);
+		free(tp);
 		return NULL;
 	}
+	tp->refs = 1;
+	slot->tpl = tp;
 	slot->id = body_id;
 	slot->used = ++d->body_clock;
-	return &slot->t;
+	return tp;
+}
+
+/* A digest copy as pieces: the body's parts by reference, the copy's own
+ * bytes in j->msg (sent without signing only: the signer needs the whole
+ * message). */
+static void
+delivery_build_pieces(struct delivery_job *j, struct delivery_tpl *tp,
+    const struct digest_personal *who)
+{
+	struct digest_seg segs[DIGEST_SEGS_MAX];
+	size_t n = digest_personalise_segs(&j->msg, segs, &tp->t, who);
+	tp->refs++;
+	j->tpl = tp;
+	j->len = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct smtpc_seg *s = &j->segs[i];
+		memset(s, 0, sizeof *s);
+		if (segs[i].part == DIGEST_NPARTS)
+			s->data = j->msg.data + segs[i].off;
+		else {
+			s->data = tp->t.part[segs[i].part].data + segs[i].off;
+			s->hold = delivery_tpl_hold;
+			s->release = delivery_tpl_release;
+			s->arg = tp;
+		}
+		s->len = segs[i].len;
+		j->len += s->len;
+	}
+	j->nsegs = n;
 }
 
 /* A system message, or a digest copy made from its stored body. */
@@ -261,12 +336,15 @@ delivery_build_system(struct delivery *d, struct delivery_job *j)
 		buf_append(&j->msg, j->row.message.data, j->row.message.len);
 		return 0;
 	}
-	const struct digest_template *t = delivery_body(d, j->row.body_id);
-	if (t == NULL)
+	struct delivery_tpl *tp = delivery_body(d, j->row.body_id);
+	if (tp == NULL)
 		return -1;
 	struct digest_personal who = { j->row.member_id, j->row.group_id,
 	    j->row.unsub_token };
-	digest_personalise(&j->msg, t, &who);
+	if (d->signer == NULL)
+		delivery_build_pieces(j, tp, &who);
+	else
+		digest_personalise(&j->msg, &tp->t, &who);
 	return 0;
 }
 
@@ -426,7 +504,9 @@ delivery_next(void *ctx, struct smtpc_job *job)
 	job->mail_from = buf_cstr(&j->mail_from);
 	job->rcpt = j->row.rcpt;
 	job->data = j->msg.data;
-	job->len = j->msg.len;
+	job->len = j->nsegs > 0 ? j->len : j->msg.len;
+	job->segs = j->segs;
+	job->nsegs = j->nsegs;
 	job->arg = j;
 	return 1;
 }
@@ -439,6 +519,8 @@ delivery_result(void *ctx, const struct smtpc_job *job,
 	struct delivery_job *j = job->arg;
 	j->reply = *r;
 	buf_free(&j->msg);
+	delivery_tpl_unref(&j->tpl);	/* the relay's output holds its own */
+	j->nsegs = 0;
 	if (r->code >= 200 && r->code < 300)
 		d->conn_backoff = 0;
 	delivery_finish(d, j);
@@ -625,7 +707,7 @@ delivery_free(struct delivery **dp)
 	store_post_clear(&d->post);
 	store_group_clear(&d->group);
 	for (int i = 0; i < DELIVERY_BODIES; i++)
-		digest_template_free(&d->bodies[i].t);
+		delivery_tpl_unref(&d->bodies[i].tpl);
 	free(d);
 	*dp = NULL;
 }

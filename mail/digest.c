@@ -952,17 +952,58 @@ digest_template_take(struct digest_template *t, struct digest_body *b)
 	return rc;
 }
 
+/* Where a copy goes: all into own (segs NULL), or own bytes into own and
+ * pieces into segs. */
+struct digest_out {
+	const struct digest_template	*t;
+	struct buf			*own;
+	struct digest_seg		*segs;
+	size_t				 nsegs;
+	size_t				 mark;	/* own bytes not yet a piece */
+};
+
+/* Own bytes appended since the last piece become one. */
+static void
+digest_out_flush(struct digest_out *o)
+{
+	if (o->segs == NULL || o->own->len == o->mark)
+		return;
+	if (o->nsegs == DIGEST_SEGS_MAX)
+		abort();	/* a broken invariant: the pieces are ours */
+	o->segs[o->nsegs++] = (struct digest_seg){ DIGEST_NPARTS, o->mark,
+	    o->own->len - o->mark };
+	o->mark = o->own->len;
+}
+
+/* len bytes of part p of the template from off. */
+static void
+digest_out_shared(struct digest_out *o, int p, size_t off, size_t len)
+{
+	if (len == 0)
+		return;
+	if (o->segs == NULL) {
+		buf_append(o->own, o->t->part[p].data + off, len);
+		return;
+	}
+	digest_out_flush(o);
+	if (o->nsegs == DIGEST_SEGS_MAX)
+		abort();
+	o->segs[o->nsegs++] = (struct digest_seg){ p, off, len };
+}
+
 /* Part p of t from byte `from` with its holes filled for one member. */
 static void
-digest_fill(struct buf *out, const struct digest_template *t, int p,
-    size_t from, const struct digest_personal *who)
+digest_fill(struct digest_out *o, int p, size_t from,
+    const struct digest_personal *who)
 {
+	const struct digest_template *t = o->t;
+	struct buf *out = o->own;
 	size_t at = from;
 	for (size_t i = 0; i < t->nholes; i++) {
 		const struct digest_hole *h = &t->holes[i];
 		if (h->part != p)
 			continue;
-		buf_append(out, t->part[p].data + at, h->off - at);
+		digest_out_shared(o, p, at, h->off - at);
 		if (h->kind == DIGEST_HOLE_MEMBER)
 			buf_printf(out, "%lld", (long long)who->member_id);
 		else if (h->kind == DIGEST_HOLE_UNSUB)
@@ -972,37 +1013,59 @@ digest_fill(struct buf *out, const struct digest_template *t, int p,
 			    who->unsub_token);
 		at = h->off;
 	}
-	buf_append(out, t->part[p].data + at, t->part[p].len - at);
+	digest_out_shared(o, p, at, t->part[p].len - at);
+}
+
+static void
+digest_personalise_to(struct digest_out *o, const struct digest_personal *who)
+{
+	const struct digest_template *t = o->t;
+	struct buf part = BUF_INIT;
+	struct digest_out tmp = { t, &part, NULL, 0, 0 };
+	const char *b = t->boundary;
+	struct buf *out = o->own;
+
+	digest_fill(o, DIGEST_PART_HEAD, 0, who);
+	buf_printf(out, "Content-Type: multipart/alternative;\r\n"
+	    " boundary=\"=_%s\"\r\n\r\n--=_%s\r\n", b, b);
+	if (t->text_ready)
+		digest_fill(o, DIGEST_PART_TEXT, 0, who);
+	else {
+		digest_fill(&tmp, DIGEST_PART_TEXT, 0, who);
+		compose_mime_part_text(out, buf_cstr(&part));
+		buf_reset(&part);
+	}
+	buf_printf(out, "\r\n--=_%s\r\nContent-Type: text/html; charset=utf-8"
+	    "\r\nContent-Transfer-Encoding: base64\r\n\r\n", b);
+	digest_out_shared(o, DIGEST_PART_HTML, 0, t->html_ready);
+	digest_fill(&tmp, DIGEST_PART_HTML, t->html_ready, who);
+	digest_base64(out, part.data, part.len);
+	buf_printf(out, "\r\n--=_%s--\r\n", b);
+	digest_out_flush(o);
+	buf_free(&part);
 }
 
 void
 digest_personalise(struct buf *out, const struct digest_template *t,
     const struct digest_personal *who)
 {
-	struct buf part = BUF_INIT;
-	const char *b = t->boundary;
 	const struct buf *h = &t->part[DIGEST_PART_HTML];
+	struct digest_out o = { t, out, NULL, 0, 0 };
 
 	buf_reserve(out, t->part[DIGEST_PART_HEAD].len +
 	    t->part[DIGEST_PART_TEXT].len + t->html_ready +
 	    (h->len - t->html_ready) * 4 / 3 + 512);
-	digest_fill(out, t, DIGEST_PART_HEAD, 0, who);
-	buf_printf(out, "Content-Type: multipart/alternative;\r\n"
-	    " boundary=\"=_%s\"\r\n\r\n--=_%s\r\n", b, b);
-	if (t->text_ready)
-		digest_fill(out, t, DIGEST_PART_TEXT, 0, who);
-	else {
-		digest_fill(&part, t, DIGEST_PART_TEXT, 0, who);
-		compose_mime_part_text(out, buf_cstr(&part));
-		buf_reset(&part);
-	}
-	buf_printf(out, "\r\n--=_%s\r\nContent-Type: text/html; charset=utf-8"
-	    "\r\nContent-Transfer-Encoding: base64\r\n\r\n", b);
-	buf_append(out, h->data, t->html_ready);
-	digest_fill(&part, t, DIGEST_PART_HTML, t->html_ready, who);
-	digest_base64(out, part.data, part.len);
-	buf_printf(out, "\r\n--=_%s--\r\n", b);
-	buf_free(&part);
+	digest_personalise_to(&o, who);
+}
+
+size_t
+digest_personalise_segs(struct buf *own, struct digest_seg *segs,
+    const struct digest_template *t, const struct digest_personal *who)
+{
+	struct digest_out o = { t, own, segs, 0, own->len };
+
+	digest_personalise_to(&o, who);
+	return o.nsegs;
 }
 
 void

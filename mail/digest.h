@@ -111,6 +111,24 @@ int	digest_template_take(struct digest_template *t, struct digest_body *b);
  * text part 8bit or quoted-printable, the HTML part base64. */
 void	digest_personalise(struct buf *out, const struct digest_template *t,
 	    const struct digest_personal *who);
+
+/* A piece of a copy: bytes of part `part` of the template, or (part
+ * DIGEST_NPARTS) of the copy's own bytes, from off for len. */
+struct digest_seg {
+	int	 part;
+	size_t	 off, len;
+};
+/* Pieces a copy may take: around each hole, the parts' joints, own bytes
+ * in between. */
+#define DIGEST_SEGS_MAX		(2 * DIGEST_HOLES_MAX + 2 * DIGEST_NPARTS + 4)
+
+/* The same copy as digest_personalise, without copying the template:
+ * the copy's own bytes (holes filled, MIME lines, the encoded end of the
+ * HTML) are appended to own, and segs[] (DIGEST_SEGS_MAX slots) gets the
+ * pieces in order, pointing into t's parts or into own. Returns the
+ * number of pieces. */
+size_t	digest_personalise_segs(struct buf *own, struct digest_seg *segs,
+	    const struct digest_template *t, const struct digest_personal *who);
 /* Localise dm (digest_mail_localise, with the time now: on the loop's
  * thread), build and personalise for dm->member at once (previews,
  * tests): the same bytes a stored template gives at delivery, but for the

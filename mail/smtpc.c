@@ -1062,6 +1062,18 @@ smtpc_has_8bit(const char *p, size_t n)
 	return 0;
 }
 
+/* Whether the job's message has a byte >= 0x80. */
+static int
+smtpc_job_8bit(const struct smtpc_job *j)
+{
+	if (j->nsegs == 0)
+		return smtpc_has_8bit(j->data, j->len);
+	for (size_t i = 0; i < j->nsegs; i++)
+		if (smtpc_has_8bit(j->segs[i].data, j->segs[i].len))
+			return 1;
+	return 0;
+}
+
 /* Refuse a job that cannot be sent on this connection. */
 static int
 smtpc_job_check(struct smtpc *c, int *utf8)
@@ -1074,7 +1086,7 @@ smtpc_job_check(struct smtpc *c, int *utf8)
 		smtpc_job_refuse(c, 553, "5.1.3", "invalid address");
 		return -1;
 	}
-	if (j->data == NULL && j->len > 0) {
+	if (j->data == NULL && j->nsegs == 0 && j->len > 0) {
 		smtpc_job_refuse(c, 554, "5.6.0", "no message data");
 		return -1;
 	}
@@ -1103,7 +1115,7 @@ smtpc_start_txn(struct smtpc *c)
 	smtpc_send(c, "MAIL FROM:<%s>", j->mail_from);
 	if (c->caps & CAP_SIZE)
 		smtpc_send(c, " SIZE=%zu", j->len);
-	if ((c->caps & CAP_8BITMIME) && smtpc_has_8bit(j->data, j->len))
+	if ((c->caps & CAP_8BITMIME) && smtpc_job_8bit(j))
 		smtpc_send(c, " BODY=8BITMIME");
 	if (utf8)
 		smtpc_send(c, " SMTPUTF8");
@@ -1184,31 +1196,77 @@ smtpc_on_rcpt(struct smtpc *c, const struct smtpc_reply *r)
 	}
 }
 
-/* Copy the message into the output, dot-stuffed (RFC 5321 4.5.2), ending
- * with CRLF "." CRLF. */
+/* p[0..n) into the output: by reference when the piece s allows it, else
+ * copied. */
 static void
-smtpc_add_body(struct evbuffer *out, const char *p, size_t n)
+smtpc_add_run(struct evbuffer *out, const struct smtpc_seg *s, const char *p,
+    size_t n)
+{
+	if (n == 0)
+		return;
+	if (s != NULL && s->release != NULL) {
+		s->hold(s->arg);
+		if (evbuffer_add_reference(out, p, n, s->release, s->arg) == 0)
+			return;
+		s->release(p, n, s->arg);
+	}
+	evbuffer_add(out, p, n);
+}
+
+/* One piece of the message, dot-stuffed (RFC 5321 4.5.2); *bol: the next
+ * byte starts a line. */
+static void
+smtpc_add_piece(struct evbuffer *out, const struct smtpc_seg *s,
+    const char *p, size_t n, int *bol)
 {
 	const char *nl;
 	size_t start = 0, pos = 0;
 
-	if (n == 0) {
-		evbuffer_add(out, ".\r\n", 3);
+	if (n == 0)
 		return;
-	}
-	evbuffer_expand(out, n + n / 32 + 8);
-	if (p[0] == '.')
+	if (*bol && p[0] == '.')
 		evbuffer_add(out, ".", 1);
 	while (pos < n && (nl = memchr(p + pos, '\n', n - pos)) != NULL) {
 		pos = (size_t)(nl - p) + 1;
 		if (pos < n && p[pos] == '.') {
-			evbuffer_add(out, p + start, pos - start);
+			smtpc_add_run(out, s, p + start, pos - start);
 			evbuffer_add(out, ".", 1);
 			start = pos;
 		}
 	}
-	evbuffer_add(out, p + start, n - start);
-	if (n < 2 || p[n - 2] != '\r' || p[n - 1] != '\n')
+	smtpc_add_run(out, s, p + start, n - start);
+	*bol = p[n - 1] == '\n';
+}
+
+/* The job's message into the output, dot-stuffed, ending with CRLF "."
+ * CRLF. */
+static void
+smtpc_add_body(struct evbuffer *out, const struct smtpc_job *j)
+{
+	char tail[2] = { 0, 0 };
+	int bol = 1;
+
+	if (j == NULL || j->len == 0) {
+		evbuffer_add(out, ".\r\n", 3);
+		return;
+	}
+	if (j->nsegs == 0) {
+		evbuffer_expand(out, j->len + j->len / 32 + 8);
+		smtpc_add_piece(out, NULL, j->data, j->len, &bol);
+		if (j->len >= 2)
+			memcpy(tail, j->data + j->len - 2, 2);
+	} else
+		for (size_t i = 0; i < j->nsegs; i++) {
+			const struct smtpc_seg *s = &j->segs[i];
+			smtpc_add_piece(out, s, s->data, s->len, &bol);
+			if (s->len >= 2)
+				memcpy(tail, s->data + s->len - 2, 2);
+			else if (s->len == 1) {
+				tail[0] = tail[1];
+				tail[1] = s->data[0];
+			}
+		}
+	if (tail[0] != '\r' || tail[1] != '\n')
 		evbuffer_add(out, "\r\n", 2);
 	evbuffer_add(out, ".\r\n", 3);
 }
@@ -1222,11 +1280,8 @@ smtpc_on_data(struct smtpc *c, const struct smtpc_reply *r)
 		return;
 	}
 	/* A 354 after a refused MAIL or RCPT: end the empty message. */
-	if (c->job_done)
-		smtpc_add_body(bufferevent_get_output(c->bev), "", 0);
-	else
-		smtpc_add_body(bufferevent_get_output(c->bev), c->job.data,
-		    c->job.len);
+	smtpc_add_body(bufferevent_get_output(c->bev), c->job_done ? NULL :
+	    &c->job);
 	c->stage = SMTPC_STAGE_BODY;
 	c->body_flushed = 0;
 	smtpc_arm(c, c->to.data_block);	/* see smtpc_sent_cb() */

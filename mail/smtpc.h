@@ -77,6 +77,22 @@ struct smtpc_config {
 	struct smtpc_timeouts timeouts;
 };
 
+/*
+ * A piece of a message (see smtpc_job.segs). Without release its bytes
+ * are copied into the connection's output like data's; with release the
+ * connection may send them by reference instead, holding them past
+ * result(): it calls hold(arg) for each reference it takes and
+ * release(data, len, arg) once that reference is sent or dropped (the
+ * signature of libevent's evbuffer_ref_cleanup_cb).
+ */
+struct smtpc_seg {
+	const char	*data;
+	size_t		 len;
+	void		(*hold)(void *arg);
+	void		(*release)(const void *data, size_t len, void *arg);
+	void		*arg;
+};
+
 /* One copy to deliver: one envelope, one recipient. The strings and data
  * are the caller's and must stay valid until result() for this job. */
 struct smtpc_job {
@@ -84,7 +100,11 @@ struct smtpc_job {
 	const char	*rcpt;
 	const char	*data;		/* message, CRLF line ends, not
 					 * dot-stuffed (we stuff while sending) */
-	size_t		 len;
+	size_t		 len;		/* of data, or of all segs */
+	/* when nsegs > 0: the message is segs[0..nsegs) in order (data is
+	 * not read); the array too stays valid until result() */
+	const struct smtpc_seg *segs;
+	size_t		 nsegs;
 	void		*arg;		/* the caller's, untouched */
 };
 

@@ -137,6 +137,34 @@ add_member(struct db *db, int64_t gid, const char *email,
 	return mid;
 }
 
+/* The copy of t for who made of pieces (as delivery sends it without
+ * signing) is the copy digest_personalise makes. */
+static void
+assert_pieces_whole(const struct digest_template *t,
+    const struct digest_personal *who, const char *whole, size_t len)
+{
+	struct digest_seg segs[DIGEST_SEGS_MAX];
+	struct buf own = BUF_INIT, joined = BUF_INIT;
+	size_t n = digest_personalise_segs(&own, segs, t, who);
+	size_t shared = 0;
+	assert_true(n > 0 && n <= DIGEST_SEGS_MAX);
+	for (size_t i = 0; i < n; i++) {
+		const struct buf *from = segs[i].part == DIGEST_NPARTS ? &own :
+		    &t->part[segs[i].part];
+		assert_true(segs[i].off + segs[i].len <= from->len);
+		buf_append(&joined, from->data + segs[i].off, segs[i].len);
+		if (segs[i].part != DIGEST_NPARTS)
+			shared += segs[i].len;
+	}
+	assert_int_equal(joined.len, len);
+	assert_memory_equal(joined.data, whole, len);
+	/* the template's bytes are referenced, not copied into own */
+	assert_true(own.len + shared == len);
+	assert_true(shared > own.len);
+	buf_free(&own);
+	buf_free(&joined);
+}
+
 /* The copy of outbox row id as delivery makes it from its stored body:
  * 0, or -1 when the body is gone or malformed. */
 static int
@@ -158,7 +186,9 @@ copy_of(struct db *db, int64_t id, struct buf *msg)
 	if (store_digest_body_get(db, body, &b) == 1 &&
 	    digest_template_take(&t, &b) == 0) {
 		struct digest_personal who = { mid, gid, buf_cstr(&token) };
+		size_t from = msg->len;
 		digest_personalise(msg, &t, &who);
+		assert_pieces_whole(&t, &who, msg->data + from, msg->len - from);
 		digest_template_free(&t);
 		rc = 0;
 	}
