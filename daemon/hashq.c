@@ -2,7 +2,9 @@
  * Password hashing on a worker thread (see hashq.h). The loop and the
  * worker share two lists under one mutex: jobs to run and jobs done; the
  * worker writes a byte to a pipe after each job, and the loop's read event
- * takes the done list and runs the callbacks.
+ * takes the done list and runs the callbacks. The count of jobs per
+ * client lives on the loop's side only (taken in hashq_put, given back
+ * before the callback), so it needs no lock.
  */
 #include <config.h>
 
@@ -33,9 +35,17 @@ struct hashq_job {
 	char			 pw[PASSWORD_MAX + 1];
 	char			 new_pw[PASSWORD_MAX + 1];
 	int			 result;
+	int			 client;	/* slot in clients[], or -1 */
 	hashq_cb		 cb;
 	void			*arg;
 	struct hashq_job	*next;
+};
+
+/* A client address with jobs waiting for their callback (n > 0), or a
+ * free slot (n == 0): at most one slot per job, so HASHQ_QUEUE_MAX. */
+struct hashq_client {
+	char			 addr[HASHQ_CLIENT_MAX + 1];
+	unsigned		 n;
 };
 
 struct hashq {
@@ -46,9 +56,37 @@ struct hashq {
 	struct hashq_job	*todo, **todo_tail;	/* FIFO */
 	struct hashq_job	*done, **done_tail;	/* FIFO */
 	size_t			 pending;	/* queued + running + done */
+	struct hashq_client	 clients[HASHQ_QUEUE_MAX];	/* loop only */
 	int			 wake[2];	/* pipe: worker -> loop */
 	struct event		*ev;
 };
+
+/* The slot of addr (loop's thread): its own, else a free one taken for
+ * it; NULL when none is free. */
+static struct hashq_client *
+hashq_client_slot(struct hashq *q, const char *addr)
+{
+	struct hashq_client *free_slot = NULL;
+	for (size_t i = 0; i < HASHQ_QUEUE_MAX; i++) {
+		struct hashq_client *c = &q->clients[i];
+		if (c->n > 0 && strcmp(c->addr, addr) == 0)
+			return c;
+		if (c->n == 0 && free_slot == NULL)
+			free_slot = c;
+	}
+	if (free_slot != NULL)
+		memcpy(free_slot->addr, addr, strlen(addr) + 1);
+	return free_slot;
+}
+
+/* A job leaves the queue (loop's thread): its client's count goes down. */
+static void
+hashq_job_done(struct hashq *q, struct hashq_job *j)
+{
+	q->pending--;
+	if (j->client >= 0)
+		q->clients[j->client].n--;
+}
 
 static void
 hashq_job_free(struct hashq_job *j)
@@ -128,7 +166,7 @@ hashq_wake(evutil_socket_t fd, short what, void *arg)
 	while (list != NULL) {
 		struct hashq_job *j = list;
 		list = j->next;
-		q->pending--;
+		hashq_job_done(q, j);
 		j->cb(j->result, j->hash, j->arg);
 		hashq_job_free(j);
 	}
@@ -184,11 +222,12 @@ fail:
 }
 
 static void
-hashq_cancel_list(struct hashq_job *list)
+hashq_cancel_list(struct hashq *q, struct hashq_job *list)
 {
 	while (list != NULL) {
 		struct hashq_job *j = list;
 		list = j->next;
+		hashq_job_done(q, j);
 		j->cb(HASHQ_CANCELLED, "", j->arg);
 		hashq_job_free(j);
 	}
@@ -209,8 +248,8 @@ hashq_free(struct hashq **qp)
 	if (q->pending > 0)
 		log_info("hashq: %zu password job(s) cancelled at shutdown",
 		    q->pending);
-	hashq_cancel_list(q->done);
-	hashq_cancel_list(q->todo);
+	hashq_cancel_list(q, q->done);
+	hashq_cancel_list(q, q->todo);
 	event_free(q->ev);
 	close(q->wake[0]);
 	close(q->wake[1]);
@@ -221,17 +260,28 @@ hashq_free(struct hashq **qp)
 }
 
 static int
-hashq_put(struct hashq *q, enum hashq_op op, const char *hash,
-    const char *pw, const char *new_pw, hashq_cb cb, void *arg)
+hashq_put(struct hashq *q, const char *client, enum hashq_op op,
+    const char *hash, const char *pw, const char *new_pw, hashq_cb cb,
+    void *arg)
 {
 	if (q->pending >= HASHQ_QUEUE_MAX ||
 	    strnlen(pw, PASSWORD_MAX + 1) > PASSWORD_MAX ||
 	    (new_pw != NULL && strnlen(new_pw, PASSWORD_MAX + 1) > PASSWORD_MAX)
 	    || (hash != NULL && strnlen(hash, PASSWORD_HASH_MAX + 1) >
-	    PASSWORD_HASH_MAX))
-		return -1;
+	    PASSWORD_HASH_MAX) || (client != NULL &&
+	    strnlen(client, HASHQ_CLIENT_MAX + 1) > HASHQ_CLIENT_MAX))
+		return HASHQ_REFUSED;
+	struct hashq_client *c = NULL;
+	if (client != NULL && *client != '\0') {
+		/* pending < HASHQ_QUEUE_MAX: a slot is free if addr has none */
+		c = hashq_client_slot(q, client);
+		if (c == NULL || c->n >= HASHQ_PER_CLIENT_MAX)
+			return HASHQ_REFUSED_CLIENT;
+		c->n++;
+	}
 	struct hashq_job *j = xcalloc(1, sizeof *j);
 	j->op = op;
+	j->client = c != NULL ? (int)(c - q->clients) : -1;
 	if (hash != NULL)
 		memcpy(j->hash, hash, strlen(hash) + 1);
 	memcpy(j->pw, pw, strlen(pw) + 1);
@@ -249,29 +299,39 @@ hashq_put(struct hashq *q, enum hashq_op op, const char *hash,
 }
 
 int
-hashq_hash(struct hashq *q, const char *pw, hashq_cb cb, void *arg)
-{
-	return hashq_put(q, HASHQ_OP_HASH, NULL, pw, NULL, cb, arg);
-}
-
-int
-hashq_verify(struct hashq *q, const char *hash, const char *pw, hashq_cb cb,
+hashq_hash(struct hashq *q, const char *client, const char *pw, hashq_cb cb,
     void *arg)
 {
-	return hashq_put(q, HASHQ_OP_VERIFY, hash ? hash : "", pw, NULL, cb,
-	    arg);
+	return hashq_put(q, client, HASHQ_OP_HASH, NULL, pw, NULL, cb, arg);
 }
 
 int
-hashq_change(struct hashq *q, const char *hash, const char *old_pw,
-    const char *new_pw, hashq_cb cb, void *arg)
+hashq_verify(struct hashq *q, const char *client, const char *hash,
+    const char *pw, hashq_cb cb, void *arg)
 {
-	return hashq_put(q, HASHQ_OP_CHANGE, hash ? hash : "", old_pw, new_pw,
+	return hashq_put(q, client, HASHQ_OP_VERIFY, hash ? hash : "", pw, NULL,
 	    cb, arg);
+}
+
+int
+hashq_change(struct hashq *q, const char *client, const char *hash,
+    const char *old_pw, const char *new_pw, hashq_cb cb, void *arg)
+{
+	return hashq_put(q, client, HASHQ_OP_CHANGE, hash ? hash : "", old_pw,
+	    new_pw, cb, arg);
 }
 
 size_t
 hashq_pending(const struct hashq *q)
 {
 	return q->pending;
+}
+
+size_t
+hashq_pending_client(const struct hashq *q, const char *client)
+{
+	for (size_t i = 0; i < HASHQ_QUEUE_MAX; i++)
+		if (q->clients[i].n > 0 && strcmp(q->clients[i].addr, client) == 0)
+			return q->clients[i].n;
+	return 0;
 }

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "daemon/account.h"
 #include "daemon/db.h"
 #include "daemon/store_account.h"
 #include "daemon/xalloc.h"
@@ -56,8 +57,19 @@ store_account_by_id(struct db *db, int64_t id, struct account *a)
 int
 store_account_set_password(struct db *db, int64_t member_id, const char *hash)
 {
-	return db_run(db, "UPDATE members SET password_hash = ? WHERE id = ?",
-	    "ti", hash, member_id);
+	if (db_run(db, "UPDATE members SET password_hash = ? WHERE id = ?",
+	    "ti", hash, member_id) == -1)
+		return -1;
+	return db_run(db, "UPDATE tokens SET used = 1 WHERE kind = ? AND used = 0"
+	    " AND email = (SELECT email FROM members WHERE id = ?)"
+	    " COLLATE NOCASE", "ti", ACCOUNT_KIND_RESET, member_id);
+}
+
+int
+store_account_hash_is(struct db *db, int64_t member_id, const char *hash)
+{
+	return (int)db_int(db, "SELECT count(*) FROM members WHERE id = ?"
+	    " AND coalesce(password_hash, '') = ?", -1, "it", member_id, hash);
 }
 
 int
@@ -173,6 +185,13 @@ store_session_touch(struct db *db, int64_t id, int64_t now)
 {
 	return db_run(db, "UPDATE sessions SET last_seen = ? WHERE id = ?", "ii",
 	    now, id);
+}
+
+int
+store_session_exists(struct db *db, int64_t id)
+{
+	return (int)db_int(db, "SELECT count(*) FROM sessions WHERE id = ?", -1,
+	    "i", id);
 }
 
 int

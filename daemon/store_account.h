@@ -51,9 +51,16 @@ struct account_group {
 /* Member by address (case-insensitive) or id: 1 found, 0 not, -1 error. */
 int	store_account_by_email(struct db *, const char *email, struct account *);
 int	store_account_by_id(struct db *, int64_t id, struct account *);
-/* Set the password hash of a member: 0 or -1. */
+/* Set the password hash of a member and void its unused reset links
+ * (tokens of kind ACCOUNT_KIND_RESET for its address): a link mailed
+ * before the change, or a second link, must not undo it. 0 or -1. */
 int	store_account_set_password(struct db *, int64_t member_id,
 	    const char *hash);
+/* 1 when the member's stored password hash is still hash ("" for none),
+ * 0 when it changed (a fresh salt makes every new hash differ), -1 error.
+ * A check done off the transaction (daemon/hashq.c) is acted on only
+ * when this holds inside it. */
+int	store_account_hash_is(struct db *, int64_t member_id, const char *hash);
 /* Set the display name; set or clear site administration. 0 or -1. */
 int	store_account_set_name(struct db *, int64_t member_id, const char *name);
 int	store_account_set_admin(struct db *, int64_t member_id, int is_admin);
@@ -80,6 +87,9 @@ int64_t	store_session_add(struct db *, const char *hash, int64_t member_id,
 int	store_session_get(struct db *, const char *hash, int64_t now,
 	    int64_t idle, struct session_row *);
 int	store_session_touch(struct db *, int64_t id, int64_t now);
+/* 1 when session id still exists (not ended since it was read), 0 not,
+ * -1 error. */
+int	store_session_exists(struct db *, int64_t id);
 int	store_session_delete(struct db *, int64_t id);
 /* Every session of a member (password change, reset). */
 int	store_session_delete_member(struct db *, int64_t member_id);

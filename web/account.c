@@ -172,6 +172,7 @@ struct account_wait {
 	struct web_req		*w;	/* suspended */
 	int64_t			 member;
 	account_hashed_fn	 fn;
+	char			 was[ACCOUNT_HASH_MAX + 1];	/* hash checked */
 };
 
 static void
@@ -183,7 +184,7 @@ account_hashed(int result, const char *hash, void *arg)
 	if (result == HASHQ_CANCELLED)
 		httpd_reply_error(w, 503);
 	else
-		aw->fn(w, result, hash, aw->member);
+		aw->fn(w, result, hash, aw->member, aw->was);
 	httpd_release(&w);
 	free(aw);
 }
@@ -197,25 +198,33 @@ account_hash_job(struct web_req *w, enum account_job job, const char *hash,
 		httpd_reply_error(w, 503);
 		return;
 	}
+	const char *client = session_peer(w);
 	struct account_wait *aw = xcalloc(1, sizeof *aw);
 	aw->member = member;
 	aw->fn = fn;
-	int rc = -1;
+	if (hash != NULL)
+		xstrlcpy(aw->was, hash, sizeof aw->was);
+	int rc = HASHQ_REFUSED;
 	switch (job) {
 	case ACCOUNT_JOB_HASH:
-		rc = hashq_hash(q, pw, account_hashed, aw);
+		rc = hashq_hash(q, client, pw, account_hashed, aw);
 		break;
 	case ACCOUNT_JOB_VERIFY:
-		rc = hashq_verify(q, hash, pw, account_hashed, aw);
+		rc = hashq_verify(q, client, hash, pw, account_hashed, aw);
 		break;
 	case ACCOUNT_JOB_CHANGE:
-		rc = hashq_change(q, hash, pw, new_pw, account_hashed, aw);
+		rc = hashq_change(q, client, hash, pw, new_pw, account_hashed,
+		    aw);
 		break;
 	}
-	if (rc == -1) {
+	if (rc != 0) {
 		free(aw);
-		log_warnx("http: password queue full (%d jobs)",
-		    HASHQ_QUEUE_MAX);
+		if (rc == HASHQ_REFUSED_CLIENT)
+			log_warnx("http: %s has %d password jobs waiting already",
+			    client, HASHQ_PER_CLIENT_MAX);
+		else
+			log_warnx("http: password queue full (%d jobs)",
+			    HASHQ_QUEUE_MAX);
 		httpd_header(w, "Retry-After", "1");
 		httpd_reply_error(w, 503);
 		return;
@@ -268,28 +277,44 @@ account_login_form(struct web_req *w, int code, const char *error,
 	buf_free(&html);
 }
 
-/* Sign-in, once the password was checked off the loop. */
+/* Sign-in, once the password was checked off the loop against was: the
+ * session opens only if the account still has that hash, checked in the
+ * transaction that opens it (a reset or a password change may have
+ * committed while the job waited; the old password must not open a
+ * session then). */
 static void
 account_login_hashed(struct web_req *w, int result, const char *hash,
-    int64_t member)
+    int64_t member, const char *was)
 {
 	const char *email = account_field(w, "email");
+	struct db *db = w->e->db;
+	int rc = 0;
 	(void)hash;
 	if (strlen(email) > ACCOUNT_EMAIL_MAX)
 		email = "";
-	if (result != HASHQ_OK || member == 0) {
+	if (result == HASHQ_OK && member != 0) {
+		if (db_begin(db) == -1)
+			rc = -1;
+		else if ((rc = store_account_hash_is(db, member, was)) == 1 &&
+		    (session_start(w, member) == -1 || db_commit(db) == -1))
+			rc = -1;
+		if (rc != 1)
+			db_rollback(db);
+		if (rc == 0)
+			log_info("http: sign-in of member %lld refused: its "
+			    "password changed while it was checked",
+			    (long long)member);
+	}
+	if (rc == -1) {
+		account_error_page(w, 500);
+		return;
+	}
+	if (rc == 0) {
 		(void)account_limit_hit(w, ACCOUNT_LIM_LOGIN_FAIL, email);
 		account_login_form(w, 401, L(I18N_ACC_LOGIN_FAILED), email);
 		return;
 	}
 	account_limit_clear(w, ACCOUNT_LIM_LOGIN_FAIL, email);
-	struct db *db = w->e->db;
-	if (db_begin(db) == -1 || session_start(w, member) == -1 ||
-	    db_commit(db) == -1) {
-		db_rollback(db);
-		account_error_page(w, 500);
-		return;
-	}
 	log_info("http: member %lld signed in", (long long)member);
 	account_redirect(w, "/");
 }
@@ -410,7 +435,7 @@ account_check_mail(struct web_req *w)
 /* Registration, once the password was hashed off the loop. */
 static void
 account_register_hashed(struct web_req *w, int result, const char *hash,
-    int64_t member)
+    int64_t member, const char *was)
 {
 	const char *name = account_field(w, "name");
 	const char *email = account_field(w, "email");
@@ -419,9 +444,15 @@ account_register_hashed(struct web_req *w, int result, const char *hash,
 	struct account a;
 	int rc;
 	(void)member;
-	if (result != HASHQ_OK ||
-	    (rc = store_account_by_email(db, email, &a)) == -1 ||
-	    db_begin(db) == -1) {
+	(void)was;
+	if (result != HASHQ_OK || db_begin(db) == -1) {
+		account_error_page(w, 500);
+		return;
+	}
+	/* read in the transaction: the address may have got an account
+	 * while the password was hashed */
+	if ((rc = store_account_by_email(db, email, &a)) == -1) {
+		db_rollback(db);
 		account_error_page(w, 500);
 		return;
 	}
@@ -616,12 +647,15 @@ account_new_password_form(struct web_req *w, int code, const char *error)
 }
 
 /* A new password from a reset link, once hashed off the loop; the link
- * is checked again inside the transaction. */
+ * is checked again inside the transaction (a password set since, by
+ * another link or the settings page, voided it: see
+ * store_account_set_password). */
 static void
 account_reset_hashed(struct web_req *w, int result, const char *hash,
-    int64_t member)
+    int64_t member, const char *was)
 {
 	struct db *db = w->e->db;
+	(void)was;
 	if (result != HASHQ_OK || db_begin(db) == -1) {
 		account_error_page(w, 500);
 		return;

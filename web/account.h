@@ -73,12 +73,18 @@ enum account_job {
 };
 /* The second half of a handler, run on the loop when the job ends with
  * result and hash as daemon/hashq.h says (never HASHQ_CANCELLED: such a
- * request is answered 503 without it); member as passed. It answers w. */
+ * request is answered 503 without it); member as passed; was the stored
+ * hash the job checked against ("" for ACCOUNT_JOB_HASH). The account may
+ * have changed while the job waited: before acting on a match, fn checks
+ * inside its transaction that the member's hash is still was
+ * (store_account_hash_is). It answers w. */
 typedef void	(*account_hashed_fn)(struct web_req *w, int result,
-		    const char *hash, int64_t member);
-/* Queue the job and suspend w (httpd_suspend) until fn ran; the strings
- * are copied. When the queue is full, w is answered 503 at once. The
- * handler returns right after this call. */
+		    const char *hash, int64_t member, const char *was);
+/* Queue the job for the client's address (session_peer) and suspend w
+ * (httpd_suspend) until fn ran; the strings are copied. When the queue is
+ * full, or the client has HASHQ_PER_CLIENT_MAX jobs in it, w is answered
+ * 503 with Retry-After at once. The handler returns right after this
+ * call. */
 void	account_hash_job(struct web_req *, enum account_job, const char *hash,
 	    const char *pw, const char *new_pw, int64_t member,
 	    account_hashed_fn fn);

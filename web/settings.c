@@ -218,10 +218,14 @@ settings_show(struct web_req *w, int code, const char *notice,
 }
 
 /* The password change, once the hashing thread checked the current
- * password (and hashed the new one: hash not empty). */
+ * password (and hashed the new one: hash not empty) against was. It is
+ * applied only if, inside its transaction, this session still exists and
+ * the stored hash is still was: a reset, a sign-out everywhere or another
+ * change that committed while the job waited wins, and this one, checked
+ * against a password no longer current, changes nothing. */
 static void
 settings_password_hashed(struct web_req *w, int result, const char *hash,
-    int64_t member)
+    int64_t member, const char *was)
 {
 	struct db *db = w->e->db;
 	if (result == HASHQ_NO_MATCH) {
@@ -236,6 +240,26 @@ settings_password_hashed(struct web_req *w, int result, const char *hash,
 	}
 	if (result != HASHQ_OK || db_begin(db) == -1) {
 		httpd_reply_error(w, 500);
+		return;
+	}
+	int alive = store_session_exists(db, w->session_id), same = 0;
+	if (alive == 1)
+		same = store_account_hash_is(db, member, was);
+	if (alive != 1 || same != 1) {
+		db_rollback(db);
+		if (alive == -1 || same == -1) {
+			httpd_reply_error(w, 500);
+			return;
+		}
+		log_info("http: password change of member %lld refused: %s "
+		    "while it was checked", (long long)member, alive == 0 ?
+		    "the session ended" : "the password changed");
+		if (alive == 0) {	/* signed out meanwhile */
+			w->session_id = 0;
+			(void)session_end(w);
+			account_redirect(w, "/login");
+		} else
+			settings_show(w, 409, NULL, L(I18N_ACC_PASSWORD_STALE));
 		return;
 	}
 	/* every other session ends; this one starts afresh */

@@ -1,6 +1,7 @@
 """Password hashing off the web event loop (daemon/hashq.c): pages answer
 while sign-ins wait on Argon2id, a sign-in whose client went away is
-dropped safely, the queue answers 503 past HASHQ_QUEUE_MAX jobs, and a
+dropped safely, the queue answers 503 past HASHQ_QUEUE_MAX jobs and to a
+client past its HASHQ_PER_CLIENT_MAX jobs (others are still served), and a
 daemon stopped with hashes in flight answers or closes them without a leak
 (the ASan run's LeakSanitizer reads the daemon log).
 Run: /usr/bin/python3 tests/integration/test_hashq.py"""
@@ -19,6 +20,9 @@ from harness import BUILD, WAIT, run, site  # noqa: E402
 
 PASSWORD = "correct horse battery"
 HASHQ_QUEUE_MAX = 32        # daemon/hashq.h
+HASHQ_PER_CLIENT_MAX = 4    # daemon/hashq.h
+LOGIN_IP_MAX = 30           # web/account.h ACCOUNT_LOGIN_IP_MAX
+REGISTER_IP_MAX = 10        # web/account.h ACCOUNT_REGISTER_IP_MAX
 
 
 def add_user(m, email, name):
@@ -64,18 +68,23 @@ def login_form(m):
     return cookie, csrf
 
 
-def send_login(m, cookie, csrf, email, password=PASSWORD, forwarded=None):
-    """Write a sign-in POST on a new connection, without reading: the
+def send_form(m, path, cookie, fields, forwarded=None):
+    """Write a form POST on a new connection, without reading: the
     socket, to read the answer from later."""
-    body = urllib.parse.urlencode({"csrf": csrf, "email": email,
-                                   "password": password}).encode()
+    body = urllib.parse.urlencode(fields).encode()
     fwd = "X-Forwarded-For: %s\r\n" % forwarded if forwarded else ""
     s = socket.create_connection(("127.0.0.1", m.http_port), timeout=WAIT)
-    s.sendall(("POST /login HTTP/1.1\r\nHost: t\r\nCookie: %s\r\n%s"
+    s.sendall(("POST %s HTTP/1.1\r\nHost: t\r\nCookie: %s\r\n%s"
                "Content-Type: application/x-www-form-urlencoded\r\n"
                "Content-Length: %d\r\nConnection: close\r\n\r\n" %
-               (cookie, fwd, len(body))).encode() + body)
+               (path, cookie, fwd, len(body))).encode() + body)
     return s
+
+
+def send_login(m, cookie, csrf, email, password=PASSWORD, forwarded=None):
+    """Write a sign-in POST on a new connection, without reading."""
+    return send_form(m, "/login", cookie, {"csrf": csrf, "email": email,
+                                           "password": password}, forwarded)
 
 
 def test_pages_answer_while_hashing():
@@ -124,8 +133,9 @@ def test_client_gone_while_hashing():
     try:
         add_user(m, "alice@example.org", "Alice")
         cookie, csrf = login_form(m)
-        for i in range(4):
-            s = send_login(m, cookie, csrf, "alice@example.org")
+        for i in range(4):      # from 4 addresses: each has its share
+            s = send_login(m, cookie, csrf, "alice@example.org",
+                           forwarded="192.0.2.%d" % (i + 1))
             s.close()
         # the hashes end and their answers go nowhere; then a sign-in
         # (queued behind them) still works
@@ -165,6 +175,49 @@ def test_queue_full():
         m.close()
 
 
+def test_one_client_cannot_fill_the_queue():
+    """One client address (through the trusted proxy header), within its
+    rate limits, sends every sign-in and registration they allow at once:
+    more than HASHQ_QUEUE_MAX jobs. It gets HASHQ_PER_CLIENT_MAX jobs in
+    the queue and 503 with Retry-After for the rest, and a sign-in from
+    another address sent right after is still served (401 for its wrong
+    password, not 503). Without the per-client share that sign-in found
+    the queue full."""
+    m = site("hashq-fair")
+    try:
+        cookie, csrf = login_form(m)
+        flood = "198.51.100.7"
+        socks = [send_login(m, cookie, csrf, "nobody%d@example.org" % i,
+                            forwarded=flood) for i in range(LOGIN_IP_MAX)]
+        socks += [send_form(m, "/register", cookie, {
+            "csrf": csrf, "name": "R%d" % i, "email": "r%d@example.org" % i,
+            "password": "long enough password"}, forwarded=flood)
+            for i in range(REGISTER_IP_MAX)]
+        assert len(socks) > HASHQ_QUEUE_MAX
+        assert raw_get(m, "/")[0] == 200     # the flood was read before
+        other = send_login(m, cookie, csrf, "someone@example.org",
+                           forwarded="203.0.113.9")
+        st, head, _ = parse_reply(read_all(other))
+        other.close()
+        assert st == 401, (st, head)
+        codes = []
+        for s in socks:
+            st, head, _ = parse_reply(read_all(s))
+            s.close()
+            codes.append(st)
+            if st == 503:
+                assert "Retry-After: 1" in head, head
+            else:
+                assert st in (200, 401), st
+        assert codes.count(503) >= 1, codes
+        assert len(codes) - codes.count(503) >= HASHQ_PER_CLIENT_MAX, codes
+        assert "198.51.100.7 has %d password jobs waiting already" % \
+            HASHQ_PER_CLIENT_MAX in m.logtext()
+        assert "password queue full" not in m.logtext()
+    finally:
+        m.close()
+
+
 def test_stop_with_hashes_in_flight():
     """SIGTERM while sign-ins wait on the hashing thread: each client gets
     an answer (303 for one finished, 503 for one cancelled) or a closed
@@ -193,4 +246,5 @@ def test_stop_with_hashes_in_flight():
 
 if __name__ == "__main__":
     run([test_pages_answer_while_hashing, test_client_gone_while_hashing,
-         test_queue_full, test_stop_with_hashes_in_flight])
+         test_queue_full, test_one_client_cannot_fill_the_queue,
+         test_stop_with_hashes_in_flight])

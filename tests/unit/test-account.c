@@ -431,6 +431,63 @@ test_account_create(void **state)
 	buf_free(&err);
 }
 
+/* A check done off the transaction is acted on only while the stored hash
+ * is the one checked; setting a password voids every unused reset link. */
+static void
+test_password_changed_meanwhile(void **state)
+{
+	struct db *db = *state;
+	struct buf err = BUF_INIT;
+	struct account a;
+	char t1[TOKEN_LEN + 1], t2[TOKEN_LEN + 1], t3[TOKEN_LEN + 1];
+	char h2[PASSWORD_HASH_MAX + 1], h3[PASSWORD_HASH_MAX + 1];
+	int64_t id = account_create(db, "race@example.org", "Race",
+	    "first long password", 0, &err), got = 0;
+	assert_true(id > 0);
+	assert_int_equal(store_account_by_id(db, id, &a), 1);
+	char was[ACCOUNT_HASH_MAX + 1];
+	strcpy(was, a.password_hash);
+	assert_int_equal(store_account_hash_is(db, id, was), 1);
+	assert_int_equal(store_account_hash_is(db, id, ""), 0);
+	/* the same password hashed again is another string (fresh salt) */
+	assert_int_equal(password_hash("first long password", h2), 0);
+	assert_int_equal(store_account_hash_is(db, id, h2), 0);
+	/* two reset links: the first used voids the second */
+	assert_int_equal(account_reset_request(db, "race@example.org", t1), 0);
+	assert_int_equal(account_reset_request(db, "race@example.org", t2), 0);
+	assert_int_equal(account_reset_confirm(db, t1, h2, &got), 1);
+	assert_int_equal(store_account_hash_is(db, id, was), 0);
+	assert_int_equal(store_account_hash_is(db, id, h2), 1);
+	assert_int_equal(password_hash("third long password", h3), 0);
+	assert_int_equal(account_reset_confirm(db, t2, h3, &got), 0);
+	assert_int_equal(store_account_hash_is(db, id, h2), 1);
+	/* a link mailed before a change in the settings is void after it;
+	 * another member's link is not touched */
+	int64_t other = account_create(db, "other@example.org", "O",
+	    "other long password", 0, &err);
+	assert_true(other > 0);
+	assert_int_equal(account_reset_request(db, "RACE@example.org", t3), 0);
+	assert_int_equal(account_reset_request(db, "other@example.org", t1), 0);
+	assert_int_equal(store_account_set_password(db, id, h3), 0);
+	assert_int_equal(account_reset_confirm(db, t3, h2, &got), 0);
+	assert_int_equal(store_account_hash_is(db, id, h3), 1);
+	assert_int_equal(account_reset_confirm(db, t1, h2, &got), 1);
+	assert_int_equal(got, other);
+	/* a member known only by mail has the hash "" */
+	int64_t bare = store_member_ensure(db, "bare2@example.org", "");
+	assert_int_equal(store_account_hash_is(db, bare, ""), 1);
+	assert_int_equal(store_account_hash_is(db, bare, h3), 0);
+	assert_int_equal(store_account_hash_is(db, 999999, ""), 0);
+	/* a session read before it ended */
+	int64_t s = store_session_add(db, "srace", id, db_now(), db_now() + 99,
+	    "c");
+	assert_true(s > 0);
+	assert_int_equal(store_session_exists(db, s), 1);
+	assert_int_equal(store_session_delete_member(db, id), 0);
+	assert_int_equal(store_session_exists(db, s), 0);
+	buf_free(&err);
+}
+
 int
 main(void)
 {
@@ -446,6 +503,7 @@ main(void)
 		cmocka_unit_test(test_account_checks),
 		cmocka_unit_test(test_register_claim_reset),
 		cmocka_unit_test(test_account_create),
+		cmocka_unit_test(test_password_changed_meanwhile),
 	};
 	return cmocka_run_group_tests(tests, fixture_db_setup,
 	    fixture_db_teardown);
