@@ -517,6 +517,9 @@ compose_system(struct buf *out, const struct compose_system *s)
 		    "X-Auto-Response-Suppress: All\r\n");
 	if (s->list_id != NULL && *s->list_id != '\0')
 		hdr_mailbox(out, "List-Id", NULL, s->list_id);
+	if (s->language != NULL && *s->language != '\0')
+		hdr_field(out, "Content-Language", s->language,
+		    strlen(s->language));
 	buf_puts(out, "MIME-Version: 1.0\r\n");
 	compose_mime_part_text(out, str_or_empty(s->text));
 	buf_free(&id);

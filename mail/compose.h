@@ -125,13 +125,14 @@ struct compose_system {
 	const char	*in_reply_to;	/* Message-ID without brackets, or NULL */
 	int		 auto_submitted; /* Auto-Submitted: auto-replied */
 	int64_t		 date;		/* 0: now */
+	const char	*language;	/* Content-Language ("ar"), or NULL */
 };
 
 /* Append the whole message: Date, From, To, Reply-To (when given),
  * Subject, a fresh Message-ID, In-Reply-To and References (when given),
  * Auto-Submitted and X-Auto-Response-Suppress (when auto_submitted),
- * List-Id (when given), MIME-Version and the text as
- * compose_mime_part_text writes it. */
+ * List-Id (when given), Content-Language (when given), MIME-Version and
+ * the text as compose_mime_part_text writes it. */
 void	compose_system(struct buf *out, const struct compose_system *s);
 
 #endif

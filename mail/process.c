@@ -435,9 +435,17 @@ process_rcpt(struct process_ctx *c, const char *rcpt)
 			buf_printf(&c->note, "%s: command ignored (%s); ", rcpt, why);
 			break;
 		}
+		/* a banned sender gets no answer at all (no backscatter) */
+		if ((rc = process_banned(c, &g)) != 0) {
+			if (rc == 1)
+				log_info("inbound %lld: command to %s from a banned"
+				    " sender dropped", (long long)c->in->id, rcpt);
+			rc = rc == 1 ? 0 : -1;
+			break;
+		}
 		rc = la.kind == ADDR_CONFIRM ? listcmd_confirm(c->e, &g, la.token,
-		    c->sender, c->p, &c->note) : listcmd_handle(c->e, &g, la.kind,
-		    c->sender, c->p, &c->note);
+		    c->sender, c->p, &c->in->raw, &c->note) : listcmd_handle(c->e,
+		    &g, la.kind, c->sender, c->p, &c->in->raw, &c->note);
 		break;
 	case ADDR_MODERATE:
 		rc = process_moderate(c, &g, la.token);

@@ -73,16 +73,19 @@ def test_mail_command_confirmed_by_reply_and_by_link():
     m = site("delivery-mail", members=MEMBERS)
     try:
         # the help names the command
+        # (the group is French: so are the answers to a member without a
+        # web account, test_listcmd_lang.py has the other languages)
         mail(m, "Alice <alice@example.org>", REQUEST, "help")
-        help_ = wait_for(lambda: answers(m, "alice@example.org", "Help"),
+        help_ = wait_for(lambda: answers(m, "alice@example.org", "Aide"),
                          "help")[0]
-        assert "delivery MODE" in help_.get_body(("plain",)).get_content()
+        assert "réception MODE" in help_.get_body(("plain",)).get_content()
         # the command asks first: nothing changes before the confirmation
         mail(m, "Alice <alice@example.org>", REQUEST, "delivery digest")
-        ask = wait_for(lambda: answers(m, "alice@example.org", "Confirm:"),
+        ask = wait_for(lambda: answers(m, "alice@example.org",
+                                       "Confirmation :"),
                        "confirmation request")[0]
         assert ask["Auto-Submitted"] == "auto-replied"
-        assert '"weekly"' in str(ask["Subject"]), ask["Subject"]
+        assert "« hebdomadaire »" in str(ask["Subject"]), ask["Subject"]
         assert delivery(m, "alice@example.org") == "each"
         rt = ask["Reply-To"].addresses[0].addr_spec
         assert rt.startswith(SLUG + "-confirm+"), rt
@@ -90,8 +93,8 @@ def test_mail_command_confirmed_by_reply_and_by_link():
         wait_for(lambda: delivery(m, "alice@example.org") == "weekly",
                  "weekly after the confirmation")
         done = wait_for(lambda: answers(m, "alice@example.org",
-                                        "Delivery changed"), "answer")[0]
-        assert '"weekly"' in done.get_body(("plain",)).get_content()
+                                        "Réception modifiée"), "answer")[0]
+        assert "« hebdomadaire »" in done.get_body(("plain",)).get_content()
         assert audit(m, "alice@example.org") == [("mail", "each -> weekly")]
         # the next post goes to carol, not to alice
         post_and_wait(m, "Premier sujet", "carol@example.org")
@@ -108,27 +111,29 @@ def test_mail_command_confirmed_by_reply_and_by_link():
         before = m.db("SELECT count(*) FROM tokens")[0][0]
         mail(m, "Alice <alice@example.org>", REQUEST, "Delivery weekly")
         wait_for(lambda: answers(m, "alice@example.org",
-                                 "Delivery unchanged"), "unchanged")
+                                 "Réception inchangée"), "unchanged")
         assert m.db("SELECT count(*) FROM tokens")[0][0] == before
         # no mode, an unknown one, a stranger: refused with a reason
         mail(m, "Alice <alice@example.org>", REQUEST, "delivery monthly")
         wait_for(lambda: answers(m, "alice@example.org",
-                                 "Delivery not changed"), "bad mode")
+                                 "Réception non modifiée"), "bad mode")
         mail(m, "Zed <zed@example.net>", REQUEST, "delivery none")
-        wait_for(lambda: answers(m, "zed@example.net", "Not a member"),
+        wait_for(lambda: answers(m, "zed@example.net", "Pas membre"),
                  "stranger")
         assert m.db("SELECT count(*) FROM tokens")[0][0] == before
         # French words in the body, confirmed on the web (/c/TOKEN)
         mail(m, "Bob <bob@example.org>", REQUEST, "Re: commande",
              "réception aucun\r\n")
-        ask = wait_for(lambda: answers(m, "bob@example.org", "Confirm:"),
+        ask = wait_for(lambda: answers(m, "bob@example.org",
+                                       "Confirmation :"),
                        "bob's confirmation request")[0]
         path = re.search(r"/c/[A-Za-z0-9_-]+",
                          ask.get_body(("plain",)).get_content()).group(0)
         c = Client(m)
         st, body, _ = c.get(path)
-        assert st == 200 and "set the delivery of <strong>bob@example.org"\
-            "</strong> to <strong>none</strong>" in body, (st, body[:300])
+        assert st == 200 and "receive this group at this address by" in \
+            body and 'data-mode="none"' in body and \
+            '<dd dir="ltr">bob@example.org</dd>' in body, (st, body[:300])
         assert delivery(m, "bob@example.org") == "each"
         st, body, _ = c.post(path, {})
         assert st == 200 and "delivery mode was changed" in body, body[:500]

@@ -163,6 +163,13 @@ test_listcmd_parse(void **state)
 	    LISTCMD_SUBSCRIBE);
 	assert_int_equal(listcmd_parse("", "a\nb\nc\nd\ne\nsubscribe\n"),
 	    LISTCMD_NONE);
+	/* the language of the word found */
+	assert_int_equal(listcmd_words_lang("Re: hello", "désabonner\n"),
+	    LISTCMD_FR);
+	assert_int_equal(listcmd_words_lang("استلام يومي", ""), LISTCMD_AR);
+	assert_int_equal(listcmd_words_lang("subscribe", "aide\n"),
+	    LISTCMD_EN);
+	assert_int_equal(listcmd_words_lang("hello", "world"), LISTCMD_EN);
 }
 
 static void
