@@ -32,6 +32,7 @@
 #include "mail/classify.h"
 #include "mail/compose.h"
 #include "mail/delivery.h"
+#include "mail/digestreply.h"
 #include "mail/listcmd.h"
 #include "mail/parsepool.h"
 #include "mail/prescan.h"
@@ -56,6 +57,8 @@ struct process_ctx {
 	struct buf		 note;
 	int			 held;
 	int			 web;		/* written on the web by a member */
+	int64_t			 thread_id;	/* a digest reply's thread, or 0 */
+	int64_t			 parent_id;
 };
 
 static void
@@ -200,6 +203,11 @@ process_publish(struct process_ctx *c, const struct group *g,
 	if (threading_resolve(c->e->db, g->id, g->slug, c->p, c->web ?
 	    THREADING_WEB : 0, &tr) == -1)
 		return -1;
+	if (c->thread_id > 0) {		/* a digest reply, placed */
+		tr.thread_id = c->thread_id;
+		tr.parent_id = c->parent_id;
+		tr.how = "digest reply";
+	}
 	struct buf msgid = BUF_INIT, refs = BUF_INIT, part = BUF_INIT;
 	if (c->p->message_id[0])
 		buf_puts(&msgid, c->p->message_id);
@@ -242,24 +250,21 @@ process_publish(struct process_ctx *c, const struct group *g,
 	return id == -1 ? -1 : 0;
 }
 
-/* A reply to a digest quotes its subject ("Re: [slug] Weekly digest, ...")
- * and names no thread: it is held for a moderator rather than starting a
- * thread called "Re: ... digest". */
+/* A reply to a digest ("Re: [slug] Weekly digest, ...") goes to the thread
+ * its quoted links or its own words name (mail/digestreply.h) rather than
+ * starting a thread called "Re: ... digest". 1 when it names none (held
+ * for a moderator), 0 (placed, or not a digest reply), -1. */
 static int
-process_digest_reply(const struct parsed *p, const char *slug)
+process_digest_reply(struct process_ctx *c, const struct group *g)
 {
-	static const char *const prefixes[] = { "weekly digest", "daily digest",
-	    "résumé hebdomadaire", "résumé quotidien", "الملخص الأسبوعي",
-	    "الملخص اليومي", NULL };
-	if (!subject_is_reply(p->subject))
+	if (!digestreply_is(c->p->subject, g->slug))
 		return 0;
-	struct buf norm = BUF_INIT;
-	subject_normalize(&norm, p->subject, slug);
-	int hit = 0;
-	for (int i = 0; prefixes[i] && !hit; i++)
-		hit = strncmp(buf_cstr(&norm), prefixes[i], strlen(prefixes[i])) == 0;
-	buf_free(&norm);
-	return hit;
+	int rc = digestreply_resolve(c->e->db, g->id, g->slug, c->p,
+	    &c->thread_id, &c->parent_id);
+	if (rc == 1)
+		buf_printf(&c->note, "%s: reply to a digest, thread %lld; ",
+		    g->slug, (long long)c->thread_id);
+	return rc == -1 ? -1 : rc == 0;
 }
 
 /* Would this post land in a thread a moderator locked? 1, 0, -1. */
@@ -271,8 +276,8 @@ process_thread_locked(struct process_ctx *c, const struct group *g)
 	    THREADING_WEB : 0, &tr) == -1)
 		return -1;
 	buf_free(&tr.subject_norm);
-	return tr.thread_id > 0 ? store_mod_thread_locked(c->e->db,
-	    tr.thread_id) : 0;
+	int64_t thread = c->thread_id > 0 ? c->thread_id : tr.thread_id;
+	return thread > 0 ? store_mod_thread_locked(c->e->db, thread) : 0;
 }
 
 /* Is the author (From) or the envelope sender banned in this group or
@@ -336,6 +341,7 @@ process_post(struct process_ctx *c, const struct group *g)
 		return 0;
 	}
 	struct membership ms;
+	c->thread_id = c->parent_id = 0;	/* placed per group */
 	int member = store_membership_get(c->e->db, g->id, c->sender, &ms);
 	if (member == -1)
 		return -1;
@@ -345,15 +351,16 @@ process_post(struct process_ctx *c, const struct group *g)
 	if (listed == -1 || banned == -1)
 		rc = -1;
 	else if (store_held_approved(c->e->db, g->id, c->in->id))
-		rc = process_publish(c, g, member ? &ms : NULL);
+		rc = process_digest_reply(c, g) == -1 ? -1 :
+		    process_publish(c, g, member ? &ms : NULL);
 	else if (banned)
 		rc = 0;
 	else if (!member && listed == STORE_MOD_SENDER_ALLOW)
 		rc = process_publish(c, g, NULL);
 	else if (!member)
 		rc = process_hold(c, g, "non-member");
-	else if (process_digest_reply(c->p, g->slug))
-		rc = process_hold(c, g, "reply to a digest");
+	else if ((rc = process_digest_reply(c, g)) != 0)
+		rc = rc == -1 ? -1 : process_hold(c, g, "reply to a digest");
 	else if (ms.moderated)
 		rc = process_hold(c, g, "moderated member");
 	else if (strcmp(g->post_policy, "announce") == 0 &&

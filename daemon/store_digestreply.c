@@ -1,0 +1,55 @@
+/*
+ * The SQL of daemon/store_digestreply.h.
+ */
+#include <config.h>
+
+#include "daemon/db.h"
+#include "daemon/store_digestreply.h"
+
+int
+store_digestreply_post(struct db *db, int64_t group_id,
+    const char *message_id, int64_t *thread, int64_t *post)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT thread_id, id FROM posts WHERE"
+	    " group_id = ? AND message_id = ?", "it", group_id, message_id);
+	if (st == NULL)
+		return -1;
+	int rc = db_step(db, st);
+	if (rc == 1) {
+		*thread = sqlite3_column_int64(st, 0);
+		*post = sqlite3_column_int64(st, 1);
+		sqlite3_reset(st);
+	}
+	return rc;
+}
+
+int
+store_digestreply_thread(struct db *db, int64_t group_id, int64_t thread_id,
+    int64_t *root)
+{
+	int64_t id = db_int(db, "SELECT coalesce(min(id), 0) FROM posts WHERE"
+	    " thread_id = ? AND group_id = ?", -1, "ii", thread_id, group_id);
+	if (id == -1)
+		return -1;
+	*root = id;
+	return id > 0;
+}
+
+int
+store_digestreply_subjects(struct db *db, int64_t group_id, int max,
+    int (*fn)(void *, int64_t thread_id, const char *subject), void *arg)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT id, subject FROM threads WHERE"
+	    " group_id = ? ORDER BY last_post DESC, id DESC LIMIT ?", "id",
+	    group_id, max);
+	if (st == NULL)
+		return -1;
+	int rc;
+	while ((rc = db_step(db, st)) == 1)
+		if (fn(arg, sqlite3_column_int64(st, 0),
+		    db_col_text(st, 1)) == -1) {
+			sqlite3_reset(st);
+			return 0;
+		}
+	return rc;
+}

@@ -1,0 +1,27 @@
+/*
+ * The SQL behind recognising a reply to a digest (mail/digestreply.c):
+ * posts by Message-ID, threads by id, and the recent threads' subjects of
+ * one group.
+ */
+#ifndef MAJLIS_STORE_DIGESTREPLY_H
+#define MAJLIS_STORE_DIGESTREPLY_H
+
+#include <stdint.h>
+
+struct db;
+
+/* The post of group with this Message-ID (no brackets): 1 with *thread and
+ * *post set, 0 none, -1 error. */
+int	store_digestreply_post(struct db *, int64_t group_id,
+	    const char *message_id, int64_t *thread, int64_t *post);
+/* Thread id of group: 1 with *root set to its first post, 0 when the group
+ * has no such thread (or it has no post), -1 error. */
+int	store_digestreply_thread(struct db *, int64_t group_id,
+	    int64_t thread_id, int64_t *root);
+/* The group's max most recently active threads, newest first: fn gets each
+ * id and subject (-1 from fn stops). 0, or -1 on error. */
+int	store_digestreply_subjects(struct db *, int64_t group_id, int max,
+	    int (*fn)(void *, int64_t thread_id, const char *subject),
+	    void *arg);
+
+#endif
