@@ -262,6 +262,16 @@ store_member_ensure(struct db *db, const char *email, const char *name)
 	return db_last_id(db);
 }
 
+int64_t
+store_member_find_or_add(struct db *db, const char *email, const char *name)
+{
+	int64_t id = db_int(db, "SELECT id FROM members WHERE email = ?", -1,
+	    "t", email);
+	if (id != -1)
+		return id;
+	return store_member_ensure(db, email, name);
+}
+
 int
 store_membership_add(struct db *db, int64_t group_id, int64_t member_id,
     const char *role, const char *delivery, struct buf *err)

@@ -79,6 +79,11 @@ int64_t	store_group_count_members(struct db *, int64_t group_id);
 /* Find a member by address or create one (name updated when it was empty).
  * Returns the member id or -1. */
 int64_t	store_member_ensure(struct db *, const char *email, const char *name);
+/* Find a member by address or create one with this name: an existing
+ * member's name is never touched (what an owner adds or imports must not
+ * name someone else's account on every group). Returns the id or -1. */
+int64_t	store_member_find_or_add(struct db *, const char *email,
+	    const char *name);
 
 /* Add a member to a group: 1 added, 0 already a member, -1 error (err set). */
 int	store_membership_add(struct db *, int64_t group_id, int64_t member_id,

@@ -274,7 +274,8 @@ mod_members_apply(struct web_req *w, const struct group *g, const char *act,
 		    !mod_in(del, mod_deliveries, MOD_NDELIVERIES) ||
 		    (name && *name && !account_name_valid(name)))
 			return 0;
-		int64_t id = store_member_ensure(db, email, name ? name : "");
+		int64_t id = store_member_find_or_add(db, email, name ? name :
+		    "");
 		rc = id == -1 ? -1 : store_membership_add(db, g->id, id, role, del,
 		    &err);
 	} else if (ms == NULL)
@@ -428,7 +429,7 @@ mod_import_add(struct mod_import *im, const char *email, const char *name,
 	struct db *db = im->w->e->db;
 	struct buf err = BUF_INIT, after = BUF_INIT;
 	struct membership m = { .role = "", .delivery = "" };
-	int64_t id = store_member_ensure(db, email, name);
+	int64_t id = store_member_find_or_add(db, email, name);
 	int rc = id == -1 ? -1 : store_membership_add(db, im->g->id, id, role,
 	    del, &err);
 	if (rc == 1 && moderated && store_membership_set(db, im->g->id, id,

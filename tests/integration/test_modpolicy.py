@@ -407,6 +407,8 @@ def test_members_csv():
         m.ctl("member", "add", A, "owner@example.org", "--role", "owner")
         m.ctl("member", "add", B, "owner@example.org", "--role", "owner")
         m.ctl("member", "add", B, "ownb@example.org", "--role", "owner")
+        m.ctl("member", "add", B, "noname@example.org")
+        m.ctl("member", "add", B, "noname2@example.org")
         m.start()
         page = "/mod/g/%s/members" % A
         o = login(m, "owner@example.org", "Owner")
@@ -475,6 +477,25 @@ def test_members_csv():
                                      "csrf": tok})[0] == 404
         assert "x@y.org" not in members(m, A)
         assert o.post(page, {"action": "import", "csv": "x@y.org"})[0] == 403
+        # an account that exists without a name keeps it, by import or by
+        # the add form: a name shows in every group, so only a new account
+        # takes the owner's
+        st, body = o.submit(page, {"action": "import", "csv":
+                                   "noname@example.org,Spoofed Name\n"
+                                   "fresh@example.org,Fresh Name"})
+        assert st == 200 and len(items(body)) == 2, body[-500:]
+        assert o.submit(page, {"action": "add", "email": "noname2@example.org",
+                               "name": "Spoofed Too", "role": "member",
+                               "delivery": "each"})[0] == 303
+        assert o.submit(page, {"action": "add", "email": "fresh2@example.org",
+                               "name": "Fresh Too", "role": "member",
+                               "delivery": "each"})[0] == 303
+        after = members(m, A)
+        assert [after[e][0] for e in ("noname@example.org",
+                                      "noname2@example.org",
+                                      "fresh@example.org",
+                                      "fresh2@example.org")] == \
+            ["", "", "Fresh Name", "Fresh Too"], after
         # the import limit: 1000 members pass, 1001 are refused whole
         many = "\n".join("u%d@bulk.example" % i for i in range(1000))
         st, body = o.submit(page, {"action": "import-preview", "csv": many})
