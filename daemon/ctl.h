@@ -170,6 +170,11 @@ int	ctl_user_add(struct ctl *, int argc, char **argv);
 /* IMAP sources (daemon/ctl_source.c). */
 int	ctl_source_list(struct ctl *, int argc, char **argv);
 
+/* group set SLUG KEY VALUE (daemon/ctl_group.c): one policy value (the
+ * keys of daemon/store_policy.h), audited; with --digest-* options it is
+ * ctl_digest_group_set. */
+int	ctl_group_set(struct ctl *, int argc, char **argv);
+
 /* Digests (daemon/ctl_digest.c): group set (schedule), digest preview and
  * digest send. */
 int	ctl_digest_group_set(struct ctl *, int argc, char **argv);

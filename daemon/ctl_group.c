@@ -1,18 +1,24 @@
 /*
- * majlisctl group add|list|show: creating groups (slug rules) and showing
- * them with their counts and addresses.
+ * majlisctl group add|list|show|set: creating groups (slug rules), showing
+ * them with their counts and addresses, and setting one policy value
+ * (audited with the policy before and after).
  */
 #include <config.h>
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "daemon/ctl.h"
 #include "daemon/db.h"
+#include "daemon/mimetypes.h"
 #include "daemon/store_group.h"
 #include "daemon/store_held.h"
+#include "daemon/store_mod.h"
+#include "daemon/store_policy.h"
 #include "daemon/store_post.h"
+#include "daemon/xalloc.h"
 
 /* Suffixes a slug may not end with: they are the group's own addresses. */
 static const char *const ctl_group_visibilities[] = {
@@ -338,6 +344,170 @@ ctl_group_show(struct ctl *ctl, int argc, char **argv)
 		} else
 			rc = ctl_group_show_table(&g, &st, ctl->cfg.list_domain);
 	}
+	store_group_clear(&g);
+	return rc;
+}
+
+/* The keys of group set, in the order of the usage text. */
+static const char *const ctl_group_keys[] = {
+	"post_policy", "first_post_held", "max_kib", "rate_per_hour",
+	"member_notices", "mime_types", "mime_action", "pending_hours",
+	"language", "visibility", "description", "subject_prefix", "reply_to",
+	"digest_weekday", "digest_hour", "digest_tz", NULL
+};
+
+/* A whole decimal number of at most 9 digits: 0 with *out set, or -1. */
+static int
+ctl_group_number(const char *s, int *out)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 9 || strspn(s, "0123456789") != n)
+		return -1;
+	*out = atoi(s);
+	return 0;
+}
+
+static int
+ctl_group_yesno(const char *s, int *out)
+{
+	if (strcmp(s, "yes") == 0 || strcmp(s, "1") == 0)
+		*out = 1;
+	else if (strcmp(s, "no") == 0 || strcmp(s, "0") == 0)
+		*out = 0;
+	else
+		return -1;
+	return 0;
+}
+
+/* Copy v into a fixed field, refusing what does not fit. */
+static int
+ctl_group_word(char *field, size_t size, const char *v)
+{
+	if (strlen(v) >= size)
+		return -1;
+	memcpy(field, v, strlen(v) + 1);
+	return 0;
+}
+
+static void
+ctl_group_str(char **field, const char *v)
+{
+	free(*field);
+	*field = xstrdup(v);
+}
+
+/* Put value v of key k into p (the limits are store_policy_check's):
+ * 0, or -1 when v cannot be read as that key's kind of value. */
+static int
+ctl_group_apply(struct group_policy *p, const char *k, const char *v)
+{
+	struct buf norm = BUF_INIT;
+	const char *why;
+	int rc = 0;
+	if (strcmp(k, "post_policy") == 0)
+		rc = ctl_group_word(p->post_policy, sizeof p->post_policy, v);
+	else if (strcmp(k, "first_post_held") == 0)
+		rc = ctl_group_yesno(v, &p->first_post_held);
+	else if (strcmp(k, "member_notices") == 0)
+		rc = ctl_group_yesno(v, &p->member_notices);
+	else if (strcmp(k, "max_kib") == 0)
+		rc = ctl_group_number(v, &p->max_kib);
+	else if (strcmp(k, "rate_per_hour") == 0)
+		rc = ctl_group_number(v, &p->rate_per_hour);
+	else if (strcmp(k, "pending_hours") == 0)
+		rc = ctl_group_number(v, &p->pending_hours);
+	else if (strcmp(k, "digest_hour") == 0)
+		rc = ctl_group_number(v, &p->digest.hour);
+	else if (strcmp(k, "mime_types") == 0 &&
+	    (rc = mimetypes_parse(v, &norm, &why)) == 0)
+		ctl_group_str(&p->mime_types, buf_cstr(&norm));
+	else if (strcmp(k, "mime_action") == 0)
+		rc = ctl_group_word(p->mime_action, sizeof p->mime_action, v);
+	else if (strcmp(k, "language") == 0)
+		rc = ctl_group_word(p->language, sizeof p->language, v);
+	else if (strcmp(k, "visibility") == 0)
+		rc = ctl_group_word(p->visibility, sizeof p->visibility, v);
+	else if (strcmp(k, "description") == 0)
+		rc = *v && !ctl_valid_text(v, CTL_DESCRIPTION_MAX, 1) ? -1 : 0;
+	else if (strcmp(k, "subject_prefix") == 0 &&
+	    (rc = store_policy_prefix_parse(v, &norm)) == 0)
+		ctl_group_str(&p->subject_prefix, buf_cstr(&norm));
+	else if (strcmp(k, "reply_to") == 0)
+		rc = ctl_group_word(p->reply_to, sizeof p->reply_to, v);
+	else if (strcmp(k, "digest_weekday") == 0)
+		rc = (p->digest.weekday = store_policy_weekday(v)) < 0 ? -1 : 0;
+	else if (strcmp(k, "digest_tz") == 0)
+		rc = ctl_group_word(p->digest.tz, sizeof p->digest.tz, v);
+	if (rc == 0 && strcmp(k, "description") == 0)
+		ctl_group_str(&p->description, v);
+	buf_free(&norm);
+	return rc;
+}
+
+/* Save p over old in one transaction, audited when it changed. */
+static int
+ctl_group_save(struct ctl *ctl, const struct group *g,
+    const struct group_policy *old, const struct group_policy *p)
+{
+	struct buf before = BUF_INIT, after = BUF_INIT, err = BUF_INIT;
+	int rc = 0;
+	store_policy_json(&before, old);
+	store_policy_json(&after, p);
+	if (store_policy_check(p, &err) == -1)
+		rc = ctl_err(CTL_EXIT_USAGE, "bad value: %s", buf_cstr(&err));
+	else if (strcmp(buf_cstr(&before), buf_cstr(&after)) != 0) {
+		if (store_policy_set(ctl->db, g->id, p, &err) == -1)
+			rc = ctl_err(CTL_EXIT_FAILURE, "%s", buf_cstr(&err));
+		else if (store_mod_audit(ctl->db, CTL_ACTOR, "group.policy", g->id,
+		    g->slug, "", buf_cstr(&before), buf_cstr(&after)) == -1)
+			rc = ctl_err(CTL_EXIT_FAILURE, "cannot write the audit log");
+	}
+	buf_free(&before);
+	buf_free(&after);
+	buf_free(&err);
+	return rc;
+}
+
+int
+ctl_group_set(struct ctl *ctl, int argc, char **argv)
+{
+	const char *pos[CTL_ARGS_MAX];
+	int npos, rc;
+	for (int i = 0; i < argc; i++)
+		if (strncmp(argv[i], "--digest-", 9) == 0)
+			return ctl_digest_group_set(ctl, argc, argv);
+	if ((rc = ctl_args(ctl, argc, argv, NULL, 0, pos, 3, 3, &npos)) != 0)
+		return rc;
+	if (!ctl_in(pos[1], ctl_group_keys))
+		return ctl_err(CTL_EXIT_USAGE, "unknown key \"%.32s\"; usage: %s",
+		    pos[1], ctl->usage);
+	struct group g;
+	if ((rc = ctl_group_get(ctl, pos[0], &g)) != 0)
+		return rc;
+	struct group_policy old, p;
+	if ((rc = ctl_begin(ctl)) != 0) {
+		store_group_clear(&g);
+		return rc;
+	}
+	if (store_policy_get(ctl->db, g.id, &old) != 1)
+		rc = ctl_err(CTL_EXIT_FAILURE, "cannot read the policy of %s",
+		    g.slug);
+	else if (store_policy_get(ctl->db, g.id, &p) != 1) {
+		store_policy_clear(&old);
+		rc = ctl_err(CTL_EXIT_FAILURE, "cannot read the policy of %s",
+		    g.slug);
+	} else {
+		if (ctl_group_apply(&p, pos[1], pos[2]) == -1)
+			rc = ctl_err(CTL_EXIT_USAGE, "bad value for %s: \"%.64s\"",
+			    pos[1], pos[2]);
+		else
+			rc = ctl_group_save(ctl, &g, &old, &p);
+		store_policy_clear(&old);
+		store_policy_clear(&p);
+	}
+	rc = rc != 0 ? ctl_rollback(ctl, rc) : ctl_commit(ctl);
+	if (rc == 0)
+		printf("%s: %s set\n", g.slug, pos[1]);
 	store_group_clear(&g);
 	return rc;
 }

@@ -36,7 +36,11 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    " [--language ar|fr|en]" },
 	{ "group", "list", ctl_group_list, "majlisctl group list [--json]" },
 	{ "group", "show", ctl_group_show, "majlisctl group show SLUG [--json]" },
-	{ "group", "set", ctl_digest_group_set, "majlisctl group set SLUG"
+	{ "group", "set", ctl_group_set, "majlisctl group set SLUG KEY VALUE"
+	    " (KEY: post_policy, first_post_held, max_kib, rate_per_hour,"
+	    " member_notices, mime_types, mime_action, pending_hours, language,"
+	    " visibility, description, subject_prefix, reply_to,"
+	    " digest_weekday, digest_hour, digest_tz) | majlisctl group set SLUG"
 	    " [--digest-weekday sun..sat] [--digest-hour 0-23]"
 	    " [--digest-tz ZONE]" },
 	{ "member", "add", ctl_member_add, "majlisctl member add SLUG EMAIL"

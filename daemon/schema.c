@@ -454,6 +454,18 @@ SCHEMA_FTS_COLS " FROM post_search_text WHERE id = new.id; END;"
 "  created INTEGER NOT NULL,"
 "  expires INTEGER NOT NULL,"
 "  UNIQUE (group_id, email));",
+/* 16: the rest of a group's policies (daemon/store_policy.c): allowed MIME
+ * types ('' allows all) and what happens to other parts (strip or hold),
+ * the subject prefix of list copies (NULL: "[slug]"), the Reply-To of list
+ * copies (list, author or both) and the reminder interval of pending held
+ * mail in hours (0: the site's mod_pending_interval) */
+"ALTER TABLE group_policy ADD COLUMN mime_types TEXT NOT NULL DEFAULT '';"
+"ALTER TABLE group_policy ADD COLUMN mime_action TEXT NOT NULL"
+"  DEFAULT 'strip';"
+"ALTER TABLE group_policy ADD COLUMN subject_prefix TEXT;"
+"ALTER TABLE group_policy ADD COLUMN reply_to TEXT NOT NULL DEFAULT 'list';"
+"ALTER TABLE group_policy ADD COLUMN pending_hours INTEGER NOT NULL"
+"  DEFAULT 0;",
 };
 
 #define SCHEMA_NMIGRATIONS \

@@ -1,8 +1,11 @@
 /*
  * The policies page of a group (see mod_policy.h). Permissions: a
- * moderator sees the page, changes the posting rules and the bans; the
- * language, visibility and description of the group are its owners' (a
- * moderator's form that carries them is refused with 403).
+ * moderator sees the page, changes the posting rules (with the allowed
+ * MIME types and the reminder interval) and the bans; the language,
+ * visibility, description, subject prefix, Reply-To and digest schedule
+ * of the group are its owners' (a moderator's form that carries them is
+ * refused with 403). A field added after the first version of the page
+ * that a form leaves out keeps its value.
  */
 #include <config.h>
 
@@ -15,7 +18,9 @@
 #include "daemon/ban.h"
 #include "daemon/db.h"
 #include "daemon/engine.h"
+#include "daemon/digest.h"
 #include "daemon/log.h"
+#include "daemon/mimetypes.h"
 #include "daemon/modperm.h"
 #include "daemon/store_ban.h"
 #include "daemon/store_group.h"
@@ -38,6 +43,18 @@ static const enum i18n_msg policy_post_msgs[] = { I18N_POLICY_MEMBERS,
 static const char *const policy_languages[] = { "ar", "fr", "en" };
 static const char *const policy_visibilities[] = { "public", "members",
 	"private" };
+static const char *const policy_mime_actions[] = { "strip", "hold" };
+static const enum i18n_msg policy_mime_msgs[] = { I18N_POLICY_MIME_STRIP,
+	I18N_POLICY_MIME_HOLD };
+static const char *const policy_reply_tos[] = { "list", "author", "both" };
+static const enum i18n_msg policy_reply_msgs[] = { I18N_POLICY_REPLY_LIST,
+	I18N_POLICY_REPLY_AUTHOR, I18N_POLICY_REPLY_BOTH };
+static const enum i18n_msg policy_day_msgs[] = { I18N_DAY_SUN, I18N_DAY_MON,
+	I18N_DAY_TUE, I18N_DAY_WED, I18N_DAY_THU, I18N_DAY_FRI, I18N_DAY_SAT };
+/* Form fields only owners may send. */
+static const char *const policy_owner_fields[] = { "language", "visibility",
+	"description", "subject_prefix", "reply_to", "digest_weekday",
+	"digest_hour", "digest_tz" };
 #define NELEM(a)	(sizeof (a) / sizeof (a)[0])
 
 struct policy_ctx {
@@ -57,6 +74,66 @@ policy_select(struct buf *out, const char *name, const char *const *set,
 		html_printf(out, "<option%H>%s</option>", strcmp(cur, set[i]) == 0 ?
 		    " selected" : "", set[i]);
 	buf_puts(out, "</select>");
+}
+
+/* Radio buttons name = values[i] labelled msgs[i]. */
+static void
+policy_radios(struct web_req *w, struct buf *out, const char *name,
+    const char *const *values, const enum i18n_msg *msgs, size_t n,
+    const char *cur, int disabled)
+{
+	for (size_t i = 0; i < n; i++)
+		html_printf(out, "<label><input type=\"radio\" name=\"%s\" value="
+		    "\"%s\"%H%H> %s</label>", name, values[i], strcmp(cur,
+		    values[i]) == 0 ? " checked" : "", disabled ? " disabled" : "",
+		    L(msgs[i]));
+}
+
+/* The moderators' MIME and reminder fields. */
+static void
+policy_form_moderation(struct policy_ctx *c, const struct group_policy *p)
+{
+	struct web_req *w = c->w;
+	struct buf *out = c->out;
+	html_printf(out, "<label>%s<input name=\"mime_types\" value=\"%s\" "
+	    "maxlength=\"%d\" dir=\"ltr\"></label><fieldset><legend>%s</legend>",
+	    L(I18N_POLICY_MIME_TYPES), p->mime_types, MIMETYPES_LIST_MAX,
+	    L(I18N_POLICY_MIME_ACTION));
+	policy_radios(w, out, "mime_action", policy_mime_actions,
+	    policy_mime_msgs, NELEM(policy_mime_actions), p->mime_action, 0);
+	html_printf(out, "</fieldset><label>%s<input name=\"pending_hours\" "
+	    "inputmode=\"numeric\" value=\"%d\" maxlength=\"%d\"></label>",
+	    L(I18N_POLICY_PENDING), p->pending_hours, MOD_POLICY_NUMBER_MAX);
+}
+
+/* The owners' fields of the mail members get and of the digest. */
+static void
+policy_form_mail(struct policy_ctx *c, const struct group_policy *p)
+{
+	struct web_req *w = c->w;
+	struct buf *out = c->out;
+	const char *dis = c->owner ? "" : " disabled";
+	html_printf(out, "<fieldset><legend>%s</legend><label>%s<input name=\""
+	    "subject_prefix\" value=\"%s\" maxlength=\"%d\" dir=\"auto\"%H>"
+	    "</label><p>%s</p>", L(I18N_POLICY_MAIL), L(I18N_POLICY_PREFIX),
+	    p->subject_prefix, STORE_POLICY_PREFIX_MAX, dis,
+	    L(I18N_POLICY_REPLY_TO));
+	policy_radios(w, out, "reply_to", policy_reply_tos, policy_reply_msgs,
+	    NELEM(policy_reply_tos), p->reply_to, !c->owner);
+	html_printf(out, "</fieldset><fieldset><legend>%s</legend><label for=\""
+	    "digest_weekday\">%s</label><select name=\"digest_weekday\" id=\""
+	    "digest_weekday\"%H>", L(I18N_POLICY_DIGEST),
+	    L(I18N_POLICY_DIGEST_DAY), dis);
+	for (int i = 0; i < 7; i++)
+		html_printf(out, "<option value=\"%s\"%H>%s</option>",
+		    store_policy_weekday_name(i), p->digest.weekday == i ?
+		    " selected" : "", L(policy_day_msgs[i]));
+	html_printf(out, "</select><label>%s<input name=\"digest_hour\" "
+	    "inputmode=\"numeric\" value=\"%d\" maxlength=\"2\"%H></label>"
+	    "<label>%s<input name=\"digest_tz\" value=\"%s\" maxlength=\"%d\" "
+	    "dir=\"ltr\"%H></label></fieldset>", L(I18N_POLICY_DIGEST_HOUR),
+	    p->digest.hour, dis, L(I18N_POLICY_DIGEST_TZ), p->digest.tz,
+	    DIGEST_TZ_MAX - 1, dis);
 }
 
 static void
@@ -84,6 +161,7 @@ policy_form(struct policy_ctx *c, const struct group_policy *p)
 	html_printf(out, "<label><input type=\"checkbox\" name=\"member_notices"
 	    "\" value=\"1\"%H> %s</label>", p->member_notices ? " checked" : "",
 	    L(I18N_POLICY_NOTICES));
+	policy_form_moderation(c, p);
 	html_printf(out, "<fieldset><legend>%s</legend>", L(I18N_MOD_TITLE));
 	if (!c->owner)
 		html_printf(out, "<p>%s</p>", L(I18N_POLICY_OWNER_ONLY));
@@ -96,10 +174,12 @@ policy_form(struct policy_ctx *c, const struct group_policy *p)
 	policy_select(out, "visibility", policy_visibilities,
 	    NELEM(policy_visibilities), p->visibility, !c->owner);
 	html_printf(out, "<label>%s<textarea name=\"description\" rows=\"4\" "
-	    "maxlength=\"%d\" dir=\"auto\"%H>%s</textarea></label></fieldset>"
-	    "<p><button type=\"submit\">%s</button></p></form>\n",
+	    "maxlength=\"%d\" dir=\"auto\"%H>%s</textarea></label>",
 	    L(I18N_POLICY_DESCRIPTION), STORE_POLICY_DESCRIPTION_MAX, c->owner ?
-	    "" : " disabled", p->description, L(I18N_MOD_SAVE));
+	    "" : " disabled", p->description);
+	policy_form_mail(c, p);
+	html_printf(out, "</fieldset><p><button type=\"submit\">%s</button></p>"
+	    "</form>\n", L(I18N_MOD_SAVE));
 }
 
 static int
@@ -217,6 +297,75 @@ policy_in(const char *v, const char *const *set, size_t n)
 	return 0;
 }
 
+/* Replace *field with a copy of v. */
+static void
+policy_set_str(char **field, const char *v)
+{
+	free(*field);
+	*field = xstrdup(v);
+}
+
+/* The moderators' fields added later (each kept when the form leaves it
+ * out): -1 when good, else the i18n label of the first bad one. */
+static int
+policy_read_moderation(const struct form *f, struct group_policy *p)
+{
+	const char *mt = form_get(f, "mime_types"), *ma = form_get(f,
+	    "mime_action"), *ph = form_get(f, "pending_hours"), *why;
+	struct buf norm = BUF_INIT;
+	int bad = -1;
+	if (mt != NULL && mimetypes_parse(mt, &norm, &why) == -1)
+		bad = I18N_POLICY_MIME_TYPES;
+	else if (mt != NULL)
+		policy_set_str(&p->mime_types, buf_cstr(&norm));
+	if (bad == -1 && ma != NULL && !policy_in(ma, policy_mime_actions,
+	    NELEM(policy_mime_actions)))
+		bad = I18N_POLICY_MIME_ACTION;
+	else if (bad == -1 && ma != NULL)
+		snprintf(p->mime_action, sizeof p->mime_action, "%s", ma);
+	if (bad == -1 && ph != NULL && (policy_number(ph, &p->pending_hours) ==
+	    -1 || (p->pending_hours != 0 && (p->pending_hours <
+	    STORE_POLICY_PENDING_HOURS_MIN || p->pending_hours >
+	    STORE_POLICY_PENDING_HOURS_MAX))))
+		bad = I18N_POLICY_PENDING;
+	buf_free(&norm);
+	return bad;
+}
+
+/* The owners' fields added later (each kept when the form leaves it out):
+ * -1 when good, else the i18n label of the first bad one. */
+static int
+policy_read_mail(const struct form *f, struct group_policy *p)
+{
+	const char *pre = form_get(f, "subject_prefix"), *rt = form_get(f,
+	    "reply_to"), *wd = form_get(f, "digest_weekday"), *hr = form_get(f,
+	    "digest_hour"), *tz = form_get(f, "digest_tz");
+	struct buf norm = BUF_INIT;
+	int bad = -1;
+	if (pre != NULL && store_policy_prefix_parse(pre, &norm) == -1)
+		bad = I18N_POLICY_PREFIX;
+	else if (pre != NULL)
+		policy_set_str(&p->subject_prefix, buf_cstr(&norm));
+	buf_free(&norm);
+	if (bad != -1)
+		return bad;
+	if (rt != NULL && !policy_in(rt, policy_reply_tos,
+	    NELEM(policy_reply_tos)))
+		return I18N_POLICY_REPLY_TO;
+	if (rt != NULL)
+		snprintf(p->reply_to, sizeof p->reply_to, "%s", rt);
+	if (wd != NULL && (p->digest.weekday = store_policy_weekday(wd)) < 0)
+		return I18N_POLICY_DIGEST_DAY;
+	if (hr != NULL && (strlen(hr) > 2 || policy_number(hr,
+	    &p->digest.hour) == -1 || p->digest.hour > 23))
+		return I18N_POLICY_DIGEST_HOUR;
+	if (tz != NULL && !digest_tz_valid(tz))
+		return I18N_POLICY_DIGEST_TZ;
+	if (tz != NULL)
+		snprintf(p->digest.tz, sizeof p->digest.tz, "%s", tz);
+	return -1;
+}
+
 /* Read the form over the current policy: -1 when every field is good,
  * else the i18n label of the first bad one. */
 static int
@@ -234,8 +383,11 @@ policy_read(const struct form *f, struct group_policy *p, int owner)
 	if (policy_number(form_get(f, "rate_per_hour"), &p->rate_per_hour) ==
 	    -1 || p->rate_per_hour > STORE_POLICY_RATE_MAX)
 		return I18N_POLICY_RATE;
-	if (!owner)
-		return -1;
+	int bad = policy_read_moderation(f, p);
+	if (bad != -1 || !owner)
+		return bad;
+	if ((bad = policy_read_mail(f, p)) != -1)
+		return bad;
 	const char *lang = form_get(f, "language"), *vis = form_get(f,
 	    "visibility"), *desc = form_get(f, "description");
 	if (!policy_in(lang, policy_languages, NELEM(policy_languages)))
@@ -247,7 +399,7 @@ policy_read(const struct form *f, struct group_policy *p, int owner)
 	free(p->description);
 	p->description = xstrdup(desc ? desc : "");
 	struct buf err = BUF_INIT;
-	int bad = store_policy_check(p, &err);
+	bad = store_policy_check(p, &err);
 	buf_free(&err);
 	return bad == -1 ? I18N_POLICY_DESCRIPTION : -1;
 }
@@ -401,11 +553,11 @@ mod_policy(struct web_req *w)
 	const struct form *f = session_form(w);
 	const char *act = form_get(f, "action");
 	if (act != NULL && strcmp(act, "policy") == 0) {
-		if (!owner && (form_get(f, "language") || form_get(f,
-		    "visibility") || form_get(f, "description"))) {
-			httpd_reply_error(w, 403);
-			return;
-		}
+		for (size_t i = 0; !owner && i < NELEM(policy_owner_fields); i++)
+			if (form_get(f, policy_owner_fields[i]) != NULL) {
+				httpd_reply_error(w, 403);
+				return;
+			}
 		rc = policy_save(w, g, owner, &msg);
 	} else if (act != NULL && strcmp(act, "ban") == 0)
 		rc = policy_ban(w, g, &msg);

@@ -1,7 +1,9 @@
 /*
  * The policies page of a group in the moderators' panel: who may post,
- * first post held, size limit, posting rate (moderators), language,
- * visibility and description (owners and administrators only), and the
+ * first post held, size limit, posting rate, allowed MIME types and what
+ * happens to other parts, the reminder interval of held mail
+ * (moderators); language, visibility, description, subject prefix,
+ * Reply-To and digest schedule (owners and administrators only); and the
  * group's bans (moderators). Every change is audited with before and
  * after.
  */

@@ -667,6 +667,61 @@ fails 4 "cannot open" user add x@example.org --password-file "$TMP/nope"
 is "$(sql "SELECT count(*) FROM members WHERE email = 'x@example.org'")" 0 \
     "nothing created on error"
 
+### group set SLUG KEY VALUE: every policy key, its limits, and the audit
+
+pol() {
+	sql "SELECT $1 FROM group_policy p JOIN groups g ON g.id = p.group_id WHERE g.slug = 'data-gov'"
+}
+NAUDIT=$(sql "SELECT count(*) FROM audit_log WHERE action = 'group.policy'")
+run 0 group set data-gov mime_types ' Text/*, image/png,application/pdf image/png'
+out_is "data-gov: mime_types set"
+is "$(pol mime_types)" "text/*, image/png, application/pdf" "mime_types normalised"
+run 0 group set data-gov mime_action hold
+is "$(pol mime_action)" hold "mime_action"
+run 0 group set data-gov subject_prefix ' [Data Gov] '
+is "$(pol subject_prefix)" "[Data Gov]" "subject_prefix trimmed"
+run 0 group set data-gov subject_prefix ''
+is "$(pol "subject_prefix IS NOT NULL AND subject_prefix = ''")" 1 "an empty subject_prefix"
+run 0 group set data-gov reply_to author
+is "$(pol reply_to)" author "reply_to"
+run 0 group set data-gov pending_hours 720
+is "$(pol pending_hours)" 720 "pending_hours at its maximum"
+run 0 group set data-gov pending_hours 1
+run 0 group set data-gov first_post_held yes
+run 0 group set data-gov max_kib 65536
+run 0 group set data-gov rate_per_hour 1000
+run 0 group set data-gov digest_weekday fri
+run 0 group set data-gov digest_hour 23
+run 0 group set data-gov digest_tz Asia/Beirut
+is "$(sql "SELECT weekday, hour, timezone FROM digest_schedule s JOIN groups g ON g.id = s.group_id WHERE g.slug = 'data-gov'")" "5|23|Asia/Beirut" "digest schedule"
+is "$(pol "pending_hours || first_post_held || max_kib || rate_per_hour")" "11655361000" "numbers"
+fails 1 'bad value' group set data-gov pending_hours 721
+fails 1 'bad value' group set data-gov max_kib 65537
+fails 1 'bad value' group set data-gov rate_per_hour 1001
+fails 1 'bad value for pending_hours' group set data-gov pending_hours x
+fails 1 'bad value' group set data-gov digest_hour 24
+fails 1 'bad value for digest_weekday' group set data-gov digest_weekday monday
+fails 1 'digest time zone' group set data-gov digest_tz Mars/Olympus
+fails 1 'bad value for mime_types' group set data-gov mime_types 'text'
+fails 1 'bad value' group set data-gov mime_action drop
+fails 1 'reply-to' group set data-gov reply_to none
+fails 1 'bad value for subject_prefix' group set data-gov subject_prefix "$(printf 'a\tb')"
+fails 1 'bad value for subject_prefix' group set data-gov subject_prefix "$(printf '%065d' 0)"
+run 0 group set data-gov subject_prefix "$(printf '%064d' 0)"
+fails 1 'bad value for first_post_held' group set data-gov first_post_held maybe
+fails 1 'unknown key "colour"' group set data-gov colour red
+fails 2 'no group nosuch' group set nosuch reply_to list
+fails 1 'missing argument' group set data-gov reply_to
+is "$(pol "pending_hours || reply_to")" "1author" "nothing written by a refused value"
+# each change is one audit row with the policy before and after; setting
+# the same value again writes none
+run 0 group set data-gov reply_to author
+is "$(sql "SELECT count(*) - $NAUDIT FROM audit_log WHERE action = 'group.policy'")" 14 "one audit row per change"
+is "$(sql "SELECT json_extract(before_json, '$.reply_to') || '>' || json_extract(after_json, '$.reply_to') FROM audit_log WHERE action = 'group.policy' AND actor = 'majlisctl' AND json_extract(after_json, '$.reply_to') = 'author' ORDER BY id LIMIT 1")" "list>author" "audit before and after"
+# the options of the digest schedule still work
+run 0 group set data-gov --digest-weekday mon --digest-hour 8
+is "$(sql "SELECT weekday, hour FROM digest_schedule s JOIN groups g ON g.id = s.group_id WHERE g.slug = 'data-gov'")" "1|8" "group set --digest-*"
+
 ### the database is shared with a running daemon: a held write lock makes
 ### majlisctl wait (busy_timeout) and then proceed.
 

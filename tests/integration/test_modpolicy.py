@@ -282,6 +282,120 @@ def test_policy_page():
         m.close()
 
 
+def more_row(m, slug):
+    return m.db("SELECT coalesce(p.mime_types, ''), coalesce(p.mime_action,"
+                " 'strip'), coalesce(p.subject_prefix, '[' || g.slug || ']'),"
+                " coalesce(p.reply_to, 'list'), coalesce(p.pending_hours, 0),"
+                " coalesce(s.weekday, 1), coalesce(s.hour, 8),"
+                " coalesce(s.timezone, 'Africa/Casablanca') FROM groups g"
+                " LEFT JOIN group_policy p ON p.group_id = g.id"
+                " LEFT JOIN digest_schedule s ON s.group_id = g.id"
+                " WHERE g.slug = ?", slug)[0]
+
+
+MORE = dict(GOOD, mime_types="Text/*, image/png application/pdf",
+            mime_action="hold", pending_hours="6")
+MAIL = dict(MORE, language="en", visibility="public", description="",
+            subject_prefix=" [Alpha WG] ", reply_to="both",
+            digest_weekday="fri", digest_hour="17", digest_tz="Asia/Beirut")
+
+
+def test_policy_page_more():
+    """The fields of the second round: MIME types and the reminder interval
+    for moderators; subject prefix, Reply-To and the digest schedule for
+    owners; each validated at its limits, audited, in three languages."""
+    m = policy_sites("modpolicy-more")
+    try:
+        page = "/mod/g/%s/policy" % A
+        defaults = ("", "strip", "[alpha]", "list", 0, 1, 8,
+                    "Africa/Casablanca")
+        assert more_row(m, A) == defaults
+        c = login(m, "mod@example.org", "Mod")
+        st, body = c.get(page)
+        assert 'name="mime_types"' in body and 'value="[alpha]"' in body
+        # the moderator sets the MIME types and the interval; the owners'
+        # mail fields are refused whole
+        assert c.submit(page, MORE)[0] == 303
+        assert more_row(m, A)[:5] == ("text/*, image/png, application/pdf",
+                                      "hold", "[alpha]", "list", 6)
+        for field, value in (("subject_prefix", "x"), ("reply_to", "list"),
+                             ("digest_weekday", "mon"), ("digest_hour", "8"),
+                             ("digest_tz", "UTC")):
+            assert c.submit(page, dict(MORE, **{field: value}))[0] == 403, \
+                field
+        # a form without the new fields keeps them
+        assert c.submit(page, dict(GOOD, rate_per_hour="3"))[0] == 303
+        assert more_row(m, A)[4] == 6
+        for field, value, label in (
+                ("mime_types", "text", "Allowed attachment types"),
+                ("mime_types", "a/" + "b" * 99, "Allowed attachment types"),
+                ("mime_action", "drop", "Other attachments"),
+                ("pending_hours", "721", "Remind the moderators"),
+                ("pending_hours", "-1", "Remind the moderators")):
+            st, body = c.submit(page, dict(MORE, **{field: value}))
+            assert st == 400 and "This value is not accepted: " + label \
+                in body, (field, value, st)
+        assert c.submit(page, dict(MORE, pending_hours="720",
+                                   mime_types="a/" + "b" * 98))[0] == 303
+        assert more_row(m, A)[0] == "a/" + "b" * 98
+        assert c.submit(page, dict(MORE, pending_hours="1"))[0] == 303
+        assert more_row(m, A)[4] == 1
+        # the owner: prefix trimmed, Reply-To, digest schedule
+        o = login(m, "owner@example.org", "Owner")
+        assert o.submit(page, MAIL)[0] == 303
+        assert more_row(m, A)[2:] == ("[Alpha WG]", "both", 6, 5, 17,
+                                      "Asia/Beirut")
+        for field, value, label in (
+                ("subject_prefix", "x" * 65, "Subject prefix"),
+                ("subject_prefix", "a\tb", "Subject prefix"),
+                ("subject_prefix", "a\u0085b", "Subject prefix"),
+                ("reply_to", "none", "Replies go to"),
+                ("digest_weekday", "monday", "Day of the weekly digest"),
+                ("digest_hour", "24", "Hour"),
+                ("digest_hour", "", "Hour"),
+                ("digest_tz", "Mars/Olympus", "Time zone"),
+                ("digest_tz", "../../etc/passwd", "Time zone")):
+            st, body = o.submit(page, dict(MAIL, **{field: value}))
+            assert st == 400 and "This value is not accepted: " + label \
+                in body, (field, value, st)
+        assert more_row(m, A)[2:] == ("[Alpha WG]", "both", 6, 5, 17,
+                                      "Asia/Beirut")
+        assert o.submit(page, dict(MAIL, subject_prefix="x" * 64,
+                                   digest_hour="0"))[0] == 303
+        assert o.submit(page, dict(MAIL, subject_prefix=""))[0] == 303
+        assert more_row(m, A)[2] == ""
+        # beta is untouched
+        assert more_row(m, B) == ("", "strip", "[beta]", "list", 0, 1, 8,
+                                  "Africa/Casablanca")
+        # the audit log has before and after of the new fields
+        log = m.db("SELECT before_json, after_json FROM audit_log WHERE"
+                   " action = 'group.policy' ORDER BY id")
+        b, a = json.loads(log[0][0]), json.loads(log[0][1])
+        assert (b["mime_types"], a["mime_types"], b["pending_hours"],
+                a["pending_hours"]) == (
+                    "", "text/*, image/png, application/pdf", 0, 6), (b, a)
+        a = json.loads(log[-2][1])
+        assert (a["subject_prefix"], a["reply_to"], a["digest_weekday"],
+                a["digest_hour"], a["digest_tz"]) == (
+                    "x" * 64, "both", "fri", 0, "Asia/Beirut"), a
+        # the page in French and Arabic (the account's language)
+        for lang, words in (("fr", ("Préfixe du sujet", "vendredi",
+                                    "Types de pièces jointes")),
+                            ("ar", ("بادئة الموضوع", "الجمعة",
+                                    "أنواع المرفقات"))):
+            con = sqlite3.connect("%s/majlis.db" % m.data, timeout=10)
+            con.execute("UPDATE members SET locale = ? WHERE email ="
+                        " 'owner@example.org'", (lang,))
+            con.commit()
+            con.close()
+            st, body = o.get(page)
+            assert st == 200 and '<html lang="%s"' % lang in body
+            for w in words:
+                assert w in body, (lang, w)
+    finally:
+        m.close()
+
+
 def test_bans_page():
     m = two_groups("modpolicy-bans")
     try:
@@ -616,5 +730,5 @@ def parse_msg(raw):
 
 if __name__ == "__main__":
     run([test_ctl_ban, test_banned_mail_dropped, test_pattern_no_backtracking,
-         test_policy_page, test_bans_page, test_policy_enforced,
+         test_policy_page, test_policy_page_more, test_bans_page, test_policy_enforced,
          test_members_csv, test_members_filters, test_member_notices])
