@@ -181,7 +181,7 @@ modpending_run(struct db *db, const struct modpending_site *site,
 	if (db_begin(db) == -1)
 		return -1;
 	int total = 0;
-	if (store_mod_pending_due(db, now - site->interval, modpending_due_add,
+	if (store_mod_pending_due(db, now, site->interval, modpending_due_add,
 	    &l) == -1)
 		total = -1;
 	for (size_t i = 0; i < l.n && total != -1; i++) {

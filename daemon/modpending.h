@@ -3,9 +3,11 @@
  * group's queue for mod_pending_interval (majlis.conf, default a day; the
  * moderators had the immediate notice of each when it was held), its
  * moderators and owners get one mail listing everything that waits, with
- * links to the panel, and at most one such mail an interval after that. When the last reminder went is kept per group in the
- * database, written in the transaction that queues the mails, so a
- * restart neither repeats nor skips one.
+ * links to the panel, and at most one such mail an interval after that. A
+ * group may set its own interval in hours (pending_hours, see
+ * daemon/store_policy.h). When the last reminder went is kept per group
+ * in the database, written in the transaction that queues the mails, so
+ * a restart neither repeats nor skips one.
  */
 #ifndef MAJLIS_MODPENDING_H
 #define MAJLIS_MODPENDING_H
@@ -29,8 +31,8 @@ struct modpending_site {
 };
 
 /* Queue the reminders due at now: every group with a held message waiting
- * since site->interval ago and whose last reminder went at least that long
- * ago (or never), in one transaction. Returns the number of mails queued, -1 on error (nothing
+ * since its interval (its own, else site->interval) ago and whose last
+ * reminder went at least that long ago (or never), in one transaction. Returns the number of mails queued, -1 on error (nothing
  * queued, nothing recorded). */
 int	modpending_run(struct db *, const struct modpending_site *, int64_t now);
 

@@ -13,8 +13,12 @@
 #include "daemon/xalloc.h"
 
 #define GROUP_COLS \
-	"id, slug, name, description, visibility, language, post_policy, " \
-	"created, archived"
+	"g.id, g.slug, g.name, g.description, g.visibility, g.language, " \
+	"g.post_policy, g.created, g.archived, coalesce(p.subject_prefix, " \
+	"'[' || g.slug || ']'), coalesce(p.reply_to, 'list')"
+/* The groups with their list-copy settings (schema migration 16). */
+#define GROUP_FROM \
+	" FROM groups g LEFT JOIN group_policy p ON p.group_id = g.id"
 #define MEMBERSHIP_COLS \
 	"ms.group_id, ms.member_id, m.email, m.name, ms.role, ms.delivery, " \
 	"ms.moderated, ms.receive_own, ms.bounce_score, ms.suspended, " \
@@ -25,6 +29,7 @@ store_group_clear(struct group *g)
 {
 	free(g->name);
 	free(g->description);
+	free(g->subject_prefix);
 	memset(g, 0, sizeof *g);
 }
 
@@ -49,6 +54,8 @@ store_group_row(sqlite3_stmt *st, struct group *g)
 	xstrlcpy(g->post_policy, db_col_text(st, 6), sizeof g->post_policy);
 	g->created = sqlite3_column_int64(st, 7);
 	g->archived = sqlite3_column_int(st, 8);
+	g->subject_prefix = xstrdup(db_col_text(st, 9));
+	xstrlcpy(g->reply_to, db_col_text(st, 10), sizeof g->reply_to);
 }
 
 static void
@@ -190,7 +197,7 @@ int
 store_group_get(struct db *db, const char *slug, struct group *out)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT " GROUP_COLS
-	    " FROM groups WHERE slug = ?", "t", slug);
+	    GROUP_FROM " WHERE g.slug = ?", "t", slug);
 	if (st == NULL)
 		return -1;
 	int rc = db_step(db, st);
@@ -205,7 +212,7 @@ int
 store_group_get_id(struct db *db, int64_t id, struct group *out)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT " GROUP_COLS
-	    " FROM groups WHERE id = ?", "i", id);
+	    GROUP_FROM " WHERE g.id = ?", "i", id);
 	if (st == NULL)
 		return -1;
 	int rc = db_step(db, st);
@@ -221,7 +228,7 @@ store_group_each(struct db *db, int (*fn)(void *, const struct group *),
     void *arg)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT " GROUP_COLS
-	    " FROM groups ORDER BY slug", NULL);
+	    GROUP_FROM " ORDER BY g.slug", NULL);
 	if (st == NULL)
 		return -1;
 	int rc;

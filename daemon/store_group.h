@@ -23,6 +23,9 @@ struct group {
 	char	 post_policy[16];
 	int64_t	 created;
 	int	 archived;
+	char	*subject_prefix;	/* of list copies (group_policy); NULL
+					   is read as "[slug]" */
+	char	 reply_to[8];		/* list, author or both; "": list */
 };
 
 struct membership {

@@ -357,14 +357,17 @@ store_mod_thread_subject(struct db *db, int64_t thread_id, const char *subject)
 }
 
 int
-store_mod_pending_due(struct db *db, int64_t before,
+store_mod_pending_due(struct db *db, int64_t now, int64_t site_interval,
     int (*fn)(void *, const struct mod_pending_group *), void *arg)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT g.id, g.slug, g.name, count(*)"
 	    " FROM groups g JOIN held h ON h.group_id = g.id AND h.state ="
 	    " 'pending' LEFT JOIN mod_pending_notices n ON n.group_id = g.id"
-	    " WHERE n.last_sent IS NULL OR n.last_sent <= ?1 GROUP BY g.id"
-	    " HAVING min(h.created) <= ?1 ORDER BY g.id", "i", before);
+	    " LEFT JOIN group_policy p ON p.group_id = g.id"
+	    " WHERE n.last_sent IS NULL OR n.last_sent <= ?1 -"
+	    " coalesce(nullif(p.pending_hours, 0) * 3600, ?2) GROUP BY g.id"
+	    " HAVING min(h.created) <= ?1 - coalesce(nullif(max(p.pending_hours),"
+	    " 0) * 3600, ?2) ORDER BY g.id", "ii", now, site_interval);
 	if (st == NULL)
 		return -1;
 	int rc;

@@ -130,10 +130,12 @@ struct mod_pending_group {
 	int64_t		 id, pending;
 	const char	*slug, *name;
 };
-/* Every group with held messages waiting, one of them held at or before
- * `before`, whose last reminder went at or before `before` (or never), by
- * id; pending counts them all. fn returning -1 stops. 0/-1. */
-int	store_mod_pending_due(struct db *, int64_t before,
+/* Every group with held messages waiting, one of them held at least its
+ * interval before now, whose last reminder went at least its interval
+ * before now (or never), by id; a group's interval is its pending_hours
+ * (group_policy) or, when 0, site_interval seconds. pending counts them
+ * all. fn returning -1 stops. 0/-1. */
+int	store_mod_pending_due(struct db *, int64_t now, int64_t site_interval,
 	    int (*fn)(void *, const struct mod_pending_group *), void *arg);
 /* Record that the group's reminder went at now for pending messages,
  * inside the caller's transaction. 0/-1. */

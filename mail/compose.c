@@ -399,6 +399,30 @@ group_display(struct buf *out, const struct group *g)
 	display_cut(out, g->name, GROUP_NAME_MAX);
 }
 
+/* Reply-To as the group's policy says: the list (the default), the author
+ * (From stays the list, so DMARC holds), or both; the list alone when the
+ * post has no usable author address. */
+static void
+copy_reply_to(struct buf *out, const struct compose_copy *c,
+    struct names *nm)
+{
+	const char *mode = c->group->reply_to, *dom = buf_cstr(&nm->domain);
+	struct buf author = BUF_INIT;
+	put_clean(&author, c->post->author_email, ADDR_REJECT, ADDR_MAX);
+	const char *at = strchr(buf_cstr(&author), '@');
+	int usable = at != NULL && at != author.data && at[1] != '\0' &&
+	    strchr(at + 1, '@') == NULL;
+	if (usable && strcmp(mode, "author") == 0)
+		names_field(nm, out, "Reply-To", "<%s>", buf_cstr(&author));
+	else if (usable && strcmp(mode, "both") == 0)
+		names_field(nm, out, "Reply-To", "<%s@%s>, <%s>",
+		    buf_cstr(&nm->slug), dom, buf_cstr(&author));
+	else
+		names_field(nm, out, "Reply-To", "<%s@%s>", buf_cstr(&nm->slug),
+		    dom);
+	buf_free(&author);
+}
+
 /* Date, From, Reply-To, To, Subject. */
 static void
 copy_origin(struct buf *out, const struct compose_copy *c, struct names *nm)
@@ -416,10 +440,16 @@ copy_origin(struct buf *out, const struct compose_copy *c, struct names *nm)
 	buf_reset(&nm->tmp);
 	buf_printf(&nm->tmp, "%s@%s", slug, buf_cstr(&nm->domain));
 	hdr_mailbox(out, "From", buf_cstr(&name), buf_cstr(&nm->tmp));
-	names_field(nm, out, "Reply-To", "<%s@%s>", slug, buf_cstr(&nm->domain));
+	copy_reply_to(out, c, nm);
 	names_field(nm, out, "To", "<%s@%s>", slug, buf_cstr(&nm->domain));
 	display_cut(&subj, p->subject, COMPOSE_SUBJECT_MAX);
-	subject_for_list(&name, buf_cstr(&subj), slug);
+	if (c->group->subject_prefix == NULL)
+		subject_for_list(&name, buf_cstr(&subj), slug);
+	else {
+		display_cut(&group, c->group->subject_prefix, COMPOSE_PREFIX_MAX);
+		subject_for_list_prefix(&name, buf_cstr(&subj), slug,
+		    buf_cstr(&group));
+	}
 	hdr_subject(out, buf_cstr(&name));
 	buf_free(&name);
 	buf_free(&group);

@@ -34,6 +34,8 @@ struct post;
 #define COMPOSE_NAME_MAX	128
 /* Longest subject (bytes of display text) before encoding. */
 #define COMPOSE_SUBJECT_MAX	1000
+/* Longest group subject prefix (bytes of display text) taken from data. */
+#define COMPOSE_PREFIX_MAX	64
 
 /* Append a fresh Message-ID without angle brackets: "majlis." followed by a
  * random token, "@" and list_domain (cleaned to address characters). */
@@ -98,8 +100,10 @@ struct compose_copy {
 /*
  * Append the copy of c->post for one recipient: Date (post->created),
  * From: "Author via Group" <slug@list_domain> ("A member" when the author
- * has no name; the author's address is never written), Reply-To and To
- * <slug@list_domain>, Subject (subject_for_list, encoded), Message-ID,
+ * has no name), Reply-To <slug@list_domain> (or, as group->reply_to says,
+ * the author's address, or both: the only place the author's address is
+ * written), To <slug@list_domain>, Subject (subject_for_list, or
+ * subject_for_list_prefix with group->subject_prefix, encoded), Message-ID,
  * In-Reply-To (the parent), References (the post's refs ending with the
  * parent, at most COMPOSE_REFS_MAX: the first one and the latest), List-Id,
  * List-Post, List-Help, List-Archive (the thread URL), List-Unsubscribe

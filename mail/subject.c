@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "daemon/buf.h"
 #include "mail/subject.h"
@@ -222,19 +223,45 @@ copy_prefixes(struct buf *out, const char *s, const char *slug)
 	}
 }
 
-void
-subject_for_list(struct buf *out, const char *subject_utf8, const char *slug)
+/* Does s start with the group's own prefix (ASCII case ignored), as a
+ * whole word? The position after it, or NULL. */
+static const char *
+prefix_own(const char *s, const char *prefix)
 {
-	const char *s;
-	int reply;
+	size_t n = strlen(prefix);
+	if (n == 0 || strncasecmp(s, prefix, n) != 0)
+		return NULL;
+	unsigned char last = (unsigned char)prefix[n - 1], next =
+	    (unsigned char)s[n];
+	int word = (last >= '0' && last <= '9') || (lower(last) >= 'a' &&
+	    lower(last) <= 'z');
+	if (word && next != '\0' && ws_len(s + n) == 0)
+		return NULL;
+	return s + n;
+}
+
+void
+subject_for_list_prefix(struct buf *out, const char *subject_utf8,
+    const char *slug, const char *prefix)
+{
+	const char *s = subject_utf8, *e;
+	int reply = 0, r;
 	size_t mark, n;
 
 	buf_reset(out);
-	s = strip_run(subject_utf8, slug, 0, &reply);
+	/* the leading run of reply prefixes, slug tags and the own prefix */
+	for (;;) {
+		s = strip_run(s, slug, 0, &r);
+		reply |= r;
+		if ((e = prefix_own(s, prefix)) == NULL)
+			break;
+		s = e;
+	}
 	/* a reply behind another list's tag ("[other] Re: x") is one too */
 	if (reply || subject_is_reply(subject_utf8))
 		buf_puts(out, "Re: ");
-	buf_printf(out, "[%s] ", slug);
+	if (*prefix != '\0')
+		buf_printf(out, "%s ", prefix);
 	mark = out->len;
 	s = copy_prefixes(out, s, slug);
 	n = rtrim(s, strlen(s));
@@ -242,6 +269,15 @@ subject_for_list(struct buf *out, const char *subject_utf8, const char *slug)
 	if (out->len == mark)
 		buf_puts(out, "(no subject)");
 	buf_truncate(out, rtrim(out->data, out->len));
+}
+
+void
+subject_for_list(struct buf *out, const char *subject_utf8, const char *slug)
+{
+	struct buf tag = BUF_INIT;
+	buf_printf(&tag, "[%s]", slug);
+	subject_for_list_prefix(out, subject_utf8, slug, buf_cstr(&tag));
+	buf_free(&tag);
 }
 
 int

@@ -36,6 +36,15 @@ void	 subject_normalize(struct buf *out, const char *subject_utf8,
 void	 subject_for_list(struct buf *out, const char *subject_utf8,
 	    const char *slug);
 
+/*
+ * The same with the group's own prefix instead of "[slug]" (UTF-8, may be
+ * empty: no prefix at all): the leading run of reply prefixes, slug tags
+ * and that prefix (ASCII case ignored, as a whole word) becomes "Re: "
+ * (when a reply) and the prefix followed by a space.
+ */
+void	 subject_for_list_prefix(struct buf *out, const char *subject_utf8,
+	    const char *slug, const char *prefix);
+
 /* Does the subject start with a reply prefix, after any "[...]" tags of at
  * most SUBJECT_MAX_TAG bytes? Returns 1 or 0. */
 int	 subject_is_reply(const char *subject_utf8);

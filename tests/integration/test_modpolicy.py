@@ -396,6 +396,58 @@ def test_policy_page_more():
         m.close()
 
 
+def copy_to(m, rcpt, subject_part):
+    """The headers of the copy at the relay for rcpt whose Subject holds
+    subject_part."""
+    import email
+    import email.policy
+
+    def find():
+        for _, raw in m.sink.to(rcpt):
+            msg = email.message_from_bytes(raw, policy=email.policy.default)
+            if subject_part in str(msg["Subject"]):
+                return msg
+        return None
+    return wait_for(find, "copy of %s to %s" % (subject_part, rcpt))
+
+
+def test_list_copy_policy():
+    """Subject prefix and Reply-To of the list copies, set with majlisctl
+    group set while majlisd runs: a custom prefix, none at all, Reply-To
+    the author or both; From stays the list (DMARC); the other group keeps
+    "[slug]" and Reply-To the list."""
+    m = two_groups("modpolicy-copy")
+    try:
+        m.ctl("group", "set", A, "subject_prefix", "[Alpha WG]")
+        m.ctl("group", "set", A, "reply_to", "author")
+        m.start()
+        lst = "%s@%s" % (A, LIST_DOMAIN)
+        post(m, A, "Cloud hosting", "alice@example.org")
+        c = copy_to(m, "reader@example.org", "Cloud hosting")
+        assert str(c["Subject"]) == "[Alpha WG] Cloud hosting", c["Subject"]
+        assert c["Reply-To"].addresses[0].addr_spec == "alice@example.org"
+        assert len(c["Reply-To"].addresses) == 1
+        assert c["From"].addresses[0].addr_spec == lst
+        # a reply carrying the prefix does not get it twice
+        post(m, A, "Re: [Alpha WG] Cloud hosting", "reader@example.org")
+        c = copy_to(m, "alice@example.org", "Re: [Alpha WG] Cloud hosting")
+        assert str(c["Subject"]) == "Re: [Alpha WG] Cloud hosting"
+        m.ctl("group", "set", A, "subject_prefix", "")
+        m.ctl("group", "set", A, "reply_to", "both")
+        post(m, A, "No prefix here", "alice@example.org")
+        c = copy_to(m, "reader@example.org", "No prefix here")
+        assert str(c["Subject"]) == "No prefix here", c["Subject"]
+        assert [a.addr_spec for a in c["Reply-To"].addresses] == [
+            lst, "alice@example.org"]
+        post(m, B, "Beta as before", "alice@example.org")
+        c = copy_to(m, "reader@example.org", "Beta as before")
+        assert str(c["Subject"]) == "[%s] Beta as before" % B
+        assert [a.addr_spec for a in c["Reply-To"].addresses] == [
+            "%s@%s" % (B, LIST_DOMAIN)]
+    finally:
+        m.close()
+
+
 def test_bans_page():
     m = two_groups("modpolicy-bans")
     try:
@@ -730,5 +782,6 @@ def parse_msg(raw):
 
 if __name__ == "__main__":
     run([test_ctl_ban, test_banned_mail_dropped, test_pattern_no_backtracking,
-         test_policy_page, test_policy_page_more, test_bans_page, test_policy_enforced,
+         test_policy_page, test_policy_page_more, test_list_copy_policy,
+         test_bans_page, test_policy_enforced,
          test_members_csv, test_members_filters, test_member_notices])

@@ -550,6 +550,67 @@ test_copy_slug_once(void **state)
 	fixture_free(&fx);
 }
 
+/* The group's own subject prefix (empty, custom, hostile) and its
+ * Reply-To (list, author, both; the list when the author's address is
+ * unusable), while From stays the list. */
+static void
+test_copy_policy(void **state)
+{
+	struct fixture fx;
+	static const struct {
+		const char *prefix, *in, *out;
+	} cases[] = {
+		{ "[WG Cloud]", "Hello", "[WG Cloud] Hello" },
+		{ "[WG Cloud]", "Re: [wg cloud] Hello", "Re: [WG Cloud] Hello" },
+		{ "[WG Cloud]", "[" SLUG "] Re: [WG Cloud] Hello",
+		    "Re: [WG Cloud] Hello" },
+		{ "WG:", "WG: Hello", "WG: Hello" },
+		{ "WG", "WGS meeting", "WG WGS meeting" },
+		{ "", "Re: [" SLUG "] Hello", "Re: Hello" },
+		{ "", "", "(no subject)" },
+		{ "[a]\r\nBcc: x@evil.example", "Hi", "[a] Bcc: x@evil.example Hi" },
+		{ "[سحابة]", "Hello", "[سحابة] Hello" },
+	};
+	(void)state;
+	fixture_init(&fx, "A", "B", "");
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		free(fx.g.subject_prefix);
+		fx.g.subject_prefix = strdup(cases[i].prefix);
+		fixture_set(&fx.p.subject, cases[i].in);
+		fixture_copy(&fx);
+		assert_string_equal(decoded(&fx.tmp, &fx.msg, "Subject"),
+		    cases[i].out);
+		assert_null(strstr(fx.msg.data, "\r\nBcc:"));
+	}
+	static const struct {
+		const char *mode, *author, *reply_to;
+	} rt[] = {
+		{ "", "amelie@example.fr", "<" SLUG "@" DOMAIN ">" },
+		{ "list", "amelie@example.fr", "<" SLUG "@" DOMAIN ">" },
+		{ "author", "amelie@example.fr", "<amelie@example.fr>" },
+		{ "both", "amelie@example.fr",
+		    "<" SLUG "@" DOMAIN ">, <amelie@example.fr>" },
+		{ "author", "", "<" SLUG "@" DOMAIN ">" },
+		{ "author", "no-at-sign", "<" SLUG "@" DOMAIN ">" },
+		{ "both", "a@b@c", "<" SLUG "@" DOMAIN ">" },
+		{ "author", "x@evil.example>\r\nBcc: y@evil.example",
+		    "<" SLUG "@" DOMAIN ">" },
+		{ "both", "x>\r\n@evil.example", "<" SLUG "@" DOMAIN ">, "
+		    "<x@evil.example>" },
+	};
+	for (size_t i = 0; i < sizeof rt / sizeof rt[0]; i++) {
+		snprintf(fx.g.reply_to, sizeof fx.g.reply_to, "%s", rt[i].mode);
+		fixture_set(&fx.p.author_email, rt[i].author);
+		fixture_copy(&fx);
+		assert_string_equal(field(&fx.tmp, &fx.msg, "Reply-To"),
+		    rt[i].reply_to);
+		assert_non_null(strstr(field(&fx.tmp, &fx.msg, "From"),
+		    "<" SLUG "@" DOMAIN ">"));
+		assert_null(strstr(fx.msg.data, "\r\nBcc:"));
+	}
+	fixture_free(&fx);
+}
+
 static void
 test_copy_references(void **state)
 {
@@ -1197,6 +1258,7 @@ main(void)
 		cmocka_unit_test(test_copy_arabic),
 		cmocka_unit_test(test_copy_injection),
 		cmocka_unit_test(test_copy_slug_once),
+		cmocka_unit_test(test_copy_policy),
 		cmocka_unit_test(test_copy_references),
 		cmocka_unit_test(test_copy_long_values),
 		cmocka_unit_test(test_copy_limits),

@@ -1,7 +1,8 @@
 /* Unit tests for daemon/store_policy.c: a group's policy with its defaults,
  * saved and read back, every field's limit crossed (MIME types, action,
  * subject prefix, Reply-To, reminder interval, digest schedule), the
- * subject prefix as typed, and the audit JSON. */
+ * subject prefix as typed, the audit JSON, and the reminder interval of
+ * held mail per group overriding the site's. */
 #include <config.h>
 
 #include <stdarg.h>
@@ -17,6 +18,9 @@
 #include "daemon/db.h"
 #include "daemon/schema.h"
 #include "daemon/store_group.h"
+#include "daemon/store_held.h"
+#include "daemon/store_inbound.h"
+#include "daemon/store_mod.h"
 #include "daemon/store_policy.h"
 #include "daemon/xalloc.h"
 
@@ -253,6 +257,68 @@ test_prefix_parse(void **state)
 	buf_free(&out);
 }
 
+static int
+due_cb(void *arg, const struct mod_pending_group *pg)
+{
+	struct buf *b = arg;
+	buf_printf(b, "%s ", pg->slug);
+	return 0;
+}
+
+/* The groups due for a reminder at now, "slug slug ". */
+static const char *
+due(struct fixture *f, struct buf *b, int64_t now, int64_t site)
+{
+	buf_reset(b);
+	assert_int_equal(store_mod_pending_due(f->db, now, site, due_cb, b), 0);
+	return buf_cstr(b);
+}
+
+static void
+test_pending_interval(void **state)
+{
+	struct fixture *f = *state;
+	struct group_policy p;
+	struct buf err = BUF_INIT, b = BUF_INIT;
+	const int64_t day = 86400, t = db_now();
+	/* alpha reminds every hour, beta follows the site (a day) */
+	assert_int_equal(db_begin(f->db), 0);
+	assert_int_equal(store_policy_get(f->db, f->ga, &p), 1);
+	p.pending_hours = STORE_POLICY_PENDING_HOURS_MIN;
+	assert_int_equal(store_policy_set(f->db, f->ga, &p, &err), 0);
+	store_policy_clear(&p);
+	int64_t in = store_inbound_add(f->db, "x@example.net", "alpha@l.example",
+	    "", "Subject: x\r\n\r\nx\r\n", 17);
+	assert_true(in > 0);
+	assert_true(store_held_add(f->db, f->ga, in, "x@example.net", "x",
+	    "non-member") > 0);
+	assert_true(store_held_add(f->db, f->gb, in, "x@example.net", "x",
+	    "non-member") > 0);
+	assert_int_equal(db_commit(f->db), 0);
+	assert_string_equal(due(f, &b, t + 3600 - 5, day), "");
+	assert_string_equal(due(f, &b, t + 3600 + 5, day), "alpha ");
+	assert_string_equal(due(f, &b, t + day + 5, day), "alpha beta ");
+	/* after alpha's reminder, the next one is an hour later */
+	assert_int_equal(store_mod_pending_sent(f->db, f->ga, t + 3600 + 5, 1), 0);
+	assert_string_equal(due(f, &b, t + 7200, day), "");
+	assert_string_equal(due(f, &b, t + 7200 + 10, day), "alpha ");
+	/* back to 0: the site's interval again */
+	assert_int_equal(store_policy_get(f->db, f->ga, &p), 1);
+	p.pending_hours = 0;
+	assert_int_equal(store_policy_set(f->db, f->ga, &p, &err), 0);
+	store_policy_clear(&p);
+	assert_string_equal(due(f, &b, t + 7200 + 10, day), "");
+	/* the group's maximum: 30 days, whatever the site says */
+	assert_int_equal(store_policy_get(f->db, f->gb, &p), 1);
+	p.pending_hours = STORE_POLICY_PENDING_HOURS_MAX;
+	assert_int_equal(store_policy_set(f->db, f->gb, &p, &err), 0);
+	store_policy_clear(&p);
+	assert_string_equal(due(f, &b, t + 29 * day, 60), "alpha ");
+	assert_string_equal(due(f, &b, t + 30 * day + 5, 60), "alpha beta ");
+	buf_free(&err);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -261,6 +327,7 @@ main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_prefix_parse),
+		cmocka_unit_test(test_pending_interval),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
