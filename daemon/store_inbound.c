@@ -69,6 +69,13 @@ store_inbound_pending(struct db *db, int64_t after, int64_t *ids, int max)
 }
 
 int
+store_inbound_set_raw(struct db *db, int64_t id, const char *raw, size_t len)
+{
+	return db_run(db, "UPDATE inbound SET raw = ? WHERE id = ?", "bi", raw,
+	    len, id);
+}
+
+int
 store_inbound_set_state(struct db *db, int64_t id, const char *state,
     const char *note)
 {

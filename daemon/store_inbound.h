@@ -27,6 +27,10 @@ void	store_inbound_clear(struct inbound *);
 /* Insert a message (inside the caller's transaction). Returns the id or -1. */
 int64_t	store_inbound_add(struct db *, const char *mail_from, const char *rcpts,
 	    const char *peer, const char *raw, size_t len);
+/* Replace a message's raw copy (inside the caller's transaction), when a
+ * group's MIME policy stripped parts from it: 0 or -1. */
+int	store_inbound_set_raw(struct db *, int64_t id, const char *raw,
+	    size_t len);
 /* Load one row: 1 found, 0 not, -1 error. */
 int	store_inbound_get(struct db *, int64_t id, struct inbound *out);
 /* Ids of rows in state 'new' with id > after, oldest first, at most max;

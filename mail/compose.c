@@ -12,6 +12,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include <openssl/evp.h>
+
 #include "daemon/buf.h"
 #include "daemon/log.h"
 #include "daemon/store_group.h"
@@ -1019,4 +1021,114 @@ compose_mime_part_check(const char *raw, size_t len)
 
 	rawpart_parse(&rp, raw != NULL ? raw : "", raw != NULL ? len : 0);
 	return rawpart_mend(&rp) != MEND_TEXT;
+}
+
+/*
+ * Parts rebuilt when a group's MIME policy strips attachments.
+ */
+
+/* Base64 lines of COMPOSE_B64_LINE characters, CRLF after each. */
+static void
+b64_lines(struct buf *out, const unsigned char *s, size_t n)
+{
+	enum { IN = COMPOSE_B64_LINE / 4 * 3 };
+	unsigned char line[COMPOSE_B64_LINE + 1];
+	for (size_t off = 0; off < n; off += IN) {
+		size_t k = n - off < IN ? n - off : IN;
+		int w = EVP_EncodeBlock(line, s + off, (int)k);
+		buf_append(out, line, (size_t)w);
+		buf_puts(out, "\r\n");
+	}
+}
+
+/* A Content-Type value from data: "type/subtype" of token characters, or
+ * application/octet-stream. */
+static void
+att_type(struct buf *out, const char *ct)
+{
+	size_t mark = out->len;
+	put_clean(out, ct, "()<>@,;:\\\"[]?= ", COMPOSE_PIECE_MAX);
+	const char *v = out->data + mark, *sl = strchr(v, '/');
+	if (out->len == mark || sl == NULL || sl == v || sl[1] == '\0' ||
+	    strchr(sl + 1, '/') != NULL) {
+		buf_truncate(out, mark);
+		buf_puts(out, "application/octet-stream");
+	}
+}
+
+/* Content-Disposition with the filename: quoted when plain printable
+ * ASCII without quotes or backslashes, else RFC 2231 percent-encoded. */
+static void
+att_disposition(struct buf *out, const char *name)
+{
+	struct buf v = BUF_INIT, cut = BUF_INIT;
+	int plain = 1;
+	display_cut(&cut, name, COMPOSE_NAME_MAX);
+	for (const char *p = buf_cstr(&cut); *p; p++)
+		if (!printable((unsigned char)*p) || *p == '"' || *p == '\\')
+			plain = *p == ' ' && plain;
+	buf_puts(&v, "attachment");
+	if (cut.len > 0 && plain)
+		buf_printf(&v, "; filename=\"%s\"", buf_cstr(&cut));
+	else if (cut.len > 0) {
+		buf_puts(&v, "; filename*=utf-8''");
+		for (const unsigned char *p = (const unsigned char *)buf_cstr(&cut);
+		    *p; p++)
+			if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			    (*p >= '0' && *p <= '9') || strchr("-._~", *p))
+				buf_putc(&v, (char)*p);
+			else
+				buf_printf(&v, "%%%02X", *p);
+	}
+	hdr_field(out, "Content-Disposition", v.data, v.len);
+	buf_free(&v);
+	buf_free(&cut);
+}
+
+void
+compose_mime_part_mixed(struct buf *out, const char *utf8,
+    const struct compose_attachment *att, size_t n)
+{
+	if (n == 0) {
+		compose_mime_part_text(out, utf8);
+		return;
+	}
+	char tok[TOKEN_LEN + 1];
+	token_random(tok);
+	buf_printf(out, "Content-Type: multipart/mixed; boundary=\"=_majlis_%s\""
+	    "\r\n\r\n--=_majlis_%s\r\n", tok, tok);
+	compose_mime_part_text(out, utf8);
+	struct buf t = BUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		buf_printf(out, "\r\n--=_majlis_%s\r\n", tok);
+		buf_reset(&t);
+		att_type(&t, att[i].content_type);
+		hdr_field(out, "Content-Type", t.data, t.len);
+		buf_puts(out, "Content-Transfer-Encoding: base64\r\n");
+		att_disposition(out, att[i].filename);
+		buf_puts(out, "\r\n");
+		b64_lines(out, att[i].data, att[i].len);
+	}
+	buf_printf(out, "\r\n--=_majlis_%s--\r\n", tok);
+	buf_free(&t);
+}
+
+void
+compose_replace_body(struct buf *out, const char *raw, size_t len,
+    const char *part, size_t part_len)
+{
+	struct header_field f;
+	size_t pos = 0, start = 0;
+	while (header_next(raw, len, &pos, &f) == 1) {
+		int drop = header_is(&f, "MIME-Version") || (f.name_len >= 8 &&
+		    strncasecmp(f.name, "Content-", 8) == 0);
+		if (!drop) {
+			buf_append(out, raw + start, pos - start);
+			if (pos > 0 && raw[pos - 1] != '\n')
+				buf_puts(out, "\r\n");
+		}
+		start = pos;
+	}
+	buf_puts(out, "MIME-Version: 1.0\r\n");
+	buf_append(out, part, part_len);
 }

@@ -86,6 +86,35 @@ int	compose_mime_part_check(const char *raw, size_t len);
  */
 void	compose_mime_part_text(struct buf *out, const char *utf8);
 
+/* An attachment of a part compose_mime_part_mixed builds; borrowed. */
+struct compose_attachment {
+	const char	*filename;	/* may be "" */
+	const char	*content_type;	/* "type/subtype" */
+	const void	*data;
+	size_t		 len;
+};
+
+/*
+ * Append a multipart/mixed part (with a random boundary): a text/plain
+ * part built from utf8 as compose_mime_part_text does, then each
+ * attachment in base64 lines of COMPOSE_B64_LINE, with its Content-Type
+ * (cleaned; application/octet-stream when not a usable type) and
+ * "Content-Disposition: attachment" with its filename (RFC 2231 encoded
+ * when it is not plain ASCII). With no attachment, the text part alone.
+ * Used when the group's MIME policy strips parts from a post.
+ */
+void	compose_mime_part_mixed(struct buf *out, const char *utf8,
+	    const struct compose_attachment *att, size_t n);
+
+/*
+ * Append the message raw[0..len) with its body replaced by part (fields,
+ * blank line, body, as the compose_mime_part_* functions write it): the
+ * header block without its MIME-Version and Content-* fields, then
+ * MIME-Version: 1.0 and the part.
+ */
+void	compose_replace_body(struct buf *out, const char *raw, size_t len,
+	    const char *part, size_t part_len);
+
 /* One copy of a post for one recipient; everything is borrowed. */
 struct compose_copy {
 	const struct group	*group;

@@ -34,6 +34,7 @@
 #include "mail/delivery.h"
 #include "mail/digestreply.h"
 #include "mail/listcmd.h"
+#include "mail/mimepolicy.h"
 #include "mail/parsepool.h"
 #include "mail/prescan.h"
 #include "mail/process.h"
@@ -195,6 +196,51 @@ process_refs(struct buf *out, const struct parsed *p)
 	}
 }
 
+/* The group's MIME policy when it strips: the number of attachments
+ * taken out of the post into s (0: none, s empty), or -1. */
+static int
+process_mime_strip(struct process_ctx *c, const struct group *g,
+    struct mimepolicy_strip *s)
+{
+	struct group_policy pol;
+	memset(s, 0, sizeof *s);
+	int rc = store_policy_get(c->e->db, g->id, &pol);
+	if (rc != 1)
+		return -1;
+	size_t n = strcmp(pol.mime_action, "strip") == 0 ?
+	    mimepolicy_strip(c->p, pol.mime_types, s) : 0;
+	store_policy_clear(&pol);
+	return (int)n;
+}
+
+/* The archive keeps the message as published: its raw copy gets the
+ * stripped part in place of its body. 0 or -1. */
+static int
+process_mime_archive(struct process_ctx *c, const struct buf *part)
+{
+	struct buf raw = BUF_INIT;
+	compose_replace_body(&raw, c->in->raw.data, c->in->raw.len, part->data,
+	    part->len);
+	int rc = store_inbound_set_raw(c->e->db, c->in->id, raw.data, raw.len);
+	buf_free(&raw);
+	return rc;
+}
+
+/* Does the group's MIME policy hold this post (action hold and a refused
+ * attachment)? 1, 0 or -1. */
+static int
+process_mime_held(struct process_ctx *c, const struct group *g)
+{
+	struct group_policy pol;
+	int rc = store_policy_get(c->e->db, g->id, &pol);
+	if (rc != 1)
+		return -1;
+	rc = strcmp(pol.mime_action, "hold") == 0 &&
+	    mimepolicy_refused(c->p, pol.mime_types) > 0;
+	store_policy_clear(&pol);
+	return rc;
+}
+
 static int
 process_publish(struct process_ctx *c, const struct group *g,
     const struct membership *ms)
@@ -214,16 +260,29 @@ process_publish(struct process_ctx *c, const struct group *g,
 	else
 		compose_message_id(&msgid, c->e->cfg->list_domain);
 	process_refs(&refs, c->p);
+	struct mimepolicy_strip strip;
+	int removed = process_mime_strip(c, g, &strip);
+	if (removed == -1) {
+		buf_free(&msgid);
+		buf_free(&refs);
+		buf_free(&tr.subject_norm);
+		return -1;
+	}
 	int broken = c->scan->boundary_missing || !c->p->ok ||
 	    !compose_mime_part_check(c->in->raw.data, c->in->raw.len);
-	compose_mime_part_from_raw(&part, c->in->raw.data, c->in->raw.len,
-	    broken ? c->p->text : NULL);
+	if (removed > 0)
+		buf_append(&part, strip.part.data, strip.part.len);
+	else
+		compose_mime_part_from_raw(&part, c->in->raw.data,
+		    c->in->raw.len, broken ? c->p->text : NULL);
 	struct publish_attachment att[PARSED_MAX_ATTACHMENTS];
-	for (size_t i = 0; i < c->p->nattach; i++) {
-		att[i].filename = c->p->attach[i].filename;
-		att[i].content_type = c->p->attach[i].content_type;
-		att[i].data = c->p->attach[i].data.data;
-		att[i].len = c->p->attach[i].data.len;
+	size_t natt = removed > 0 ? strip.nkeep : c->p->nattach;
+	for (size_t k = 0; k < natt; k++) {
+		size_t i = removed > 0 ? strip.keep[k] : k;
+		att[k].filename = c->p->attach[i].filename;
+		att[k].content_type = c->p->attach[i].content_type;
+		att[k].data = c->p->attach[i].data.data;
+		att[k].len = c->p->attach[i].data.len;
 	}
 	const char *name = c->p->from_name[0] ? c->p->from_name :
 	    ms && ms->name[0] ? ms->name : "";
@@ -231,15 +290,21 @@ process_publish(struct process_ctx *c, const struct group *g,
 	    .parent_id = tr.parent_id, .member_id = ms ? ms->member_id : 0,
 	    .author_name = name, .author_email = c->sender,
 	    .subject = c->p->subject[0] ? c->p->subject : "(no subject)",
-	    .subject_norm = buf_cstr(&tr.subject_norm), .body = c->p->text,
+	    .subject_norm = buf_cstr(&tr.subject_norm), .body = removed > 0 ?
+	    buf_cstr(&strip.text) : c->p->text,
 	    .mime_part = part.data, .mime_part_len = part.len,
 	    .message_id = buf_cstr(&msgid), .refs = buf_cstr(&refs),
 	    .source = c->web ? "web" : "mail", .inbound_id = c->in->id };
 	int64_t copies = 0;
-	int64_t id = publish_post(c->e->db, &pn, att, c->p->nattach, &copies);
+	int64_t id = publish_post(c->e->db, &pn, att, natt, &copies);
+	if (id > 0 && removed > 0 && process_mime_archive(c, &part) == -1)
+		id = -1;
 	if (id > 0)
 		buf_printf(&c->note, "%s: post %lld (%s), %lld copies; ", g->slug,
 		    (long long)id, tr.how, (long long)copies);
+	if (id > 0 && removed > 0)
+		buf_printf(&c->note, "%s: %d attachments removed (MIME types); ",
+		    g->slug, removed);
 	else if (id == 0)
 		buf_printf(&c->note, "%s: duplicate Message-ID, not published; ",
 		    g->slug);
@@ -247,6 +312,7 @@ process_publish(struct process_ctx *c, const struct group *g,
 	buf_free(&refs);
 	buf_free(&part);
 	buf_free(&tr.subject_norm);
+	mimepolicy_strip_free(&strip);
 	return id == -1 ? -1 : 0;
 }
 
@@ -368,6 +434,9 @@ process_post(struct process_ctx *c, const struct group *g)
 		rc = process_hold(c, g, "announce-only group");
 	else if ((rc = process_policy(c, g, &ms, &held)) != 0)
 		rc = rc == -1 ? -1 : process_hold(c, g, held);
+	else if (strcmp(ms.role, "member") == 0 &&
+	    (rc = process_mime_held(c, g)) != 0)
+		rc = rc == -1 ? -1 : process_hold(c, g, "MIME type");
 	else if (strcmp(ms.role, "member") == 0 &&
 	    (rc = process_thread_locked(c, g)) != 0)
 		rc = rc == -1 ? -1 : process_hold(c, g, "locked thread");

@@ -448,6 +448,102 @@ def test_list_copy_policy():
         m.close()
 
 
+EXE = b"MZ\x90\x00 not really a program " * 40
+PNG = b"\x89PNG\r\n\x1a\n fake image " * 20
+
+
+def mime_post(m, slug, subject, sender, with_exe=True):
+    """A post with a text body, a PNG and (optionally) a Windows program
+    attached; returns the inbound note."""
+    import base64
+    n = m.db("SELECT coalesce(max(id), 0) FROM inbound")[0][0]
+    parts = [("image/png", "chart.png", PNG)]
+    if with_exe:
+        parts.append(("application/x-msdownload", "tool.exe", EXE))
+    raw = ("From: <%s>\r\nTo: %s@%s\r\nSubject: %s\r\nMessage-ID: <%d@ex"
+           "ample.net>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed;"
+           " boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: text/plain;"
+           " charset=utf-8\r\n\r\nSee attached.\r\n" % (
+               sender, slug, LIST_DOMAIN, subject, time.time_ns()))
+    for ct, name, data in parts:
+        raw += ("--b1\r\nContent-Type: %s; name=\"%s\"\r\nContent-Transfer-"
+                "Encoding: base64\r\nContent-Disposition: attachment;"
+                " filename=\"%s\"\r\n\r\n%s\r\n" % (
+                    ct, name, name, base64.encodebytes(data).decode()
+                    .strip().replace("\n", "\r\n")))
+    raw += "--b1--\r\n"
+    m.send(raw.encode(), sender, ["%s@%s" % (slug, LIST_DOMAIN)])
+    rows = wait_for(lambda: m.db("SELECT state, note FROM inbound WHERE"
+                                 " id > ? AND state <> 'new'", n),
+                    "processing of " + subject)
+    return rows[0][1]
+
+
+def test_mime_policy():
+    """Allowed MIME types: a refused attachment is stripped from the list
+    copy, the web archive (attachments, body, mbox) and the raw copy kept,
+    with a note in the text; or the post is held ("MIME type") for a
+    moderator, whose approval publishes it whole; moderators are not held;
+    a group without a list allows everything."""
+    import email
+    import email.policy
+    m = two_groups("modpolicy-mime")
+    try:
+        m.ctl("group", "set", A, "mime_types", "text/*, image/png")
+        m.ctl("group", "set", B, "mime_types", "text/*, image/png")
+        m.ctl("group", "set", B, "mime_action", "hold")
+        m.start()
+        note = mime_post(m, A, "Stripped", "alice@example.org")
+        assert "1 attachments removed" in note, note
+        c = copy_to(m, "reader@example.org", "Stripped")
+        c = email.message_from_bytes(c.as_bytes(),
+                                     policy=email.policy.default)
+        atts = [(a.get_content_type(), a.get_filename(), a.get_content())
+                for a in c.iter_attachments()]
+        assert atts == [("image/png", "chart.png", PNG)], atts
+        text = c.get_body(("plain",)).get_content()
+        assert "See attached." in text
+        assert "[attachment tool.exe of type application/x-msdownload" \
+            " removed]" in text, text
+        pid, tid, body = m.db("SELECT id, thread_id, body FROM posts WHERE"
+                              " subject = 'Stripped'")[0]
+        assert "[attachment tool.exe of type application/x-msdownload" \
+            " removed]" in body
+        assert m.db("SELECT filename, content_type FROM attachments WHERE"
+                    " post_id = ?", pid) == [("chart.png", "image/png")]
+        raw = m.db("SELECT i.raw FROM inbound i JOIN posts p ON"
+                   " p.inbound_id = i.id WHERE p.id = ?", pid)[0][0]
+        assert b"tool.exe" in raw and b"x-msdownload removed" in raw
+        assert b"TVqQ" not in raw       # the program's base64 is gone
+        st, mbox = login(m, "reader@example.org", "Reader").get(
+            "/g/%s/t/%d.mbox" % (A, tid))
+        assert st == 200 and "TVqQ" not in mbox and "chart.png" in mbox
+        # only allowed types: nothing changes
+        note = mime_post(m, A, "Clean one", "alice@example.org",
+                         with_exe=False)
+        assert "removed" not in note, note
+        assert "x-msdownload" not in m.db("SELECT body FROM posts WHERE"
+                                          " subject = 'Clean one'")[0][0]
+        # hold: a member's post waits for a moderator, a moderator's passes
+        note = mime_post(m, B, "Held one", "alice@example.org")
+        held = m.ctl("held", "list", B, json_out=True)
+        assert [h["reason"] for h in held] == ["MIME type"], held
+        assert fate(m, "Held one") == (0, 1)
+        mime_post(m, B, "From a moderator", "mod@example.org")
+        assert fate(m, "From a moderator") == (1, 0)
+        m.ctl("held", "approve", str(held[0]["id"]))
+        wait_for(lambda: fate(m, "Held one")[0] == 1, "approved post")
+        pid = m.db("SELECT id FROM posts WHERE subject = 'Held one'")[0][0]
+        assert len(m.db("SELECT id FROM attachments WHERE post_id = ?",
+                        pid)) == 2
+        # beta's policy says nothing to alpha and back: no list, no check
+        m.ctl("group", "set", A, "mime_types", "")
+        note = mime_post(m, A, "Everything allowed", "alice@example.org")
+        assert "removed" not in note, note
+    finally:
+        m.close()
+
+
 def test_bans_page():
     m = two_groups("modpolicy-bans")
     try:
@@ -783,5 +879,6 @@ def parse_msg(raw):
 if __name__ == "__main__":
     run([test_ctl_ban, test_banned_mail_dropped, test_pattern_no_backtracking,
          test_policy_page, test_policy_page_more, test_list_copy_policy,
+         test_mime_policy,
          test_bans_page, test_policy_enforced,
          test_members_csv, test_members_filters, test_member_notices])
