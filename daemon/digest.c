@@ -412,10 +412,10 @@ digest_render_new(const struct digest_slice *sl, const struct digest_member *m,
     const struct digest_post **mine, size_t n)
 {
 	struct digest_render *r = xcalloc(1, sizeof *r);
-	r->group = sl->group;
-	r->group.name = xstrdup(sl->group.name);
-	r->group.description = xstrdup(sl->group.description ?
-	    sl->group.description : "");
+	/* a deep copy: the slice's group is freed while the job runs */
+	store_group_copy(&r->group, &sl->group);
+	if (r->group.description == NULL)
+		r->group.description = xstrdup("");
 	r->d = *sl->d;
 	r->m.mark = m->mark;
 	xstrlcpy(r->m.locale, m->locale, sizeof r->m.locale);

@@ -34,6 +34,17 @@ store_group_clear(struct group *g)
 }
 
 void
+store_group_copy(struct group *dst, const struct group *src)
+{
+	*dst = *src;
+	dst->name = src->name != NULL ? xstrdup(src->name) : NULL;
+	dst->description = src->description != NULL ?
+	    xstrdup(src->description) : NULL;
+	dst->subject_prefix = src->subject_prefix != NULL ?
+	    xstrdup(src->subject_prefix) : NULL;
+}
+
+void
 store_membership_clear(struct membership *m)
 {
 	free(m->email);

@@ -46,6 +46,9 @@ struct membership {
 /* Free the strings of a group / membership (the struct itself is the
  * caller's) and zero it. */
 void	store_group_clear(struct group *);
+/* Make dst a copy of src owning its own strings (free with
+ * store_group_clear): a job handed to another thread keeps its group. */
+void	store_group_copy(struct group *dst, const struct group *src);
 void	store_membership_clear(struct membership *);
 
 /* Add a group; returns its id, or -1 with err set (duplicate slug, bad value). */
