@@ -18,7 +18,7 @@ LIST = SLUG + "@" + LIST_DOMAIN
 def feed_entries(c):
     st, body, h = c.get("/g/%s/atom.xml" % SLUG)
     assert st == 200, (st, body[:300])
-    assert h["Content-Type"] == "application/atom+xml; charset=utf-8"
+    assert h["content-type"] == "application/atom+xml; charset=utf-8"
     feed = ET.fromstring(body.encode())
     assert feed.tag == ATOM + "feed"
     out = {}
