@@ -62,12 +62,23 @@ def wait_for(cond, what, timeout=WAIT):
 
 
 def dead(pid):
+    """True when pid is gone, or a zombie whose threads have all exited: a
+    thread group's leader shows Z while its other threads are still
+    exiting and the process's sockets are still open (a test connecting
+    then reached a dying listener and was reset)."""
     try:
-        with open("/proc/%d/status" % pid) as f:
-            return any(l.startswith("State:") and "Z" in l.split()[1]
-                       for l in f)
+        tids = os.listdir("/proc/%d/task" % pid)
     except OSError:
         return True
+    for tid in tids:
+        try:
+            with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if state not in ("Z", "X"):
+            return False
+    return True
 
 
 def wait_port(port, timeout=WAIT):
