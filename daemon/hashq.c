@@ -1,26 +1,20 @@
 /*
- * Password hashing on a worker thread (see hashq.h). The loop and the
- * worker share two lists under one mutex: jobs to run and jobs done; the
- * worker writes a byte to a pipe after each job, and the loop's read event
- * takes the done list and runs the callbacks. The count of jobs per
- * client lives on the loop's side only (taken in hashq_put, given back
- * before the callback), so it needs no lock.
+ * Password hashing on a worker thread (see hashq.h): the jobs run on a
+ * workq (daemon/workq.h), which runs them in order and calls back on the
+ * loop. hashq keeps its own rules on the loop's side: the queue bound and
+ * the count of jobs per client (taken in hashq_put, given back before the
+ * callback), so they need no lock.
  */
 #include <config.h>
 
-#include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include <event2/event.h>
 #include <sodium.h>
 
 #include "daemon/hashq.h"
 #include "daemon/log.h"
+#include "daemon/workq.h"
 #include "daemon/xalloc.h"
 
 enum hashq_op {
@@ -38,7 +32,6 @@ struct hashq_job {
 	int			 client;	/* slot in clients[], or -1 */
 	hashq_cb		 cb;
 	void			*arg;
-	struct hashq_job	*next;
 };
 
 /* A client address with jobs waiting for their callback (n > 0), or a
@@ -49,16 +42,8 @@ struct hashq_client {
 };
 
 struct hashq {
-	pthread_mutex_t		 mu;
-	pthread_cond_t		 cv;
-	pthread_t		 thread;
-	int			 stop;
-	struct hashq_job	*todo, **todo_tail;	/* FIFO */
-	struct hashq_job	*done, **done_tail;	/* FIFO */
-	size_t			 pending;	/* queued + running + done */
+	struct workq		*wq;	/* its jobs: queued + running + done */
 	struct hashq_client	 clients[HASHQ_QUEUE_MAX];	/* loop only */
-	int			 wake[2];	/* pipe: worker -> loop */
-	struct event		*ev;
 };
 
 /* The slot of addr (loop's thread): its own, else a free one taken for
@@ -83,7 +68,6 @@ hashq_client_slot(struct hashq *q, const char *addr)
 static void
 hashq_job_done(struct hashq *q, struct hashq_job *j)
 {
-	q->pending--;
 	if (j->client >= 0)
 		q->clients[j->client].n--;
 }
@@ -95,9 +79,11 @@ hashq_job_free(struct hashq_job *j)
 	free(j);
 }
 
+/* The worker thread's part (workq_run_cb). */
 static void
-hashq_run(struct hashq_job *j)
+hashq_run(void *job)
 {
+	struct hashq_job *j = job;
 	switch (j->op) {
 	case HASHQ_OP_HASH:
 		j->result = password_hash(j->pw, j->hash) == 0 ? HASHQ_OK :
@@ -121,55 +107,19 @@ hashq_run(struct hashq_job *j)
 	sodium_memzero(j->new_pw, sizeof j->new_pw);
 }
 
-static void *
-hashq_worker(void *arg)
-{
-	struct hashq *q = arg;
-	pthread_mutex_lock(&q->mu);
-	for (;;) {
-		while (!q->stop && q->todo == NULL)
-			pthread_cond_wait(&q->cv, &q->mu);
-		if (q->stop)
-			break;
-		struct hashq_job *j = q->todo;
-		q->todo = j->next;
-		if (q->todo == NULL)
-			q->todo_tail = &q->todo;
-		pthread_mutex_unlock(&q->mu);
-		hashq_run(j);
-		pthread_mutex_lock(&q->mu);
-		j->next = NULL;
-		*q->done_tail = j;
-		q->done_tail = &j->next;
-		/* a full pipe already holds a wake-up: nothing lost */
-		ssize_t n = write(q->wake[1], "", 1);
-		(void)n;
-	}
-	pthread_mutex_unlock(&q->mu);
-	return NULL;
-}
-
-/* The loop's side: run the callbacks of the jobs done. */
+/* Back on the loop (workq_done_cb): the job's callback, with
+ * HASHQ_CANCELLED when the queue is being freed. */
 static void
-hashq_wake(evutil_socket_t fd, short what, void *arg)
+hashq_done(void *ctx, void *job, int cancelled)
 {
-	struct hashq *q = arg;
-	char drain[64];
-	(void)what;
-	while (read(fd, drain, sizeof drain) > 0)
-		;
-	pthread_mutex_lock(&q->mu);
-	struct hashq_job *list = q->done;
-	q->done = NULL;
-	q->done_tail = &q->done;
-	pthread_mutex_unlock(&q->mu);
-	while (list != NULL) {
-		struct hashq_job *j = list;
-		list = j->next;
-		hashq_job_done(q, j);
+	struct hashq *q = ctx;
+	struct hashq_job *j = job;
+	hashq_job_done(q, j);
+	if (cancelled)
+		j->cb(HASHQ_CANCELLED, "", j->arg);
+	else
 		j->cb(j->result, j->hash, j->arg);
-		hashq_job_free(j);
-	}
+	hashq_job_free(j);
 }
 
 struct hashq *
@@ -177,60 +127,13 @@ hashq_new(struct event_base *base)
 {
 	struct hashq *q = xcalloc(1, sizeof *q);
 	password_init();
-	q->wake[0] = q->wake[1] = -1;
-	if (pipe(q->wake) == -1) {
-		log_warn("hashq: pipe");
-		goto fail;
-	}
-	for (int i = 0; i < 2; i++)
-		if (fcntl(q->wake[i], F_SETFL, O_NONBLOCK) == -1 ||
-		    fcntl(q->wake[i], F_SETFD, FD_CLOEXEC) == -1) {
-			log_warn("hashq: fcntl");
-			goto fail;
-		}
-	q->todo_tail = &q->todo;
-	q->done_tail = &q->done;
-	q->ev = event_new(base, q->wake[0], EV_READ | EV_PERSIST, hashq_wake, q);
-	if (q->ev == NULL || event_add(q->ev, NULL) == -1) {
-		log_warnx("hashq: cannot watch the pipe");
-		goto fail;
-	}
-	pthread_mutex_init(&q->mu, NULL);
-	pthread_cond_init(&q->cv, NULL);
-	/* the worker takes no signal: they stay with the loop's thread */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	int rc = pthread_create(&q->thread, NULL, hashq_worker, q);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0) {
-		errno = rc;
-		log_warn("hashq: pthread_create");
-		pthread_cond_destroy(&q->cv);
-		pthread_mutex_destroy(&q->mu);
-		goto fail;
+	q->wq = workq_new(base, hashq_run, hashq_done, q);
+	if (q->wq == NULL) {
+		log_warnx("hashq: no worker thread");
+		free(q);
+		return NULL;
 	}
 	return q;
-fail:
-	if (q->ev != NULL)
-		event_free(q->ev);
-	for (int i = 0; i < 2; i++)
-		if (q->wake[i] != -1)
-			close(q->wake[i]);
-	free(q);
-	return NULL;
-}
-
-static void
-hashq_cancel_list(struct hashq *q, struct hashq_job *list)
-{
-	while (list != NULL) {
-		struct hashq_job *j = list;
-		list = j->next;
-		hashq_job_done(q, j);
-		j->cb(HASHQ_CANCELLED, "", j->arg);
-		hashq_job_free(j);
-	}
 }
 
 void
@@ -239,22 +142,12 @@ hashq_free(struct hashq **qp)
 	struct hashq *q = *qp;
 	if (q == NULL)
 		return;
-	pthread_mutex_lock(&q->mu);
-	q->stop = 1;
-	pthread_cond_signal(&q->cv);
-	pthread_mutex_unlock(&q->mu);
-	pthread_join(q->thread, NULL);
-	/* the worker is gone: no lock needed */
-	if (q->pending > 0)
+	size_t pending = workq_pending(q->wq);
+	if (pending > 0)
 		log_info("hashq: %zu password job(s) cancelled at shutdown",
-		    q->pending);
-	hashq_cancel_list(q, q->done);
-	hashq_cancel_list(q, q->todo);
-	event_free(q->ev);
-	close(q->wake[0]);
-	close(q->wake[1]);
-	pthread_cond_destroy(&q->cv);
-	pthread_mutex_destroy(&q->mu);
+		    pending);
+	/* waits for the running job, then cancels the rest in order */
+	workq_free(&q->wq);
 	free(q);
 	*qp = NULL;
 }
@@ -264,7 +157,7 @@ hashq_put(struct hashq *q, const char *client, enum hashq_op op,
     const char *hash, const char *pw, const char *new_pw, hashq_cb cb,
     void *arg)
 {
-	if (q->pending >= HASHQ_QUEUE_MAX ||
+	if (workq_pending(q->wq) >= HASHQ_QUEUE_MAX ||
 	    strnlen(pw, PASSWORD_MAX + 1) > PASSWORD_MAX ||
 	    (new_pw != NULL && strnlen(new_pw, PASSWORD_MAX + 1) > PASSWORD_MAX)
 	    || (hash != NULL && strnlen(hash, PASSWORD_HASH_MAX + 1) >
@@ -289,12 +182,7 @@ hashq_put(struct hashq *q, const char *client, enum hashq_op op,
 		memcpy(j->new_pw, new_pw, strlen(new_pw) + 1);
 	j->cb = cb;
 	j->arg = arg;
-	q->pending++;
-	pthread_mutex_lock(&q->mu);
-	*q->todo_tail = j;
-	q->todo_tail = &j->next;
-	pthread_cond_signal(&q->cv);
-	pthread_mutex_unlock(&q->mu);
+	workq_push(q->wq, j);
 	return 0;
 }
 
@@ -324,7 +212,7 @@ hashq_change(struct hashq *q, const char *client, const char *hash,
 size_t
 hashq_pending(const struct hashq *q)
 {
-	return q->pending;
+	return workq_pending(q->wq);
 }
 
 size_t

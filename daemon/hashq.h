@@ -1,7 +1,8 @@
 /*
- * Password hashing off the event loop: one worker thread runs the Argon2id
- * work of daemon/password.c (about 0.1 s a hash) for jobs queued from the
- * loop; a pipe wakes the loop, which runs each job's callback there.
+ * Password hashing off the event loop: the worker thread of a workq
+ * (daemon/workq.h) runs the Argon2id work of daemon/password.c (about
+ * 0.1 s a hash) for jobs queued from the loop, in order, and each job's
+ * callback runs back on the loop.
  */
 #ifndef MAJLIS_HASHQ_H
 #define MAJLIS_HASHQ_H
