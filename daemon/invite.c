@@ -16,9 +16,7 @@
 #include "daemon/store_account.h"
 #include "daemon/store_group.h"
 #include "daemon/store_mod.h"
-#include "daemon/store_outbox.h"
 #include "daemon/xalloc.h"
-#include "mail/compose.h"
 
 #define INVITE_SEPARATORS	" \t\r\n,;"
 
@@ -128,8 +126,7 @@ invite_mail(struct db *db, const char *list_domain, const char *site_url,
     const struct group *g, const char *email, const char *token)
 {
 	const struct invite_text *t = invite_lang(db, email, g->language);
-	struct buf subj = BUF_INIT, text = BUF_INIT, from = BUF_INIT,
-	    lid = BUF_INIT, msg = BUF_INIT;
+	struct buf subj = BUF_INIT, text = BUF_INIT;
 	buf_printf(&subj, "%s%s", t->subject, g->name);
 	buf_printf(&text, "%s%s <%s@%s>\n\n", t->intro, g->name, g->slug,
 	    list_domain);
@@ -137,20 +134,10 @@ invite_mail(struct db *db, const char *list_domain, const char *site_url,
 		buf_printf(&text, "%s\n\n", g->description);
 	buf_printf(&text, "%s\n\n  %s/invite/%s\n\n%s\n", t->how, site_url,
 	    token, t->after);
-	buf_printf(&from, "%s-owner@%s", g->slug, list_domain);
-	buf_printf(&lid, "%s.%s", g->slug, list_domain);
-	struct compose_system cs = { .from_name = g->name,
-	    .from_addr = buf_cstr(&from), .to = email, .subject = buf_cstr(&subj),
-	    .text = buf_cstr(&text), .list_domain = list_domain,
-	    .list_id = buf_cstr(&lid), .auto_submitted = 1 };
-	compose_system(&msg, &cs);
-	int rc = store_outbox_add_system(db, g->id, 0, email, msg.data,
-	    msg.len) == -1 ? -1 : 0;
+	int rc = modnotice_owner_mail(db, g, list_domain, email,
+	    buf_cstr(&subj), buf_cstr(&text), NULL);
 	buf_free(&subj);
 	buf_free(&text);
-	buf_free(&from);
-	buf_free(&lid);
-	buf_free(&msg);
 	return rc;
 }
 

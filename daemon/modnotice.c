@@ -1,6 +1,7 @@
 /*
  * Membership notices (see modnotice.h): one table of texts per language,
- * the message built by mail/compose.c and queued in the outbox.
+ * the message built by mail/compose.c and queued in the outbox; the one
+ * way a group's owner address writes to one person.
  */
 #include <config.h>
 
@@ -61,6 +62,27 @@ modnotice_lang(struct db *db, const char *email, const char *dflt)
 }
 
 int
+modnotice_owner_mail(struct db *db, const struct group *g,
+    const char *list_domain, const char *email, const char *subject,
+    const char *text, const char *lang)
+{
+	struct buf from = BUF_INIT, lid = BUF_INIT, msg = BUF_INIT;
+	buf_printf(&from, "%s-owner@%s", g->slug, list_domain);
+	buf_printf(&lid, "%s.%s", g->slug, list_domain);
+	struct compose_system cs = { .from_name = g->name,
+	    .from_addr = buf_cstr(&from), .to = email, .subject = subject,
+	    .text = text, .list_domain = list_domain, .list_id = buf_cstr(&lid),
+	    .auto_submitted = 1, .language = lang };
+	compose_system(&msg, &cs);
+	int rc = store_outbox_add_system(db, g->id, 0, email, msg.data,
+	    msg.len) == -1 ? -1 : 0;
+	buf_free(&from);
+	buf_free(&lid);
+	buf_free(&msg);
+	return rc;
+}
+
+int
 modnotice_member(struct db *db, const char *list_domain, const struct group *g,
     const char *email, enum modnotice_kind kind, const char *role,
     const char *delivery)
@@ -70,27 +92,16 @@ modnotice_member(struct db *db, const char *list_domain, const struct group *g,
 	if (on != 1)
 		return on == 0 ? 0 : -1;
 	const struct modnotice_text *t = modnotice_lang(db, email, g->language);
-	struct buf subj = BUF_INIT, text = BUF_INIT, from = BUF_INIT,
-	    lid = BUF_INIT, msg = BUF_INIT;
+	struct buf subj = BUF_INIT, text = BUF_INIT;
 	buf_printf(&subj, "%s%s", t->subject, g->name);
 	buf_printf(&text, "%s%s.\n", t->what[kind], g->name);
 	if (kind != MODNOTICE_REMOVED)
 		buf_printf(&text, "\n  %s%s\n  %s%s\n", t->role, role, t->delivery,
 		    delivery);
 	buf_printf(&text, "\n%s\n", t->footer);
-	buf_printf(&from, "%s-owner@%s", g->slug, list_domain);
-	buf_printf(&lid, "%s.%s", g->slug, list_domain);
-	struct compose_system cs = { .from_name = g->name,
-	    .from_addr = buf_cstr(&from), .to = email, .subject = buf_cstr(&subj),
-	    .text = buf_cstr(&text), .list_domain = list_domain,
-	    .list_id = buf_cstr(&lid), .auto_submitted = 1 };
-	compose_system(&msg, &cs);
-	int rc = store_outbox_add_system(db, g->id, 0, email, msg.data,
-	    msg.len) == -1 ? -1 : 0;
+	int rc = modnotice_owner_mail(db, g, list_domain, email, buf_cstr(&subj),
+	    buf_cstr(&text), NULL);
 	buf_free(&subj);
 	buf_free(&text);
-	buf_free(&from);
-	buf_free(&lid);
-	buf_free(&msg);
 	return rc;
 }
