@@ -466,6 +466,13 @@ SCHEMA_FTS_COLS " FROM post_search_text WHERE id = new.id; END;"
 "ALTER TABLE group_policy ADD COLUMN reply_to TEXT NOT NULL DEFAULT 'list';"
 "ALTER TABLE group_policy ADD COLUMN pending_hours INTEGER NOT NULL"
 "  DEFAULT 0;",
+/* 17: when the author of a reply to a digest that could not be placed was
+ * last told so (mail/digestreply.c: at most one notice an hour) */
+"CREATE TABLE digestreply_notice ("
+"  group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,"
+"  email TEXT NOT NULL COLLATE NOCASE,"
+"  sent INTEGER NOT NULL,"
+"  PRIMARY KEY (group_id, email));",
 };
 
 #define SCHEMA_NMIGRATIONS \

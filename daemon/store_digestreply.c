@@ -53,3 +53,15 @@ store_digestreply_subjects(struct db *db, int64_t group_id, int max,
 		}
 	return rc;
 }
+
+int
+store_digestreply_notice_take(struct db *db, int64_t group_id,
+    const char *email, int64_t now, int64_t min)
+{
+	if (db_run(db, "INSERT INTO digestreply_notice(group_id, email, sent)"
+	    " VALUES (?, ?, ?) ON CONFLICT(group_id, email) DO UPDATE SET"
+	    " sent = excluded.sent WHERE sent <= excluded.sent - ?", "itii",
+	    group_id, email, now, min) == -1)
+		return -1;
+	return db_changes(db) > 0;
+}

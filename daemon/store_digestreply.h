@@ -1,7 +1,7 @@
 /*
  * The SQL behind recognising a reply to a digest (mail/digestreply.c):
- * posts by Message-ID, threads by id, and the recent threads' subjects of
- * one group.
+ * posts by Message-ID, threads by id, the recent threads' subjects of
+ * one group, and when an author was last told their reply waits.
  */
 #ifndef MAJLIS_STORE_DIGESTREPLY_H
 #define MAJLIS_STORE_DIGESTREPLY_H
@@ -23,5 +23,11 @@ int	store_digestreply_thread(struct db *, int64_t group_id,
 int	store_digestreply_subjects(struct db *, int64_t group_id, int max,
 	    int (*fn)(void *, int64_t thread_id, const char *subject),
 	    void *arg);
+/* May the author at email be told now (at time now) that a reply of theirs
+ * to a digest of group waits? 1 when no notice went to them in the last
+ * min seconds: the time is recorded (inside the caller's transaction);
+ * 0 when one did; -1 error. */
+int	store_digestreply_notice_take(struct db *, int64_t group_id,
+	    const char *email, int64_t now, int64_t min);
 
 #endif

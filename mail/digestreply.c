@@ -1,33 +1,57 @@
 /*
  * Replies to a digest (see digestreply.h). A phone client often quotes the
  * whole digest, so links alone may name every thread of the week: then
- * the author's own words decide, or the reply is held.
+ * the author's own words decide, or the reply is held and its author told
+ * how to answer one post.
  */
 #include <config.h>
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon/db.h"
+#include "daemon/modnotice.h"
 #include "daemon/store_digestreply.h"
+#include "daemon/store_group.h"
 #include "mail/digestreply.h"
+#include "mail/listcmd.h"
 #include "mail/parsed.h"
 #include "mail/subject.h"
+
+/* The digest subjects ("Weekly digest, ..." after the group's tag), and
+ * their language. */
+static const struct {
+	const char	*words;
+	const char	*lang;
+} digestreply_kinds[] = {
+	{ "weekly digest", "en" }, { "daily digest", "en" },
+	{ "résumé hebdomadaire", "fr" }, { "résumé quotidien", "fr" },
+	{ "الملخص الأسبوعي", "ar" }, { "الملخص اليومي", "ar" },
+};
+
+/* The language of the digest a reply's subject answers, or NULL when it
+ * answers none. */
+static const char *
+digestreply_kind(const char *subject, const char *slug)
+{
+	if (!subject_is_reply(subject))
+		return NULL;
+	struct buf norm = BUF_INIT;
+	subject_normalize(&norm, subject, slug);
+	const char *lang = NULL;
+	for (size_t i = 0; i < sizeof digestreply_kinds /
+	    sizeof digestreply_kinds[0] && lang == NULL; i++)
+		if (strncmp(buf_cstr(&norm), digestreply_kinds[i].words,
+		    strlen(digestreply_kinds[i].words)) == 0)
+			lang = digestreply_kinds[i].lang;
+	buf_free(&norm);
+	return lang;
+}
 
 int
 digestreply_is(const char *subject, const char *slug)
 {
-	static const char *const prefixes[] = { "weekly digest", "daily digest",
-	    "résumé hebdomadaire", "résumé quotidien", "الملخص الأسبوعي",
-	    "الملخص اليومي", NULL };
-	if (!subject_is_reply(subject))
-		return 0;
-	struct buf norm = BUF_INIT;
-	subject_normalize(&norm, subject, slug);
-	int hit = 0;
-	for (int i = 0; prefixes[i] && !hit; i++)
-		hit = strncmp(buf_cstr(&norm), prefixes[i], strlen(prefixes[i])) == 0;
-	buf_free(&norm);
-	return hit;
+	return digestreply_kind(subject, slug) != NULL;
 }
 
 static size_t
@@ -249,4 +273,151 @@ digestreply_resolve(struct db *db, int64_t group_id, const char *slug,
 	    store_digestreply_thread(db, group_id, *thread, parent) == -1)
 		return -1;
 	return *thread > 0;
+}
+
+#define DIGESTREPLY_RLM	"\xe2\x80\x8f"	/* U+200F right-to-left mark */
+#define DIGESTREPLY_FSI	"\xe2\x81\xa8"	/* U+2068 first strong isolate */
+#define DIGESTREPLY_PDI	"\xe2\x81\xa9"	/* U+2069 pop directional isolate */
+
+/*
+ * The notice to the author of a held reply, in en, fr and ar: {group},
+ * {subject} (theirs) and {link} (the group's web page) are filled by
+ * digestreply_fill. Links stand on lines of their own; in Arabic every
+ * line opens with a right-to-left mark and the group's name and the
+ * author's subject are isolated (they may be written in Latin letters).
+ */
+static const struct {
+	const char	*lang, *subject, *body;
+} digestreply_notices[] = {
+	{ "en", "Your reply to the digest of {group} waits for a moderator",
+	  "Your reply to the digest of the group \"{group}\" could not be\n"
+	  "matched to one discussion: it waits for a moderator.\n\n"
+	  "Your subject:\n  {subject}\n\n"
+	  "To answer one post, use the \"Reply\" link under that post in the\n"
+	  "digest: it sets the subject and In-Reply-To, and your answer joins\n"
+	  "that discussion. Or reply on the web:\n\n  {link}\n\n"
+	  "This notice is sent automatically, at most once an hour.\n" },
+	{ "fr", "Votre réponse au résumé de {group} attend un modérateur",
+	  "Votre réponse au résumé du groupe « {group} » n'a pu être\n"
+	  "rattachée à une seule discussion : elle attend un modérateur.\n\n"
+	  "Votre sujet :\n  {subject}\n\n"
+	  "Pour répondre à un message, utilisez le lien « Répondre » sous ce\n"
+	  "message dans le résumé : il règle le sujet et In-Reply-To, et votre\n"
+	  "réponse rejoint cette discussion. Ou répondez sur le web :\n\n"
+	  "  {link}\n\n"
+	  "Cet avis est envoyé automatiquement, au plus une fois par heure.\n" },
+	{ "ar", "ردك على ملخص {group} ينتظر مشرفا",
+	  "تعذر ربط ردك على ملخص المجموعة «{group}» بنقاش واحد،\n"
+	  "وهو ينتظر مشرفا.\n\n"
+	  "موضوع رسالتك:\n  {subject}\n\n"
+	  "للرد على مشاركة بعينها استعمل رابط «رد» تحت تلك المشاركة في\n"
+	  "الملخص: فهو يضبط الموضوع وترويسة In-Reply-To فينضم ردك إلى\n"
+	  "ذلك النقاش. أو رد على الويب:\n\n  {link}\n\n"
+	  "أرسل هذا الإشعار آليا، مرة في الساعة على الأكثر.\n" },
+};
+_Static_assert(DIGESTREPLY_NOTICE_MIN == 3600, "the notices say an hour");
+
+/* The first max bytes of s at most, cut at a character boundary, with
+ * "…" when cut, into out. */
+static void
+digestreply_cut(struct buf *out, const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	if (n <= max) {
+		buf_puts(out, s);
+		return;
+	}
+	while (n > 0 && (n > max || ((unsigned char)s[n] & 0xc0) == 0x80))
+		n--;
+	buf_append(out, s, n);
+	buf_puts(out, "\xe2\x80\xa6");
+}
+
+/* Append the hole name[0..len) of n; the group's name and the author's
+ * subject isolated when isolate is set. */
+static void
+digestreply_hole(struct buf *out, const char *name, size_t len,
+    const struct digestreply_notice *n, int isolate)
+{
+#define HOLE(s)	(len == sizeof(s) - 1 && memcmp(name, s, len) == 0)
+	int subject = HOLE("subject");
+	const char *val = HOLE("group") ? n->group : subject ? n->subject :
+	    HOLE("link") ? n->link : NULL;
+	isolate = isolate && (subject || HOLE("group"));
+#undef HOLE
+	if (val == NULL)
+		return;
+	if (isolate)
+		buf_puts(out, DIGESTREPLY_FSI);
+	if (subject)
+		digestreply_cut(out, val, DIGESTREPLY_NOTICE_SUBJECT_MAX);
+	else
+		buf_puts(out, val);
+	if (isolate)
+		buf_puts(out, DIGESTREPLY_PDI);
+}
+
+/* Append template s with n's holes filled; body: a message body, where
+ * Arabic lines open with a right-to-left mark and holes are isolated. */
+static void
+digestreply_fill(struct buf *out, const char *s,
+    const struct digestreply_notice *n, int body)
+{
+	int rtl = body && strcmp(n->lang, "ar") == 0, line_start = 1;
+	while (*s) {
+		if (rtl && line_start && *s != '\n')
+			buf_puts(out, DIGESTREPLY_RLM);
+		line_start = 0;
+		const char *close;
+		if (*s == '{' && (close = strchr(s, '}')) != NULL) {
+			digestreply_hole(out, s + 1, (size_t)(close - s - 1), n,
+			    rtl);
+			s = close + 1;
+			continue;
+		}
+		line_start = *s == '\n';
+		buf_putc(out, *s++);
+	}
+}
+
+void
+digestreply_notice_text(struct buf *subject, struct buf *text,
+    const struct digestreply_notice *n)
+{
+	size_t i = 0;
+	for (size_t k = 0; k < sizeof digestreply_notices /
+	    sizeof digestreply_notices[0]; k++)
+		if (strcmp(n->lang, digestreply_notices[k].lang) == 0)
+			i = k;
+	struct digestreply_notice in = *n;
+	in.lang = digestreply_notices[i].lang;
+	digestreply_fill(subject, digestreply_notices[i].subject, &in, 0);
+	digestreply_fill(text, digestreply_notices[i].body, &in, 1);
+}
+
+int
+digestreply_notice(struct db *db, const struct group *g,
+    const char *list_domain, const char *site_url, const char *email,
+    const struct parsed *p, const struct buf *raw, int64_t now)
+{
+	int rc = store_digestreply_notice_take(db, g->id, email, now,
+	    DIGESTREPLY_NOTICE_MIN);
+	if (rc != 1)
+		return rc;
+	/* the account's language, the message's Content-Language, the
+	 * digest's (a French or Arabic subject), the group's */
+	const char *digest = digestreply_kind(p->subject, g->slug);
+	enum listcmd_lang l = listcmd_lang_message(db, email, raw, "", "",
+	    digest != NULL && strcmp(digest, "en") != 0 ? digest : g->language);
+	struct buf link = BUF_INIT, subj = BUF_INIT, text = BUF_INIT;
+	buf_printf(&link, "%s/g/%s", site_url, g->slug);
+	struct digestreply_notice n = { listcmd_lang_code(l), g->name,
+	    p->subject, buf_cstr(&link) };
+	digestreply_notice_text(&subj, &text, &n);
+	rc = modnotice_owner_mail(db, g, list_domain, email, buf_cstr(&subj),
+	    buf_cstr(&text), n.lang) == -1 ? -1 : 1;
+	buf_free(&link);
+	buf_free(&subj);
+	buf_free(&text);
+	return rc;
 }

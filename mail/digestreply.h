@@ -12,12 +12,18 @@
 #include "daemon/buf.h"
 
 struct db;
+struct group;
 struct parsed;
 
 #define DIGESTREPLY_IDS_MAX	64	/* distinct ids taken from one body */
 #define DIGESTREPLY_MSGID_MAX	998	/* a Message-ID found in a link */
 #define DIGESTREPLY_THREADS_MAX	200	/* recent thread subjects compared */
 #define DIGESTREPLY_SUBJECT_MIN	6	/* shorter subjects are never matched */
+/* Seconds within which the author of held digest replies in one group is
+ * told at most once. */
+#define DIGESTREPLY_NOTICE_MIN	3600
+/* Bytes of the author's subject quoted in the notice (then "…"). */
+#define DIGESTREPLY_NOTICE_SUBJECT_MAX	200
 
 /* Does the subject answer a digest of group slug ("Re: [slug] Weekly
  * digest", in en, fr or ar)? 1 or 0. */
@@ -46,5 +52,38 @@ void	digestreply_unquoted(struct buf *out, const char *text);
  */
 int	digestreply_resolve(struct db *, int64_t group_id, const char *slug,
 	    const struct parsed *p, int64_t *thread, int64_t *parent);
+
+/* What the notice to the author of a held digest reply says. */
+struct digestreply_notice {
+	const char	*lang;		/* "en", "fr" or "ar" (else "en") */
+	const char	*group;		/* the group's name */
+	const char	*subject;	/* the author's subject */
+	const char	*link;		/* the group's web page */
+};
+
+/*
+ * Append the subject and the text of the notice n (UTF-8): the reply
+ * could not be matched to one discussion and waits for a moderator; to
+ * answer one post, the "Reply" link under it in the digest, or the web
+ * page; the author's subject quoted (at most DIGESTREPLY_NOTICE_SUBJECT_MAX
+ * bytes). An Arabic text opens each line with U+200F and isolates the
+ * group's name and the subject; the link stands on a line of its own.
+ */
+void	digestreply_notice_text(struct buf *subject, struct buf *text,
+	    const struct digestreply_notice *n);
+
+/*
+ * Tell email, the author of the held digest reply p (raw: the whole
+ * message, for its Content-Language; may be NULL) to group g, why it waits
+ * and how to answer one post: one system mail from the group's owner
+ * address through the outbox, in the author's web account language, else
+ * the message's Content-Language, else the digest's language (a French or
+ * Arabic subject), else the group's; at most one per author and group
+ * within DIGESTREPLY_NOTICE_MIN seconds of now. Inside the caller's
+ * transaction. 1 queued, 0 one was sent within that time, -1 error.
+ */
+int	digestreply_notice(struct db *, const struct group *g,
+	    const char *list_domain, const char *site_url, const char *email,
+	    const struct parsed *p, const struct buf *raw, int64_t now);
 
 #endif

@@ -554,6 +554,30 @@ listcmd_lang(struct db *db, const char *sender, const char *header,
 	return LISTCMD_EN;
 }
 
+enum listcmd_lang
+listcmd_lang_message(struct db *db, const char *sender, const struct buf *raw,
+    const char *subject, const char *text, const char *group_lang)
+{
+	struct buf h = BUF_INIT;
+	const char *hint = NULL;
+	if (raw != NULL && (header_get(raw->data, raw->len, "Content-Language",
+	    &h) || header_get(raw->data, raw->len, "Accept-Language", &h))) {
+		if (h.len > LISTCMD_LANG_HEADER_MAX)
+			buf_truncate(&h, LISTCMD_LANG_HEADER_MAX);
+		hint = buf_cstr(&h);
+	}
+	enum listcmd_lang l = listcmd_lang(db, sender, hint, subject, text,
+	    group_lang);
+	buf_free(&h);
+	return l;
+}
+
+const char *
+listcmd_lang_code(enum listcmd_lang l)
+{
+	return listcmd_lang_codes[l];
+}
+
 /* The language for an answer to the message of sender: its account's,
  * the message's Content-Language or Accept-Language, its French or Arabic
  * command word, or the group's. */
@@ -562,20 +586,11 @@ listcmd_vars_init(struct listcmd_vars *v, struct engine *e,
     const struct group *g, const char *sender, const struct parsed *p,
     const struct buf *raw)
 {
-	struct buf h = BUF_INIT;
-	const char *hint = NULL;
 	memset(v, 0, sizeof *v);
 	v->e = e;
 	v->g = g;
-	if (raw != NULL && (header_get(raw->data, raw->len, "Content-Language",
-	    &h) || header_get(raw->data, raw->len, "Accept-Language", &h))) {
-		if (h.len > LISTCMD_LANG_HEADER_MAX)
-			buf_truncate(&h, LISTCMD_LANG_HEADER_MAX);
-		hint = buf_cstr(&h);
-	}
-	v->lang = listcmd_lang(e->db, sender, hint, p->subject, p->text,
+	v->lang = listcmd_lang_message(e->db, sender, raw, p->subject, p->text,
 	    g->language);
-	buf_free(&h);
 }
 
 static int

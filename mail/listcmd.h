@@ -44,6 +44,14 @@ enum listcmd_lang listcmd_words_lang(const char *subject, const char *text);
 enum listcmd_lang listcmd_lang(struct db *, const char *sender,
 	    const char *header, const char *subject, const char *text,
 	    const char *group_lang);
+/* listcmd_lang with header read from the whole message raw (may be
+ * NULL): its Content-Language, else its Accept-Language, at most
+ * LISTCMD_LANG_HEADER_MAX bytes of it. */
+enum listcmd_lang listcmd_lang_message(struct db *, const char *sender,
+	    const struct buf *raw, const char *subject, const char *text,
+	    const char *group_lang);
+/* The code of a language: "en", "fr" or "ar". */
+const char *listcmd_lang_code(enum listcmd_lang);
 /* Handle a message to a command address of group g (kind REQUEST, JOIN or
  * LEAVE) from sender, inside the caller's transaction; raw is the whole
  * message (its language headers are read; may be NULL). Confirmation and

@@ -60,6 +60,7 @@ struct process_ctx {
 	int			 web;		/* written on the web by a member */
 	int64_t			 thread_id;	/* a digest reply's thread, or 0 */
 	int64_t			 parent_id;
+	int64_t			 held_id;	/* the row process_hold added, or 0 */
 };
 
 static void
@@ -178,6 +179,7 @@ process_hold(struct process_ctx *c, const struct group *g, const char *reason)
 	if (h == -1)
 		return -1;
 	c->held = 1;
+	c->held_id = h;
 	buf_printf(&c->note, "%s: held (%s); ", g->slug, reason);
 	if (h > 0 && store_mod_held_set_text(c->e->db, h, c->p->from_name,
 	    c->p->text) == -1)
@@ -333,6 +335,26 @@ process_digest_reply(struct process_ctx *c, const struct group *g)
 	return rc == -1 ? -1 : rc == 0;
 }
 
+/* A digest reply that names no one thread: held for the moderators, and
+ * its author told why and how to answer one post (at most once an hour,
+ * never again for a message held before). 0 or -1. */
+static int
+process_digest_hold(struct process_ctx *c, const struct group *g)
+{
+	c->held_id = 0;
+	if (process_hold(c, g, "reply to a digest") == -1)
+		return -1;
+	if (c->held_id == 0)
+		return 0;
+	int rc = digestreply_notice(c->e->db, g, c->e->cfg->list_domain,
+	    c->e->cfg->site_url, c->sender, c->p, &c->in->raw, db_now());
+	if (rc != -1)
+		buf_printf(&c->note, "%s: %s; ", g->slug, rc == 1 ?
+		    "author told how to reply to one post" :
+		    "author told within the hour, not again");
+	return rc == -1 ? -1 : 0;
+}
+
 /* Would this post land in a thread a moderator locked? 1, 0, -1. */
 static int
 process_thread_locked(struct process_ctx *c, const struct group *g)
@@ -426,7 +448,7 @@ process_post(struct process_ctx *c, const struct group *g)
 	else if (!member)
 		rc = process_hold(c, g, "non-member");
 	else if ((rc = process_digest_reply(c, g)) != 0)
-		rc = rc == -1 ? -1 : process_hold(c, g, "reply to a digest");
+		rc = rc == -1 ? -1 : process_digest_hold(c, g);
 	else if (ms.moderated)
 		rc = process_hold(c, g, "moderated member");
 	else if (strcmp(g->post_policy, "announce") == 0 &&

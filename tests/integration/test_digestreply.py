@@ -3,10 +3,14 @@
 words) joins that thread; a reply quoting one post of the digest (its web
 and reply links) joins that thread under that post; a reply quoting the
 whole digest without naming a thread is held, never a thread called
-"Re: ... digest".
+"Re: ... digest", and its author gets one notice (from the owner address,
+DKIM-signed, in their language) saying why and how to answer one post;
+a second within the hour gets none; a placed reply none at all.
 Run: /usr/bin/python3 tests/integration/test_digestreply.py"""
 
+import email.header
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -20,6 +24,9 @@ OMAR = "omar@example.org"
 
 
 def post(m, sender, subject, body, msgid, extra=""):
+    if not subject.isascii():
+        subject = email.header.Header(subject, "utf-8").encode(
+            linesep="\r\n")
     raw = ("From: %s\r\nTo: %s\r\nSubject: %s\r\nMessage-ID: <%s>\r\n%s"
            "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
            "\r\n%s\r\n" % (sender, ADDR, subject, msgid, extra,
@@ -28,6 +35,29 @@ def post(m, sender, subject, body, msgid, extra=""):
     m.send(raw, sender, [ADDR])
     wait_for(lambda: m.db("SELECT count(*) FROM inbound WHERE state <>"
                           " 'new'")[0][0] > before, "processed " + subject)
+
+
+def notices(m, rcpt):
+    """The owner's notices queued for rcpt (in the outbox: it is written
+    in the transaction that holds the reply)."""
+    return m.db("SELECT count(*) FROM outbox WHERE rcpt = ? AND CAST(message"
+                " AS TEXT) LIKE '%%From: %%-owner@%%'", rcpt)[0][0]
+
+
+def sink_notices(m, rcpt):
+    return [parse(raw) for _, raw in m.sink.to(rcpt)
+            if "-owner@" in str(parse(raw)["From"])]
+
+
+def dkim_key(m):
+    """A key from majlisctl dkim generate, in the site's configuration."""
+    out = m.ctl("dkim", "generate", "--out",
+                os.path.join(m.root, "dkim.key")).stdout.decode()
+    conf = dict(re.findall(r"^(dkim_[a-z0-9_]+) = (.+)$", out, re.M))
+    assert "dkim_key" in conf, out
+    with open(m.conf, "a") as f:
+        for k, v in conf.items():
+            f.write('%s = "%s"\n' % (k, v.strip('"')))
 
 
 def thread_of(m, msgid):
@@ -44,6 +74,7 @@ def test_digest_replies():
               "--delivery", "each")
         m.ctl("member", "add", SLUG, OMAR, "--name", "Omar Chraibi",
               "--delivery", "weekly")
+        dkim_key(m)
         m.start()
         post(m, AUTHOR, "Réunion du comité - été 2026",
              "La réunion aura lieu le 3 juillet.", "meet@example.org")
@@ -94,6 +125,51 @@ def test_digest_replies():
         held = m.db("SELECT h.reason FROM held h JOIN inbound i ON i.id ="
                     " h.inbound_id WHERE h.sender = ?", OMAR)
         assert held == [("reply to a digest",)], held
+        # ... and Omar told, once: the placed replies before told nothing
+        assert notices(m, OMAR) == 1
+        wait_for(lambda: sink_notices(m, OMAR), "the notice to Omar")
+        n = sink_notices(m, OMAR)[0]
+        assert str(n["From"]) == "Cloud souverain <%s-owner@%s>" % (
+            SLUG, LIST_DOMAIN), n["From"]
+        assert n["Auto-Submitted"] == "auto-replied"
+        assert n["List-Id"] == "<%s.%s>" % (SLUG, LIST_DOMAIN)
+        assert "d=" + LIST_DOMAIN in n["DKIM-Signature"].replace(" ", "")
+        # no web account, no Content-Language, an English digest subject:
+        # the group's language
+        assert n["Content-Language"] == "fr", n["Content-Language"]
+        assert n["Subject"] == ("Votre réponse au résumé de Cloud souverain"
+                                " attend un modérateur"), n["Subject"]
+        body = n.get_content().replace("\r\n", "\n")
+        assert "« Cloud souverain »" in body, body
+        assert "\n  Re: [%s] Weekly digest\n" % SLUG in body, body
+        assert "« Répondre »" in body, body
+        web = "http://127.0.0.1:%d/g/%s" % (m.http_port, SLUG)
+        assert "\n  %s\n" % web in body, body
+        note = m.db("SELECT note FROM inbound WHERE CAST(raw AS TEXT) LIKE"
+                    " '%reply-whole@%'")[0][0]
+        assert "author told how to reply to one post" in note, note
+
+        # a second one within the hour: held, nobody told again
+        post(m, OMAR, "Re: [%s] Weekly digest" % SLUG, "Et aussi.\n\n" +
+             whole, "reply-whole-2@example.org", "In-Reply-To: %s\r\n" % did)
+        assert m.db("SELECT count(*) FROM held WHERE sender = ?",
+                    OMAR)[0][0] == 2
+        assert notices(m, OMAR) == 1
+        note = m.db("SELECT note FROM inbound WHERE CAST(raw AS TEXT) LIKE"
+                    " '%reply-whole-2@%'")[0][0]
+        assert "told within the hour, not again" in note, note
+
+        # another member, an Arabic digest's subject: in Arabic
+        post(m, AUTHOR, "رد: [%s] الملخص الأسبوعي" % SLUG, "شكرا\n\n" +
+             whole, "reply-ar@example.org", "In-Reply-To: %s\r\n" % did)
+        assert notices(m, AUTHOR) == 1
+        wait_for(lambda: sink_notices(m, AUTHOR), "the notice in Arabic")
+        n = sink_notices(m, AUTHOR)[0]
+        assert n["Content-Language"] == "ar", n["Content-Language"]
+        lines = [l for l in n.get_content().splitlines() if l]
+        assert all(l.startswith("\u200f") for l in lines), lines
+        assert "\u200f  " + web in lines, lines
+        assert len(sink_notices(m, OMAR)) == 1
         assert m.db("SELECT count(*) FROM threads WHERE subject LIKE"
                     " '%digest%' OR subject LIKE '%résumé%'")[0][0] == 0
     finally:

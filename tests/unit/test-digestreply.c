@@ -1,7 +1,9 @@
 /* Unit tests of digest replies: the subject test, links and reply links
  * found in a body (and their limits), unquoted text, and the thread a
  * reply is placed in (one link, the whole digest quoted with a subject
- * named, nothing named, the recent-thread and subject-length limits). */
+ * named, nothing named, the recent-thread and subject-length limits); the
+ * notice to the author of a held reply (its text in en, fr and ar, the
+ * subject's length limit, one an hour, its language and headers). */
 #include <config.h>
 
 #include <stdarg.h>
@@ -13,6 +15,7 @@
 #include <cmocka.h>
 
 #include "daemon/db.h"
+#include "daemon/store_digestreply.h"
 #include "daemon/store_group.h"
 #include "daemon/store_post.h"
 #include "mail/digestreply.h"
@@ -197,6 +200,191 @@ test_resolve(void **state)
 	buf_free(&err);
 }
 
+
+#define RLM	"\xe2\x80\x8f"
+#define FSI	"\xe2\x81\xa8"
+#define PDI	"\xe2\x81\xa9"
+
+static void
+notice(const char *lang, const char *subject, struct buf *subj,
+    struct buf *text)
+{
+	struct digestreply_notice n = { lang, "Cloud souverain", subject,
+	    "https://s.example/g/wg" };
+	buf_reset(subj);
+	buf_reset(text);
+	digestreply_notice_text(subj, text, &n);
+}
+
+static void
+test_notice_text(void **state)
+{
+	(void)state;
+	struct buf subj = BUF_INIT, text = BUF_INIT;
+	const char *re = "Re: [wg] Weekly digest, 8 Feb 2027";
+	notice("en", re, &subj, &text);
+	assert_string_equal(buf_cstr(&subj), "Your reply to the digest of Cloud"
+	    " souverain waits for a moderator");
+	assert_non_null(strstr(buf_cstr(&text), "\"Cloud souverain\""));
+	assert_non_null(strstr(buf_cstr(&text), "could not be\nmatched to one"
+	    " discussion: it waits for a moderator."));
+	assert_non_null(strstr(buf_cstr(&text), "\n  Re: [wg] Weekly digest, 8"
+	    " Feb 2027\n"));
+	assert_non_null(strstr(buf_cstr(&text), "\"Reply\" link"));
+	assert_non_null(strstr(buf_cstr(&text), "\n  https://s.example/g/wg\n"));
+	assert_null(strstr(buf_cstr(&text), RLM));
+	notice("fr", re, &subj, &text);
+	assert_string_equal(buf_cstr(&subj), "Votre réponse au résumé de Cloud"
+	    " souverain attend un modérateur");
+	assert_non_null(strstr(buf_cstr(&text), "« Cloud souverain »"));
+	assert_non_null(strstr(buf_cstr(&text), "« Répondre »"));
+	assert_non_null(strstr(buf_cstr(&text), "\n  https://s.example/g/wg\n"));
+	/* Arabic: every line that is not empty opens with U+200F, the
+	 * group's name and the subject are isolated, the link stands alone */
+	notice("ar", re, &subj, &text);
+	assert_string_equal(buf_cstr(&subj), "ردك على ملخص Cloud souverain"
+	    " ينتظر مشرفا");
+	const char *t = buf_cstr(&text);
+	assert_non_null(strstr(t, "«" FSI "Cloud souverain" PDI "»"));
+	assert_non_null(strstr(t, "\n" RLM "  " FSI "Re: [wg] Weekly digest, 8"
+	    " Feb 2027" PDI "\n"));
+	assert_non_null(strstr(t, "\n" RLM "  https://s.example/g/wg\n"));
+	assert_non_null(strstr(t, "«رد»"));
+	int lines = 0;
+	for (const char *l = t; *l; lines++) {
+		const char *nl = strchr(l, '\n');
+		assert_non_null(nl);	/* the text ends with a line end */
+		if (nl > l)
+			assert_memory_equal(l, RLM, strlen(RLM));
+		l = nl + 1;
+	}
+	assert_true(lines > 8);
+	/* another language: English */
+	notice("de", re, &subj, &text);
+	assert_non_null(strstr(buf_cstr(&subj), "waits for a moderator"));
+	buf_free(&subj);
+	buf_free(&text);
+}
+
+static void
+test_notice_subject_max(void **state)
+{
+	(void)state;
+	struct buf subj = BUF_INIT, text = BUF_INIT, s = BUF_INIT,
+	    want = BUF_INIT;
+	/* DIGESTREPLY_NOTICE_SUBJECT_MAX bytes are quoted whole */
+	for (int i = 0; i < DIGESTREPLY_NOTICE_SUBJECT_MAX; i++)
+		buf_putc(&s, 'a' + i % 26);
+	notice("en", buf_cstr(&s), &subj, &text);
+	buf_printf(&want, "\n  %s\n", buf_cstr(&s));
+	assert_non_null(strstr(buf_cstr(&text), buf_cstr(&want)));
+	/* one more: cut, never inside a character, "…" added */
+	buf_truncate(&s, DIGESTREPLY_NOTICE_SUBJECT_MAX - 1);
+	buf_puts(&s, "é");
+	notice("en", buf_cstr(&s), &subj, &text);
+	buf_reset(&want);
+	buf_printf(&want, "\n  %.*s\xe2\x80\xa6\n",
+	    DIGESTREPLY_NOTICE_SUBJECT_MAX - 1, buf_cstr(&s));
+	assert_non_null(strstr(buf_cstr(&text), buf_cstr(&want)));
+	buf_free(&subj);
+	buf_free(&text);
+	buf_free(&s);
+	buf_free(&want);
+}
+
+static void
+test_notice_window(void **state)
+{
+	struct db *db = *state;
+	struct buf err = BUF_INIT;
+	assert_int_equal(db_begin(db), 0);
+	int64_t g1 = store_group_add(db, "win1", "W1", "", "public", "en", &err);
+	int64_t g2 = store_group_add(db, "win2", "W2", "", "public", "en", &err);
+	int64_t t = 1800000000;
+	assert_int_equal(store_digestreply_notice_take(db, g1, "a@x.org", t,
+	    DIGESTREPLY_NOTICE_MIN), 1);
+	/* within DIGESTREPLY_NOTICE_MIN: not again, whatever the case */
+	assert_int_equal(store_digestreply_notice_take(db, g1, "A@X.org", t +
+	    DIGESTREPLY_NOTICE_MIN - 1, DIGESTREPLY_NOTICE_MIN), 0);
+	/* another group, another author: their own windows */
+	assert_int_equal(store_digestreply_notice_take(db, g2, "a@x.org", t + 1,
+	    DIGESTREPLY_NOTICE_MIN), 1);
+	assert_int_equal(store_digestreply_notice_take(db, g1, "b@x.org", t + 1,
+	    DIGESTREPLY_NOTICE_MIN), 1);
+	/* DIGESTREPLY_NOTICE_MIN after the first: once more, and the window
+	 * starts again there */
+	assert_int_equal(store_digestreply_notice_take(db, g1, "a@x.org", t +
+	    DIGESTREPLY_NOTICE_MIN, DIGESTREPLY_NOTICE_MIN), 1);
+	assert_int_equal(store_digestreply_notice_take(db, g1, "a@x.org", t +
+	    2 * DIGESTREPLY_NOTICE_MIN - 1, DIGESTREPLY_NOTICE_MIN), 0);
+	assert_int_equal(db_commit(db), 0);
+	buf_free(&err);
+}
+
+/* The notice queued for a held reply of subject to group slug (language
+ * lang), raw its message: the outbox's message for rcpt, or "" when none
+ * was queued (rc: what digestreply_notice returned). */
+static int
+queue_notice(struct db *db, const char *slug, const char *rcpt,
+    const char *subject, const char *raw, struct buf *msg)
+{
+	struct group g;
+	struct parsed p;
+	struct buf r = BUF_INIT;
+	memset(&p, 0, sizeof p);
+	p.subject = (char *)subject;
+	buf_puts(&r, raw);
+	assert_int_equal(store_group_get(db, slug, &g), 1);
+	assert_int_equal(db_begin(db), 0);
+	int rc = digestreply_notice(db, &g, "lists.example.org",
+	    "https://s.example", rcpt, &p, &r, 1800000000);
+	assert_int_equal(db_commit(db), 0);
+	buf_reset(msg);
+	assert_int_equal(db_text(db, msg, "SELECT coalesce((SELECT CAST(message"
+	    " AS TEXT) FROM outbox WHERE rcpt = ? ORDER BY id DESC LIMIT 1),"
+	    " '')", "t", rcpt), 1);
+	store_group_clear(&g);
+	buf_free(&r);
+	return rc;
+}
+
+static void
+test_notice_queued(void **state)
+{
+	struct db *db = *state;
+	struct buf err = BUF_INIT, msg = BUF_INIT;
+	assert_int_equal(db_begin(db), 0);
+	assert_true(store_group_add(db, "obs", "Observatoire", "", "public",
+	    "en", &err) > 0);
+	assert_int_equal(db_commit(db), 0);
+	/* a French digest's subject: French, from the owner address */
+	assert_int_equal(queue_notice(db, "obs", "fr@x.org", "Re: [obs] Résumé"
+	    " hebdomadaire, 8 févr. 2027", "Subject: x\r\n\r\nbody\r\n", &msg), 1);
+	const char *m = buf_cstr(&msg);
+	assert_non_null(strstr(m, "From: Observatoire <obs-owner@"
+	    "lists.example.org>\r\n"));
+	assert_non_null(strstr(m, "To: <fr@x.org>\r\n"));
+	assert_non_null(strstr(m, "Auto-Submitted: auto-replied\r\n"));
+	assert_non_null(strstr(m, "Content-Language: fr\r\n"));
+	assert_non_null(strstr(m, "Subject: Votre =?UTF-8?Q?r=C3=A9ponse?="));
+	assert_non_null(strstr(m, "« Répondre »"));
+	/* the message's Content-Language wins over the digest's */
+	assert_int_equal(queue_notice(db, "obs", "ar@x.org", "Re: [obs] Résumé"
+	    " hebdomadaire", "Content-Language: ar\r\n\r\nb\r\n", &msg), 1);
+	assert_non_null(strstr(buf_cstr(&msg), "Content-Language: ar\r\n"));
+	/* an English digest: the group's language */
+	assert_int_equal(queue_notice(db, "obs", "en@x.org", "Re: [obs] Weekly"
+	    " digest", "\r\nb\r\n", &msg), 1);
+	assert_non_null(strstr(buf_cstr(&msg), "Content-Language: en\r\n"));
+	/* the same author again within the hour: nothing queued */
+	assert_int_equal(db_run(db, "DELETE FROM outbox", ""), 0);
+	assert_int_equal(queue_notice(db, "obs", "en@x.org", "Re: [obs] Weekly"
+	    " digest", "\r\nb\r\n", &msg), 0);
+	assert_string_equal(buf_cstr(&msg), "");
+	buf_free(&msg);
+	buf_free(&err);
+}
+
 int
 main(void)
 {
@@ -206,6 +394,10 @@ main(void)
 		cmocka_unit_test(test_msgids),
 		cmocka_unit_test(test_unquoted),
 		cmocka_unit_test(test_resolve),
+		cmocka_unit_test(test_notice_text),
+		cmocka_unit_test(test_notice_subject_max),
+		cmocka_unit_test(test_notice_window),
+		cmocka_unit_test(test_notice_queued),
 	};
 	return cmocka_run_group_tests(tests, fixture_db_setup,
 	    fixture_db_teardown);
