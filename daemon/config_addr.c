@@ -17,6 +17,7 @@
 #include "daemon/config.h"
 #include "daemon/config_addr.h"
 #include "daemon/config_int.h"
+#include "daemon/pct.h"
 #include "daemon/xalloc.h"
 
 static int
@@ -174,47 +175,6 @@ config_addr_relay_free(struct config_relay *r)
 	memset(r, 0, sizeof *r);
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Percent-decode s[0..n) into a malloc'd string; NULL on a bad escape or a
- * control character in the result. */
-static char *
-percent_decode(const char *s, size_t n)
-{
-	struct buf b = BUF_INIT;
-	unsigned char c;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		c = (unsigned char)s[i];
-		if (c == '%') {
-			if (i + 2 >= n || hexval(s[i + 1]) < 0 ||
-			    hexval(s[i + 2]) < 0)
-				goto bad;
-			c = (unsigned char)(hexval(s[i + 1]) * 16 +
-			    hexval(s[i + 2]));
-			i += 2;
-		}
-		if (c < 0x20 || c == 0x7f)
-			goto bad;
-		buf_putc(&b, (char)c);
-	}
-	return buf_steal(&b);
-bad:
-	buf_free(&b);
-	return NULL;
-}
-
 static const struct {
 	const char	*scheme;
 	int		 tls;
@@ -237,8 +197,10 @@ relay_userinfo(struct config_relay *r, const char *s, size_t n,
 		    "user without password (user:password@host)");
 		return -1;
 	}
-	r->user = percent_decode(s, (size_t)(colon - s));
-	r->password = percent_decode(colon + 1, n - (size_t)(colon - s) - 1);
+	/* the decoded values are no longer than the line they came on */
+	r->user = pct_decode(s, (size_t)(colon - s), CONFIG_LINE_MAX);
+	r->password = pct_decode(colon + 1, n - (size_t)(colon - s) - 1,
+	    CONFIG_LINE_MAX);
 	if (r->user == NULL || r->password == NULL) {
 		config_err_set(err, "bad percent-encoding in user or password");
 		return -1;

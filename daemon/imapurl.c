@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "daemon/imapurl.h"
+#include "daemon/pct.h"
 #include "daemon/xalloc.h"
 
 static const struct {
@@ -36,44 +37,17 @@ imapurl_free(struct imapurl *u)
 	memset(u, 0, sizeof *u);
 }
 
-static int
-imapurl_hex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decode s[0..n) into a malloc'd string of at most max bytes; NULL
  * on a bad escape, a control character or an empty result. */
 static char *
 imapurl_decode(const char *s, size_t n, size_t max)
 {
-	struct buf b = BUF_INIT;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '%') {
-			if (i + 2 >= n || imapurl_hex(s[i + 1]) < 0 ||
-			    imapurl_hex(s[i + 2]) < 0)
-				goto bad;
-			c = (unsigned char)(imapurl_hex(s[i + 1]) * 16 +
-			    imapurl_hex(s[i + 2]));
-			i += 2;
-		}
-		if (c < 0x20 || c == 0x7f)
-			goto bad;
-		buf_putc(&b, (char)c);
+	char *v = pct_decode(s, n, max);
+	if (v != NULL && *v == '\0') {
+		free(v);
+		v = NULL;
 	}
-	if (b.len == 0 || b.len > max)
-		goto bad;
-	return buf_steal(&b);
-bad:
-	buf_free(&b);
-	return NULL;
+	return v;
 }
 
 static int
