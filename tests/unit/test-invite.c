@@ -8,7 +8,6 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -19,6 +18,7 @@
 #include "daemon/schema.h"
 #include "daemon/store_group.h"
 #include "daemon/store_invite.h"
+#include "tests/unit/fixture_db.h"
 
 static void
 test_parse(void **state)
@@ -70,8 +70,6 @@ test_parse(void **state)
 	buf_free(&text);
 }
 
-static char dbdir[] = "/tmp/majlis-test-invite-XXXXXX";
-
 struct fixture {
 	struct db	*db;
 	struct group	 g, h;
@@ -82,11 +80,7 @@ setup(void **state)
 {
 	static struct fixture f;
 	struct buf err = BUF_INIT;
-	char path[256];
-	if (mkdtemp(dbdir) == NULL)
-		return -1;
-	snprintf(path, sizeof path, "%s/t.db", dbdir);
-	f.db = db_open(path, &err);
+	f.db = fixture_db_open();
 	if (f.db == NULL || schema_migrate(f.db, &err) == -1 ||
 	    store_group_add(f.db, "alpha", "Alpha", "Notes.", "private", "fr",
 	    &err) == -1 || store_group_add(f.db, "beta", "Beta", "", "public",
@@ -104,10 +98,7 @@ teardown(void **state)
 	struct fixture *f = *state;
 	store_group_clear(&f->g);
 	store_group_clear(&f->h);
-	db_close(&f->db);
-	char cmd[300];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dbdir);
-	return system(cmd) == 0 ? 0 : -1;
+	return fixture_db_close(&f->db);
 }
 
 static void

@@ -23,8 +23,7 @@
 #include "daemon/store_mod.h"
 #include "daemon/store_policy.h"
 #include "daemon/xalloc.h"
-
-static char dbdir[] = "/tmp/majlis-test-policy-XXXXXX";
+#include "tests/unit/fixture_db.h"
 
 struct fixture {
 	struct db	*db;
@@ -36,11 +35,7 @@ setup(void **state)
 {
 	static struct fixture f;
 	struct buf err = BUF_INIT;
-	char path[256];
-	if (mkdtemp(dbdir) == NULL)
-		return -1;
-	snprintf(path, sizeof path, "%s/t.db", dbdir);
-	f.db = db_open(path, &err);
+	f.db = fixture_db_open();
 	if (f.db == NULL || schema_migrate(f.db, &err) == -1 ||
 	    db_begin(f.db) == -1)
 		return -1;
@@ -57,10 +52,7 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	db_close(&f->db);
-	char cmd[300];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dbdir);
-	return system(cmd) == 0 ? 0 : -1;
+	return fixture_db_close(&f->db);
 }
 
 static void
