@@ -270,8 +270,13 @@ digest_subject(struct buf *out, const struct digest_mail *dm)
 	const struct digest_words *w = digest_words(dm->member->locale);
 	struct digest_order o;
 	digest_order(dm, &o);
-	buf_printf(out, "[%s] %s, ", dm->group->slug,
-	    strcmp(dm->digest->kind, "daily") == 0 ? w->daily : w->weekly);
+	const char *prefix = dm->group->subject_prefix;
+	if (prefix == NULL)
+		buf_printf(out, "[%s] ", dm->group->slug);
+	else if (*prefix != '\0')
+		buf_printf(out, "%s ", prefix);
+	buf_printf(out, "%s, ", strcmp(dm->digest->kind, "daily") == 0 ?
+	    w->daily : w->weekly);
 	digest_issue_date(out, w, dm);
 	buf_puts(out, " — ");
 	if (dm->nposts == 1)

@@ -135,7 +135,9 @@ size_t	digest_personalise_segs(struct buf *own, struct digest_seg *segs,
  * boundary and Date. */
 void	digest_compose(struct buf *out, const struct digest_mail *);
 /* Append the subject (UTF-8, not encoded): "[slug] Weekly digest, 16 Nov
- * 2026 — 12 posts in 4 threads" in the member's language (dm localised). */
+ * 2026 — 12 posts in 4 threads" in the member's language (dm localised),
+ * with the group's subject prefix in place of "[slug]" (NULL: "[slug]",
+ * "": none) as its list copies carry. */
 void	digest_subject(struct buf *out, const struct digest_mail *);
 /* Append an RFC 6068 mailto URI to addr with subject and In-Reply-To
  * (Message-ID without brackets; NULL or "": none); every byte but the

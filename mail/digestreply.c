@@ -32,12 +32,12 @@ static const struct {
 /* The language of the digest a reply's subject answers, or NULL when it
  * answers none. */
 static const char *
-digestreply_kind(const char *subject, const char *slug)
+digestreply_kind(const char *subject, const char *slug, const char *prefix)
 {
 	if (!subject_is_reply(subject))
 		return NULL;
 	struct buf norm = BUF_INIT;
-	subject_normalize(&norm, subject, slug);
+	subject_normalize_prefix(&norm, subject, slug, prefix);
 	const char *lang = NULL;
 	for (size_t i = 0; i < sizeof digestreply_kinds /
 	    sizeof digestreply_kinds[0] && lang == NULL; i++)
@@ -49,9 +49,9 @@ digestreply_kind(const char *subject, const char *slug)
 }
 
 int
-digestreply_is(const char *subject, const char *slug)
+digestreply_is(const char *subject, const char *slug, const char *prefix)
 {
-	return digestreply_kind(subject, slug) != NULL;
+	return digestreply_kind(subject, slug, prefix) != NULL;
 }
 
 static size_t
@@ -406,7 +406,8 @@ digestreply_notice(struct db *db, const struct group *g,
 		return rc;
 	/* the account's language, the message's Content-Language, the
 	 * digest's (a French or Arabic subject), the group's */
-	const char *digest = digestreply_kind(p->subject, g->slug);
+	const char *digest = digestreply_kind(p->subject, g->slug,
+	    g->subject_prefix);
 	enum listcmd_lang l = listcmd_lang_message(db, email, raw, "", "",
 	    digest != NULL && strcmp(digest, "en") != 0 ? digest : g->language);
 	struct buf link = BUF_INIT, subj = BUF_INIT, text = BUF_INIT;

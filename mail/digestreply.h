@@ -26,8 +26,10 @@ struct parsed;
 #define DIGESTREPLY_NOTICE_SUBJECT_MAX	200
 
 /* Does the subject answer a digest of group slug ("Re: [slug] Weekly
- * digest", in en, fr or ar)? 1 or 0. */
-int	digestreply_is(const char *subject, const char *slug);
+ * digest", in en, fr or ar; the group's own subject prefix, NULL for
+ * none but "[slug]", in place of the tag)? 1 or 0. */
+int	digestreply_is(const char *subject, const char *slug,
+	    const char *prefix);
 
 /* The thread ids of links ".../g/SLUG/t/ID" in text, distinct, in order,
  * at most max: their count. */

@@ -248,8 +248,8 @@ process_publish(struct process_ctx *c, const struct group *g,
     const struct membership *ms)
 {
 	struct threading_result tr;
-	if (threading_resolve(c->e->db, g->id, g->slug, c->p, c->web ?
-	    THREADING_WEB : 0, &tr) == -1)
+	if (threading_resolve(c->e->db, g->id, g->slug, g->subject_prefix, c->p,
+	    c->web ? THREADING_WEB : 0, &tr) == -1)
 		return -1;
 	if (c->thread_id > 0) {		/* a digest reply, placed */
 		tr.thread_id = c->thread_id;
@@ -325,7 +325,7 @@ process_publish(struct process_ctx *c, const struct group *g,
 static int
 process_digest_reply(struct process_ctx *c, const struct group *g)
 {
-	if (!digestreply_is(c->p->subject, g->slug))
+	if (!digestreply_is(c->p->subject, g->slug, g->subject_prefix))
 		return 0;
 	int rc = digestreply_resolve(c->e->db, g->id, g->slug, c->p,
 	    &c->thread_id, &c->parent_id);
@@ -360,8 +360,8 @@ static int
 process_thread_locked(struct process_ctx *c, const struct group *g)
 {
 	struct threading_result tr;
-	if (threading_resolve(c->e->db, g->id, g->slug, c->p, c->web ?
-	    THREADING_WEB : 0, &tr) == -1)
+	if (threading_resolve(c->e->db, g->id, g->slug, g->subject_prefix, c->p,
+	    c->web ? THREADING_WEB : 0, &tr) == -1)
 		return -1;
 	buf_free(&tr.subject_norm);
 	int64_t thread = c->thread_id > 0 ? c->thread_id : tr.thread_id;

@@ -181,15 +181,40 @@ strip_run(const char *s, const char *slug, int forward_too, int *reply)
 	}
 }
 
-void
-subject_normalize(struct buf *out, const char *subject_utf8, const char *slug)
+/* Does s start with the group's own prefix (ASCII case ignored), as a
+ * whole word? The position after it, or NULL. */
+static const char *
+prefix_own(const char *s, const char *prefix)
 {
-	const char *s;
+	size_t n = prefix != NULL ? strlen(prefix) : 0;
+	if (n == 0 || strncasecmp(s, prefix, n) != 0)
+		return NULL;
+	unsigned char last = (unsigned char)prefix[n - 1], next =
+	    (unsigned char)s[n];
+	int word = (last >= '0' && last <= '9') || (lower(last) >= 'a' &&
+	    lower(last) <= 'z');
+	if (word && next != '\0' && ws_len(s + n) == 0)
+		return NULL;
+	return s + n;
+}
+
+void
+subject_normalize_prefix(struct buf *out, const char *subject_utf8,
+    const char *slug, const char *prefix)
+{
+	const char *s = subject_utf8, *e;
 	int reply, space = 0;
 	size_t n;
 
 	buf_reset(out);
-	s = strip_run(subject_utf8, slug, 1, &reply);
+	/* the leading run of reply and forward prefixes, slug tags and the
+	 * group's own prefix */
+	for (;;) {
+		s = strip_run(s, slug, 1, &reply);
+		if ((e = prefix_own(s, prefix)) == NULL)
+			break;
+		s = e;
+	}
 	while (*s != '\0') {
 		if ((n = ws_len(s)) > 0) {
 			space = 1;
@@ -201,6 +226,12 @@ subject_normalize(struct buf *out, const char *subject_utf8, const char *slug)
 		space = 0;
 		buf_putc(out, (char)lower((unsigned char)*s++));
 	}
+}
+
+void
+subject_normalize(struct buf *out, const char *subject_utf8, const char *slug)
+{
+	subject_normalize_prefix(out, subject_utf8, slug, NULL);
 }
 
 /* Copy the prefixes after the leading run, dropping slug tags. */
@@ -221,23 +252,6 @@ copy_prefixes(struct buf *out, const char *s, const char *slug)
 		}
 		s = e;
 	}
-}
-
-/* Does s start with the group's own prefix (ASCII case ignored), as a
- * whole word? The position after it, or NULL. */
-static const char *
-prefix_own(const char *s, const char *prefix)
-{
-	size_t n = strlen(prefix);
-	if (n == 0 || strncasecmp(s, prefix, n) != 0)
-		return NULL;
-	unsigned char last = (unsigned char)prefix[n - 1], next =
-	    (unsigned char)s[n];
-	int word = (last >= '0' && last <= '9') || (lower(last) >= 'a' &&
-	    lower(last) <= 'z');
-	if (word && next != '\0' && ws_len(s + n) == 0)
-		return NULL;
-	return s + n;
 }
 
 void

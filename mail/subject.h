@@ -26,6 +26,15 @@ void	 subject_normalize(struct buf *out, const char *subject_utf8,
 	    const char *slug);
 
 /*
+ * The same, also removing the group's own subject prefix (UTF-8, ASCII
+ * case ignored, as a whole word, as subject_for_list_prefix writes it;
+ * NULL or "": none) wherever a slug tag may stand, so a reply to a copy
+ * sent under a custom prefix ("Re: OBS: x") gets the key of "x".
+ */
+void	 subject_normalize_prefix(struct buf *out, const char *subject_utf8,
+	    const char *slug, const char *prefix);
+
+/*
  * Replace out with the subject of an outgoing copy for group slug (not
  * empty): exactly one "[slug] " tag, after "Re: " when the subject is a
  * reply. The leading run of reply prefixes and slug tags becomes "Re: [slug] "

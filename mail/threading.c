@@ -42,13 +42,14 @@ threading_count(const char *list)
 
 int
 threading_resolve(struct db *db, int64_t group_id, const char *slug,
-    const struct parsed *p, unsigned flags, struct threading_result *out)
+    const char *prefix, const struct parsed *p, unsigned flags,
+    struct threading_result *out)
 {
 	struct buf id = BUF_INIT;
 	int64_t post, thread;
 	int rc = 0;
 	memset(out, 0, sizeof *out);
-	subject_normalize(&out->subject_norm, p->subject, slug);
+	subject_normalize_prefix(&out->subject_norm, p->subject, slug, prefix);
 	if (p->in_reply_to[0] && threading_nth(p->in_reply_to, 0, &id) &&
 	    (rc = store_post_by_msgid(db, group_id, buf_cstr(&id), &post,
 	    &thread)) == 1) {

@@ -30,11 +30,12 @@ struct threading_result {
 	struct buf	 subject_norm;	/* normalised subject (for a new thread) */
 };
 
-/* Resolve for a post in group (id, slug); flags is 0 or THREADING_WEB.
- * Returns 0, or -1 on a database error. Free out->subject_norm with
- * buf_free. */
+/* Resolve for a post in group (id, slug, subject prefix of its copies:
+ * NULL for "[slug]"; subject_normalize_prefix); flags is 0 or
+ * THREADING_WEB. Returns 0, or -1 on a database error. Free
+ * out->subject_norm with buf_free. */
 int	threading_resolve(struct db *, int64_t group_id, const char *slug,
-	    const struct parsed *p, unsigned flags,
+	    const char *prefix, const struct parsed *p, unsigned flags,
 	    struct threading_result *out);
 
 #endif

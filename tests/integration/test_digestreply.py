@@ -5,7 +5,9 @@ and reply links) joins that thread under that post; a reply quoting the
 whole digest without naming a thread is held, never a thread called
 "Re: ... digest", and its author gets one notice (from the owner address,
 DKIM-signed, in their language) saying why and how to answer one post;
-a second within the hour gets none; a placed reply none at all.
+a second within the hour gets none; a placed reply none at all. A group
+with its own subject prefix: its digest carries it, a reply to that
+digest is recognised, a reply by subject only under it joins its thread.
 Run: /usr/bin/python3 tests/integration/test_digestreply.py"""
 
 import email.header
@@ -176,5 +178,46 @@ def test_digest_replies():
         m.close()
 
 
+def test_custom_prefix():
+    m = Majlis("digestreply-prefix")
+    try:
+        m.ctl("group", "add", SLUG, "--name", "Cloud souverain",
+              "--language", "fr")
+        m.ctl("group", "set", SLUG, "subject_prefix", "[OBS]")
+        m.ctl("member", "add", SLUG, AUTHOR, "--name", "Author",
+              "--delivery", "each")
+        m.ctl("member", "add", SLUG, OMAR, "--name", "Omar Chraibi",
+              "--delivery", "weekly")
+        m.start()
+        post(m, AUTHOR, "Budget 2027", "Le budget.", "budget@example.org")
+        post(m, AUTHOR, "Calendrier", "Les dates.", "dates@example.org")
+        m.ctl("digest", "send", SLUG, "--period", "weekly")
+        wait_for(lambda: m.sink.to(OMAR), "Omar's digest")
+        digest = parse(m.sink.to(OMAR)[0][1])
+        subject = str(digest["Subject"])
+        assert subject.startswith("[OBS] Weekly digest, "), subject
+        text = digest.get_body(("plain",)).get_content()
+        # a reply to it, quoting all of it and naming no thread: known as
+        # a digest reply (held), not a thread "Re: [OBS] Weekly digest..."
+        whole = "".join("> " + l + "\n" for l in text.splitlines())
+        post(m, OMAR, "Re: " + subject, "Merci.\n\n" + whole,
+             "prefix-whole@example.org",
+             "In-Reply-To: %s\r\n" % digest["Message-ID"])
+        assert not thread_of(m, "prefix-whole@example.org")
+        assert m.db("SELECT reason FROM held WHERE sender = ?", OMAR) == \
+            [("reply to a digest",)]
+        assert notices(m, OMAR) == 1
+        # a reply by subject only under the group's prefix: its thread
+        post(m, OMAR, "Re: [OBS] Budget 2027", "D'accord.",
+             "prefix-subject@example.org")
+        root = thread_of(m, "budget@example.org")[0][0]
+        first = m.db("SELECT id FROM posts WHERE message_id ="
+                     " 'budget@example.org'")[0][0]
+        assert thread_of(m, "prefix-subject@example.org") == [(root, first)]
+        assert m.db("SELECT count(*) FROM threads")[0][0] == 2
+    finally:
+        m.close()
+
+
 if __name__ == "__main__":
-    run([test_digest_replies])
+    run([test_digest_replies, test_custom_prefix])

@@ -27,12 +27,20 @@ test_is(void **state)
 {
 	(void)state;
 	assert_true(digestreply_is("Re: [wg] Weekly digest, 16 Nov 2026 — 3"
-	    " posts in 2 threads", "wg"));
+	    " posts in 2 threads", "wg", NULL));
 	assert_true(digestreply_is("RE: [wg] Résumé hebdomadaire, 16 nov.",
-	    "wg"));
-	assert_true(digestreply_is("رد: [wg] الملخص الأسبوعي", "wg"));
-	assert_false(digestreply_is("[wg] Weekly digest, 16 Nov", "wg"));
-	assert_false(digestreply_is("Re: [wg] Budget", "wg"));
+	    "wg", NULL));
+	assert_true(digestreply_is("رد: [wg] الملخص الأسبوعي", "wg", NULL));
+	assert_false(digestreply_is("[wg] Weekly digest, 16 Nov", "wg", NULL));
+	assert_false(digestreply_is("Re: [wg] Budget", "wg", NULL));
+	/* a group's own prefix in place of the tag, or none at all */
+	assert_true(digestreply_is("Re: [OBS] Weekly digest, 16 Nov", "wg",
+	    "[OBS]"));
+	assert_true(digestreply_is("Re: Observatoire : Résumé quotidien", "wg",
+	    "Observatoire :"));
+	assert_false(digestreply_is("Re: [OBS] Weekly digest, 16 Nov", "wg",
+	    NULL));
+	assert_true(digestreply_is("Re: Weekly digest, 16 Nov", "wg", ""));
 }
 
 static void

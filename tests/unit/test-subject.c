@@ -115,6 +115,41 @@ test_not_prefixes(void **state)
 }
 
 static void
+norm_prefix(const char *subject, const char *prefix, const char *want)
+{
+	struct buf b = BUF_INIT, again = BUF_INIT;
+
+	subject_normalize_prefix(&b, subject, CS, prefix);
+	if (strcmp(buf_cstr(&b), want) != 0)
+		fail_msg("normalize(\"%s\", \"%s\") = \"%s\", want \"%s\"",
+		    subject, prefix, buf_cstr(&b), want);
+	subject_normalize_prefix(&again, buf_cstr(&b), CS, prefix);
+	assert_string_equal(buf_cstr(&again), want);
+	buf_free(&b);
+	buf_free(&again);
+}
+
+/* The group's own prefix goes wherever a slug tag may stand: among the
+ * leading reply prefixes, any case, as a whole word only. */
+static void
+test_own_prefix(void **state)
+{
+	norm_prefix("Re: [OBS] Budget", "[OBS]", "budget");
+	norm_prefix("RE : [obs] Fwd: [cloud-souverain] Re: [OBS] Budget",
+	    "[OBS]", "budget");
+	norm_prefix("Re: Observatoire : Budget", "Observatoire :", "budget");
+	norm_prefix("Re: OBS Budget", "OBS", "budget");
+	norm_prefix("Re: OBSBudget", "OBS", "obsbudget");
+	norm_prefix("Re: " AR_RADD ": [\xd9\x85] x", "[\xd9\x85]", "x");
+	/* not at the start: kept */
+	norm_prefix("Budget [OBS]", "[OBS]", "budget [obs]");
+	/* none, or empty: only the slug's tag */
+	norm_prefix("Re: [OBS] Budget", NULL, "[obs] budget");
+	norm_prefix("Re: [OBS] Budget", "", "[obs] budget");
+	norm_prefix("Re: [cloud-souverain] Budget", "[OBS]", "budget");
+}
+
+static void
 test_whitespace(void **state)
 {
 	norm("  A \t B" NBSP NBSP "C\r\n D" NNBSP "E  ", CS, "a b c d e");
@@ -212,6 +247,7 @@ main(void)
 		cmocka_unit_test(test_corpus_threads),
 		cmocka_unit_test(test_prefixes),
 		cmocka_unit_test(test_not_prefixes),
+		cmocka_unit_test(test_own_prefix),
 		cmocka_unit_test(test_whitespace),
 		cmocka_unit_test(test_for_list),
 		cmocka_unit_test(test_is_reply),

@@ -64,8 +64,8 @@ teardown(void **state)
 }
 
 static void
-resolve_flags(const char *irt, const char *refs, const char *subject,
-    int64_t group, const char *slug, unsigned flags,
+resolve_prefix(const char *irt, const char *refs, const char *subject,
+    int64_t group, const char *slug, const char *prefix, unsigned flags,
     struct threading_result *tr)
 {
 	struct parsed p;
@@ -76,8 +76,17 @@ resolve_flags(const char *irt, const char *refs, const char *subject,
 	p.references = xstrdup(refs);
 	free(p.subject);
 	p.subject = xstrdup(subject);
-	assert_int_equal(threading_resolve(db, group, slug, &p, flags, tr), 0);
+	assert_int_equal(threading_resolve(db, group, slug, prefix, &p, flags,
+	    tr), 0);
 	parsed_clear(&p);
+}
+
+static void
+resolve_flags(const char *irt, const char *refs, const char *subject,
+    int64_t group, const char *slug, unsigned flags,
+    struct threading_result *tr)
+{
+	resolve_prefix(irt, refs, subject, group, slug, NULL, flags, tr);
 }
 
 static void
@@ -150,6 +159,34 @@ test_web_never_by_subject(void **state)
 	buf_free(&tr.subject_norm);
 }
 
+/* A group whose copies carry its own prefix: a reply by subject only
+ * under that prefix joins the thread; the slug's tag is still known. */
+static void
+test_own_prefix(void **state)
+{
+	struct threading_result tr;
+	resolve_prefix("", "", "Re: OBS: Réunion du comité", g1, "cloud", "OBS:",
+	    0, &tr);
+	assert_string_equal(tr.how, "subject");
+	assert_int_equal(tr.parent_id, root);
+	assert_string_equal(buf_cstr(&tr.subject_norm), "réunion du comité");
+	buf_free(&tr.subject_norm);
+	resolve_prefix("", "", "RE : [Observatoire] Re: [cloud] Réunion du"
+	    " comité", g1, "cloud", "[Observatoire]", 0, &tr);
+	assert_string_equal(tr.how, "subject");
+	assert_int_equal(tr.parent_id, root);
+	buf_free(&tr.subject_norm);
+	/* without the group's prefix given, the same reply is not known */
+	resolve("", "", "Re: OBS: Réunion du comité", g1, "cloud", &tr);
+	assert_string_equal(tr.how, "new");
+	buf_free(&tr.subject_norm);
+	/* a prefix that is only the start of a word is not the prefix */
+	resolve_prefix("", "", "Re: OBSRéunion du comité", g1, "cloud", "OBS",
+	    0, &tr);
+	assert_string_equal(tr.how, "new");
+	buf_free(&tr.subject_norm);
+}
+
 static void
 test_groups_isolated(void **state)
 {
@@ -171,6 +208,7 @@ main(void)
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_web_never_by_subject),
 		cmocka_unit_test(test_reference_window),
+		cmocka_unit_test(test_own_prefix),
 		cmocka_unit_test(test_groups_isolated),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
