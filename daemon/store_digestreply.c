@@ -55,6 +55,28 @@ store_digestreply_subjects(struct db *db, int64_t group_id, int max,
 }
 
 int
+store_digestreply_bodies(struct db *db, int64_t group_id, int threads,
+    int posts, int (*fn)(void *, int64_t thread_id, int64_t post_id,
+    const char *body), void *arg)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT p.thread_id, p.id, p.body FROM"
+	    " posts p WHERE p.group_id = ? AND p.thread_id IN (SELECT id FROM"
+	    " threads WHERE group_id = ? ORDER BY last_post DESC, id DESC LIMIT"
+	    " ?) ORDER BY p.id DESC LIMIT ?", "iidd", group_id, group_id,
+	    threads, posts);
+	if (st == NULL)
+		return -1;
+	int rc;
+	while ((rc = db_step(db, st)) == 1)
+		if (fn(arg, sqlite3_column_int64(st, 0), sqlite3_column_int64(st,
+		    1), db_col_text(st, 2)) == -1) {
+			sqlite3_reset(st);
+			return 0;
+		}
+	return rc;
+}
+
+int
 store_digestreply_notice_take(struct db *db, int64_t group_id,
     const char *email, int64_t now, int64_t min)
 {

@@ -23,6 +23,13 @@ int	store_digestreply_thread(struct db *, int64_t group_id,
 int	store_digestreply_subjects(struct db *, int64_t group_id, int max,
 	    int (*fn)(void *, int64_t thread_id, const char *subject),
 	    void *arg);
+/* The bodies of the posts of the group's `threads` most recently active
+ * threads (as store_digestreply_subjects), newest post first, at most
+ * posts of them: fn gets each thread id, post id and body (-1 from fn
+ * stops). 0, or -1 on error. */
+int	store_digestreply_bodies(struct db *, int64_t group_id, int threads,
+	    int posts, int (*fn)(void *, int64_t thread_id, int64_t post_id,
+	    const char *body), void *arg);
 /* May the author at email be told now (at time now) that a reply of theirs
  * to a digest of group waits? 1 when no notice went to them in the last
  * min seconds: the time is recorded (inside the caller's transaction);

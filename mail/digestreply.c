@@ -1,8 +1,9 @@
 /*
  * Replies to a digest (see digestreply.h). A phone client often quotes the
  * whole digest, so links alone may name every thread of the week: then
- * the author's own words decide, or the reply is held and its author told
- * how to answer one post.
+ * the author's own words decide, or the text it quotes when that is found
+ * in one thread only, or the reply is held and its author told how to
+ * answer one post.
  */
 #include <config.h>
 
@@ -169,6 +170,64 @@ digestreply_unquoted(struct buf *out, const char *text)
 	}
 }
 
+#define DIGESTREPLY_BLANKS	" \t\r\n"
+
+/* Append s[0..n) to out, runs of blanks made one space, none at either
+ * end (s holds no NUL before n). */
+static void
+digestreply_squeeze(struct buf *out, const char *s, size_t n)
+{
+	size_t start = out->len, i = 0;
+	while (i < n) {
+		size_t word = strcspn(s + i, DIGESTREPLY_BLANKS);
+		if (word > n - i)
+			word = n - i;
+		if (word > 0 && out->len > start)
+			buf_putc(out, ' ');
+		buf_append(out, s + i, word);
+		i += word;
+		i += strspn(s + i, DIGESTREPLY_BLANKS);
+	}
+}
+
+/* Is s one of the NUL-separated strings of list? */
+static int
+digestreply_listed(const struct buf *list, const char *s)
+{
+	for (size_t off = 0; off < list->len; off += strlen(list->data + off) + 1)
+		if (strcmp(list->data + off, s) == 0)
+			return 1;
+	return 0;
+}
+
+size_t
+digestreply_quoted(struct buf *out, const char *text)
+{
+	struct buf line = BUF_INIT;
+	size_t n = 0;
+	for (const char *l = text; *l && n < DIGESTREPLY_QUOTE_LINES_MAX; ) {
+		const char *nl = strchr(l, '\n');
+		const char *end = nl ? nl : l + strlen(l), *c = l;
+		while (c < end && (*c == ' ' || *c == '\t'))
+			c++;
+		if (c < end && *c == '>') {
+			while (c < end && (*c == '>' || *c == ' ' || *c == '\t'))
+				c++;
+			buf_reset(&line);
+			digestreply_squeeze(&line, c, (size_t)(end - c));
+			const char *q = buf_cstr(&line);
+			if (line.len >= DIGESTREPLY_QUOTE_MIN &&
+			    !digestreply_listed(out, q)) {
+				buf_append(out, q, line.len + 1);
+				n++;
+			}
+		}
+		l = nl ? nl + 1 : end;
+	}
+	buf_free(&line);
+	return n;
+}
+
 /* What the links of a reply point to, and the answer being built. */
 struct digestreply_find {
 	struct db	*db;
@@ -225,19 +284,94 @@ digestreply_candidates(struct digestreply_find *f, const char *text,
 	return rc == -1 ? -1 : 0;
 }
 
+/* Is thread among those the links name (any, when they name none)? */
+static int
+digestreply_among(const struct digestreply_find *f, int64_t thread)
+{
+	int among = f->n == 0;
+	for (size_t i = 0; i < f->n && !among; i++)
+		among = f->threads[i] == thread;
+	return among;
+}
+
 static int
 digestreply_subject(void *arg, int64_t thread, const char *subject)
 {
 	struct digestreply_find *f = arg;
-	int among = f->n == 0;
-	for (size_t i = 0; i < f->n && !among; i++)
-		among = f->threads[i] == thread;
-	if (among && strlen(subject) >= DIGESTREPLY_SUBJECT_MIN &&
+	if (digestreply_among(f, thread) &&
+	    strlen(subject) >= DIGESTREPLY_SUBJECT_MIN &&
 	    strstr(f->words, subject) != NULL) {
 		f->named = thread;
 		f->names++;
 	}
 	return 0;
+}
+
+/* The quoted lines of a reply, and the threads whose posts hold them. */
+struct digestreply_quotes {
+	const struct digestreply_find *f;
+	struct buf	 lines;		/* digestreply_quoted */
+	size_t		 n;
+	int64_t		 thread[DIGESTREPLY_QUOTE_LINES_MAX];	/* 0 none yet,
+						   -1 in several threads */
+	int64_t		 post[DIGESTREPLY_QUOTE_LINES_MAX];	/* newest */
+	struct buf	 body;		/* one post's text, blanks squeezed */
+};
+
+static int
+digestreply_body(void *arg, int64_t thread, int64_t post, const char *body)
+{
+	struct digestreply_quotes *q = arg;
+	if (!digestreply_among(q->f, thread))
+		return 0;
+	buf_reset(&q->body);
+	digestreply_squeeze(&q->body, body, strlen(body));
+	const char *b = buf_cstr(&q->body);
+	size_t off = 0;
+	for (size_t i = 0; i < q->n; off += strlen(q->lines.data + off) + 1,
+	    i++) {
+		if (q->thread[i] == thread || q->thread[i] == -1 ||
+		    strstr(b, q->lines.data + off) == NULL)
+			continue;
+		if (q->thread[i] != 0) {
+			q->thread[i] = -1;	/* in two threads: ambiguous */
+			return -1;
+		}
+		q->thread[i] = thread;
+		q->post[i] = post;
+	}
+	return 0;
+}
+
+/* The one recent thread (among the links' ones, if any) whose posts hold
+ * every quoted line of text (none found elsewhere or nowhere): *thread
+ * and *parent (the newest post holding one) set, else left alone. 0, or
+ * -1 on a database error. */
+static int
+digestreply_by_quotes(struct digestreply_find *f, const char *text,
+    int64_t *thread, int64_t *parent)
+{
+	struct digestreply_quotes q;
+	memset(&q, 0, sizeof q);
+	q.f = f;
+	q.n = digestreply_quoted(&q.lines, text);
+	int rc = q.n > 0 ? store_digestreply_bodies(f->db, f->group_id,
+	    DIGESTREPLY_THREADS_MAX, DIGESTREPLY_QUOTE_POSTS_MAX,
+	    digestreply_body, &q) : 0;
+	int one = rc == 0 && q.n > 0 && q.thread[0] > 0;
+	int64_t newest = 0;
+	for (size_t i = 0; i < q.n && one; i++) {
+		one = q.thread[i] == q.thread[0];
+		if (q.post[i] > newest)
+			newest = q.post[i];
+	}
+	if (one) {
+		*thread = q.thread[0];
+		*parent = newest;
+	}
+	buf_free(&q.lines);
+	buf_free(&q.body);
+	return rc;
 }
 
 int
@@ -267,7 +401,8 @@ digestreply_resolve(struct db *db, int64_t group_id, const char *slug,
 			for (size_t i = 0; i < f.n; i++)
 				if (f.threads[i] == f.named)
 					*parent = f.parents[i];
-		}
+		} else if (digestreply_by_quotes(&f, text, thread, parent) == -1)
+			return -1;
 	}
 	if (*thread > 0 && *parent == 0 &&
 	    store_digestreply_thread(db, group_id, *thread, parent) == -1)

@@ -19,6 +19,12 @@ struct parsed;
 #define DIGESTREPLY_MSGID_MAX	998	/* a Message-ID found in a link */
 #define DIGESTREPLY_THREADS_MAX	200	/* recent thread subjects compared */
 #define DIGESTREPLY_SUBJECT_MIN	6	/* shorter subjects are never matched */
+/* A quoted line (blanks collapsed) shorter than this is never compared
+ * with the posts' text; at most DIGESTREPLY_QUOTE_LINES_MAX distinct lines
+ * of a reply are, against at most DIGESTREPLY_QUOTE_POSTS_MAX posts. */
+#define DIGESTREPLY_QUOTE_MIN		40
+#define DIGESTREPLY_QUOTE_LINES_MAX	8
+#define DIGESTREPLY_QUOTE_POSTS_MAX	500
 /* Seconds within which the author of held digest replies in one group is
  * told at most once. */
 #define DIGESTREPLY_NOTICE_MIN	3600
@@ -45,12 +51,20 @@ size_t	digestreply_msgids(const char *text, struct buf *out);
 /* The lines of text that are not quoted ('>' first), into out. */
 void	digestreply_unquoted(struct buf *out, const char *text);
 
+/* The quoted lines of text ('>' first; the marks and blanks around them
+ * taken off, runs of blanks made one space) of at least
+ * DIGESTREPLY_QUOTE_MIN bytes, distinct, each followed by a NUL, into
+ * out; at most DIGESTREPLY_QUOTE_LINES_MAX. Their count. */
+size_t	digestreply_quoted(struct buf *out, const char *text);
+
 /*
  * The thread (and parent post) a digest reply p in group (id, slug)
  * belongs to: the one thread its reply links or web links point to, or
  * among several (the whole digest quoted) or none, the one recent thread
- * whose subject its own unquoted text names. 1 with *thread and *parent
- * set, 0 when no single thread is found, -1 on a database error.
+ * whose subject its own unquoted text names, else the one recent thread
+ * with posts whose text holds its quoted lines (digestreply_quoted; under
+ * the newest such post). 1 with *thread and *parent set, 0 when no single
+ * thread is found, -1 on a database error.
  */
 int	digestreply_resolve(struct db *, int64_t group_id, const char *slug,
 	    const struct parsed *p, int64_t *thread, int64_t *parent);

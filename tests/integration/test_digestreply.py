@@ -8,6 +8,8 @@ DKIM-signed, in their language) saying why and how to answer one post;
 a second within the hour gets none; a placed reply none at all. A group
 with its own subject prefix: its digest carries it, a reply to that
 digest is recognised, a reply by subject only under it joins its thread.
+A reply to a digest quoting a post's text without its links joins that
+post's thread.
 Run: /usr/bin/python3 tests/integration/test_digestreply.py"""
 
 import email.header
@@ -191,6 +193,9 @@ def test_custom_prefix():
         m.start()
         post(m, AUTHOR, "Budget 2027", "Le budget.", "budget@example.org")
         post(m, AUTHOR, "Calendrier", "Les dates.", "dates@example.org")
+        post(m, AUTHOR, "Re: Calendrier", "Le comité se réunira le 3 juillet"
+             " dans la grande salle,\navec le budget à l'ordre du jour.",
+             "dates2@example.org", "In-Reply-To: <dates@example.org>\r\n")
         m.ctl("digest", "send", SLUG, "--period", "weekly")
         wait_for(lambda: m.sink.to(OMAR), "Omar's digest")
         digest = parse(m.sink.to(OMAR)[0][1])
@@ -215,6 +220,21 @@ def test_custom_prefix():
                      " 'budget@example.org'")[0][0]
         assert thread_of(m, "prefix-subject@example.org") == [(root, first)]
         assert m.db("SELECT count(*) FROM threads")[0][0] == 2
+
+        # a post's text quoted without its links (the digest wraps it,
+        # the client quotes it again): under that post
+        assert "le 3 juillet" in text, text
+        post(m, OMAR, "Re: " + subject, "J'y serai.\n\n> Le comité se"
+             " réunira le 3 juillet dans la grande\n> salle, avec le budget"
+             " à l'ordre du jour.\n", "prefix-quote@example.org",
+             "In-Reply-To: %s\r\n" % digest["Message-ID"])
+        dates2 = m.db("SELECT id, thread_id FROM posts WHERE message_id ="
+                      " 'dates2@example.org'")[0]
+        assert thread_of(m, "prefix-quote@example.org") == \
+            [(dates2[1], dates2[0])], thread_of(m, "prefix-quote@example.org")
+        note = m.db("SELECT note FROM inbound WHERE CAST(raw AS TEXT) LIKE"
+                    " '%prefix-quote@%'")[0][0]
+        assert "digest reply" in note, note
     finally:
         m.close()
 

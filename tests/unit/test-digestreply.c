@@ -1,7 +1,8 @@
 /* Unit tests of digest replies: the subject test, links and reply links
  * found in a body (and their limits), unquoted text, and the thread a
  * reply is placed in (one link, the whole digest quoted with a subject
- * named, nothing named, the recent-thread and subject-length limits); the
+ * named, nothing named, the recent-thread and subject-length limits; a
+ * post's text quoted, the quote's length and the posts compared); the
  * notice to the author of a held reply (its text in en, fr and ar, the
  * subject's length limit, one an hour, its language and headers). */
 #include <config.h>
@@ -100,6 +101,32 @@ test_msgids(void **state)
 }
 
 static void
+test_quoted(void **state)
+{
+	(void)state;
+	struct buf out = BUF_INIT, t = BUF_INIT, want = BUF_INIT;
+	/* DIGESTREPLY_QUOTE_MIN bytes once squeezed: taken; one less: not */
+	for (int i = 0; i < DIGESTREPLY_QUOTE_MIN - 2; i++)
+		buf_putc(&want, 'a' + i % 26);
+	buf_printf(&t, "mine\n  >>  %s \t x  \n>%s\n> %s x\n> short\n",
+	    buf_cstr(&want), buf_cstr(&want), buf_cstr(&want));
+	assert_int_equal(digestreply_quoted(&out, buf_cstr(&t)), 1);
+	buf_puts(&want, " x");
+	assert_string_equal(out.data, buf_cstr(&want));
+	/* at most DIGESTREPLY_QUOTE_LINES_MAX distinct lines */
+	buf_reset(&out);
+	buf_reset(&t);
+	for (int i = 0; i < DIGESTREPLY_QUOTE_LINES_MAX + 3; i++)
+		buf_printf(&t, "> line %03d of a quote long enough to be compared\n",
+		    i);
+	assert_int_equal(digestreply_quoted(&out, buf_cstr(&t)),
+	    DIGESTREPLY_QUOTE_LINES_MAX);
+	buf_free(&out);
+	buf_free(&t);
+	buf_free(&want);
+}
+
+static void
 test_unquoted(void **state)
 {
 	(void)state;
@@ -122,6 +149,28 @@ add_post(struct db *db, int64_t gid, const char *subject, int64_t thread,
 	return id;
 }
 
+/* n posts of body in thread (0: each its own) of group, in one
+ * transaction: the last one's id. */
+static int64_t
+add_posts(struct db *db, int64_t gid, int64_t thread, const char *body,
+    int n)
+{
+	static int serial;
+	int64_t id = 0;
+	assert_int_equal(db_begin(db), 0);
+	for (int i = 0; i < n; i++) {
+		char msgid[64];
+		snprintf(msgid, sizeof msgid, "q%d@x", serial++);
+		struct post_new p = { gid, thread, 0, 0, "Author", "a@x.org",
+		    "Quoted topic", "quoted topic", body, "", 0, msgid, "",
+		    "mail", 0 };
+		id = store_post_add(db, &p);
+		assert_true(id > 0);
+	}
+	assert_int_equal(db_commit(db), 0);
+	return id;
+}
+
 static int64_t
 thread_of(struct db *db, int64_t post)
 {
@@ -130,14 +179,21 @@ thread_of(struct db *db, int64_t post)
 }
 
 static int
-place(struct db *db, int64_t gid, const char *text, int64_t *thread,
-    int64_t *parent)
+place_in(struct db *db, int64_t gid, const char *slug, const char *text,
+    int64_t *thread, int64_t *parent)
 {
 	struct parsed p;
 	memset(&p, 0, sizeof p);
 	p.subject = (char *)"Re: [wg] Weekly digest, 8 Feb 2027";
 	p.text = (char *)text;
-	return digestreply_resolve(db, gid, "wg", &p, thread, parent);
+	return digestreply_resolve(db, gid, slug, &p, thread, parent);
+}
+
+static int
+place(struct db *db, int64_t gid, const char *text, int64_t *thread,
+    int64_t *parent)
+{
+	return place_in(db, gid, "wg", text, thread, parent);
 }
 
 static void
@@ -393,6 +449,61 @@ test_notice_queued(void **state)
 	buf_free(&err);
 }
 
+/* A reply quoting a post's text without its links: the one thread whose
+ * posts hold the quoted lines, under the newest such post. */
+static void
+test_resolve_quotes(void **state)
+{
+	struct db *db = *state;
+	struct buf err = BUF_INIT;
+	assert_int_equal(db_begin(db), 0);
+	int64_t gid = store_group_add(db, "wq", "WQ", "", "public", "en", &err);
+	assert_int_equal(db_commit(db), 0);
+	int64_t a = add_posts(db, gid, 0, "The committee meets on the third of"
+	    " July\nin the main hall, with the budget on the agenda.\n", 1);
+	int64_t ta = thread_of(db, a);
+	int64_t b = add_posts(db, gid, 0, "Which hosting providers are"
+	    " qualified for sovereign cloud work?\n", 1);
+	int64_t thread, parent;
+	/* a line of a, rewrapped by the digest and quoted by the client */
+	const char *one = "I will come.\n\n> The committee meets on the"
+	    " third of July in the\n> main hall\n";
+	assert_int_equal(place_in(db, gid, "wq", one, &thread, &parent), 1);
+	assert_true(thread == ta && parent == a);
+	/* lines of both threads: held */
+	const char *two = "Both.\n> The committee meets on the third of July\n"
+	    "> Which hosting providers are qualified for sovereign\n";
+	assert_int_equal(place_in(db, gid, "wq", two, &thread, &parent), 0);
+	(void)b;
+	/* a quote shorter than DIGESTREPLY_QUOTE_MIN is never compared */
+	char t[200];
+	snprintf(t, sizeof t, "Yes.\n> %.*s\n", DIGESTREPLY_QUOTE_MIN - 1,
+	    "The committee meets on the third of July in the main hall");
+	assert_int_equal(place_in(db, gid, "wq", t, &thread, &parent), 0);
+	snprintf(t, sizeof t, "Yes.\n> %.*s\n", DIGESTREPLY_QUOTE_MIN,
+	    "The committee meets on the third of July in the main hall");
+	assert_int_equal(place_in(db, gid, "wq", t, &thread, &parent), 1);
+	assert_true(thread == ta);
+	/* a quoted line found in no post (the digest's own words): held */
+	snprintf(t, sizeof t, "%s> You receive this digest because you are a"
+	    " member\n", one);
+	assert_int_equal(place_in(db, gid, "wq", t, &thread, &parent), 0);
+	/* a line found in two threads: held */
+	add_posts(db, gid, 0, "As said: The committee meets on the third of"
+	    " July in the main hall.\n", 1);
+	assert_int_equal(place_in(db, gid, "wq", one, &thread, &parent), 0);
+	/* only the DIGESTREPLY_QUOTE_POSTS_MAX newest posts are compared */
+	int64_t last = add_posts(db, gid, ta, "Agreed.\n",
+	    DIGESTREPLY_QUOTE_POSTS_MAX - 3);
+	const char *agenda = "> in the main hall, with the budget on the"
+	    " agenda.\n";
+	assert_int_equal(place_in(db, gid, "wq", agenda, &thread, &parent), 1);
+	assert_true(thread == ta && parent == a);
+	add_posts(db, gid, thread_of(db, last), "Agreed again.\n", 1);
+	assert_int_equal(place_in(db, gid, "wq", agenda, &thread, &parent), 0);
+	buf_free(&err);
+}
+
 int
 main(void)
 {
@@ -400,8 +511,10 @@ main(void)
 		cmocka_unit_test(test_is),
 		cmocka_unit_test(test_links),
 		cmocka_unit_test(test_msgids),
+		cmocka_unit_test(test_quoted),
 		cmocka_unit_test(test_unquoted),
 		cmocka_unit_test(test_resolve),
+		cmocka_unit_test(test_resolve_quotes),
 		cmocka_unit_test(test_notice_text),
 		cmocka_unit_test(test_notice_subject_max),
 		cmocka_unit_test(test_notice_window),
