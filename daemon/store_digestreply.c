@@ -7,23 +7,6 @@
 #include "daemon/store_digestreply.h"
 
 int
-store_digestreply_post(struct db *db, int64_t group_id,
-    const char *message_id, int64_t *thread, int64_t *post)
-{
-	sqlite3_stmt *st = db_stmt(db, "SELECT thread_id, id FROM posts WHERE"
-	    " group_id = ? AND message_id = ?", "it", group_id, message_id);
-	if (st == NULL)
-		return -1;
-	int rc = db_step(db, st);
-	if (rc == 1) {
-		*thread = sqlite3_column_int64(st, 0);
-		*post = sqlite3_column_int64(st, 1);
-		sqlite3_reset(st);
-	}
-	return rc;
-}
-
-int
 store_digestreply_thread(struct db *db, int64_t group_id, int64_t thread_id,
     int64_t *root)
 {

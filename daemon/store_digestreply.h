@@ -1,7 +1,8 @@
 /*
- * The SQL behind recognising a reply to a digest (mail/digestreply.c):
- * posts by Message-ID, threads by id, the recent threads' subjects of
- * one group, and when an author was last told their reply waits.
+ * The SQL behind recognising a reply to a digest (mail/digestreply.c;
+ * posts by Message-ID are store_post_by_msgid's): threads by id, the
+ * recent threads' subjects and posts' bodies of one group, and when an
+ * author was last told their reply waits.
  */
 #ifndef MAJLIS_STORE_DIGESTREPLY_H
 #define MAJLIS_STORE_DIGESTREPLY_H
@@ -10,10 +11,6 @@
 
 struct db;
 
-/* The post of group with this Message-ID (no brackets): 1 with *thread and
- * *post set, 0 none, -1 error. */
-int	store_digestreply_post(struct db *, int64_t group_id,
-	    const char *message_id, int64_t *thread, int64_t *post);
 /* Thread id of group: 1 with *root set to its first post, 0 when the group
  * has no such thread (or it has no post), -1 error. */
 int	store_digestreply_thread(struct db *, int64_t group_id,

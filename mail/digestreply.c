@@ -14,6 +14,7 @@
 #include "daemon/modnotice.h"
 #include "daemon/store_digestreply.h"
 #include "daemon/store_group.h"
+#include "daemon/store_post.h"
 #include "mail/digestreply.h"
 #include "mail/listcmd.h"
 #include "mail/parsed.h"
@@ -266,8 +267,8 @@ digestreply_candidates(struct digestreply_find *f, const char *text,
 	int rc = 0;
 	for (size_t i = 0, off = 0; i < n && rc != -1; i++) {
 		int64_t thread, post;
-		rc = store_digestreply_post(f->db, f->group_id, ids.data + off,
-		    &thread, &post);
+		rc = store_post_by_msgid(f->db, f->group_id, ids.data + off,
+		    &post, &thread);
 		if (rc == 1)
 			digestreply_candidate(f, thread, post);
 		off += strlen(ids.data + off) + 1;
