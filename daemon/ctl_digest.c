@@ -194,9 +194,10 @@ ctl_digest_send(struct ctl *ctl, int argc, char **argv)
 		rc = ctl_err(CTL_EXIT_FAILURE, "cannot read digest %lld",
 		    (long long)id);
 	else {
+		int64_t after = 0;
 		while ((n = digest_send_slice(ctl->db, &(struct digest_site){
 		    ctl->cfg.list_domain, ctl->cfg.site_url }, &d,
-		    DIGEST_SLICE_MEMBERS, &queued)) > 0)
+		    DIGEST_SLICE_MEMBERS, &queued, &after)) > 0)
 			total += queued;
 		if (n == -1)
 			rc = ctl_err(CTL_EXIT_FAILURE, "digest %lld: sending failed"

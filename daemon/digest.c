@@ -5,15 +5,22 @@
  * without a TZif reader of ours. TZ is only ever set on the loop's
  * thread: the DKIM thread never reads local time, and a body rendered on
  * the render thread (digest_render) gets its posts' local times computed
- * on the loop beforehand.
+ * on the loop beforehand. That thread reads the posts' text and stores
+ * the body through a database connection of its own, so the loop handles
+ * only ids, times and members.
  */
 #include <config.h>
 
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
@@ -281,14 +288,15 @@ out:
 	return id;
 }
 
-/* The posts a slice is built from, and the state of the slice. */
+/* The state of a slice, and the ids and times of the posts it counts: a
+ * body is rendered from the posts read again where it is rendered. */
 struct digest_slice {
 	struct db			*db;
 	const struct digest_site	*site;
 	const struct digest_row		*d;
 	struct group			 group;
 	struct digest_schedule		 sched;
-	struct digest_post		*posts;
+	int64_t				*ids, *created;	/* in id order */
 	size_t				 nposts, cap;
 	int				 handled, queued, failed;
 	struct timespec			 start;
@@ -298,7 +306,8 @@ struct digest_slice {
 };
 
 /* A variant's body to render: a snapshot owned by the job, so that the
- * render thread shares nothing with the loop. */
+ * render thread shares nothing with the loop. Its posts carry their ids
+ * and times from the loop; digest_render_run reads the rest. */
 struct digest_render {
 	struct group			 group;
 	struct digest_row		 d;
@@ -309,11 +318,18 @@ struct digest_render {
 	struct tm			*post_tm;
 	char				 group_tz[DIGEST_TZ_MAX];
 	char				*list_domain, *site_url;
+	int64_t				 now;	/* when it was asked for */
 	struct digest_mail		 dm;
 	/* the result */
 	struct digest_template		 t;
 	struct buf			 holes;
 	double				 ms;
+	/* digest_render_job's: the body stored (0: none needed), or -1 and
+	 * why */
+	char				*db_path;
+	int64_t				 body;
+	struct buf			 error;
+	int				 niced;	/* errno of setpriority */
 };
 
 static double
@@ -325,34 +341,25 @@ digest_ms_since(const struct timespec *t0)
 	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-/* A copy of post p whose strings are its own. */
-static void
-digest_post_copy(struct digest_post *c, const struct digest_post *p)
-{
-	*c = *p;
-	c->thread_subject = xstrdup(p->thread_subject);
-	c->author_name = xstrdup(p->author_name);
-	c->subject = xstrdup(p->subject);
-	c->body = xstrdup(p->body);
-	c->message_id = xstrdup(p->message_id);
-	c->attachments = xstrdup(p->attachments);
-}
-
 static int
-digest_slice_post(void *arg, const struct digest_post *p)
+digest_slice_post(void *arg, int64_t id, int64_t created)
 {
 	struct digest_slice *sl = arg;
 	if (sl->nposts == sl->cap) {
 		sl->cap = sl->cap ? 2 * sl->cap : 64;
-		sl->posts = xreallocarray(sl->posts, sl->cap, sizeof *sl->posts);
+		sl->ids = xreallocarray(sl->ids, sl->cap, sizeof *sl->ids);
+		sl->created = xreallocarray(sl->created, sl->cap,
+		    sizeof *sl->created);
 	}
-	digest_post_copy(&sl->posts[sl->nposts++], p);
+	sl->ids[sl->nposts] = id;
+	sl->created[sl->nposts++] = created;
 	return 0;
 }
 
+/* The slice of digest d over the visible posts after `after`. */
 static int
 digest_slice_open(struct digest_slice *sl, struct db *db,
-    const struct digest_site *site, const struct digest_row *d)
+    const struct digest_site *site, const struct digest_row *d, int64_t after)
 {
 	memset(sl, 0, sizeof *sl);
 	sl->db = db;
@@ -361,55 +368,37 @@ digest_slice_open(struct digest_slice *sl, struct db *db,
 	if (store_group_get_id(db, d->group_id, &sl->group) != 1 ||
 	    store_digest_schedule_get(db, d->group_id, &sl->sched) == -1)
 		return -1;
-	int64_t low = store_digest_low_mark(db, d);
-	return store_digest_posts(db, d->group_id, low, d->max_post_id,
+	if (after < 0)
+		after = store_digest_low_mark(db, d);
+	return store_digest_post_times(db, d->group_id, after, d->max_post_id,
 	    DIGEST_POSTS_MAX, digest_slice_post, sl) == -1 ? -1 : 0;
 }
 
 static void
 digest_slice_close(struct digest_slice *sl)
 {
-	for (size_t i = 0; i < sl->nposts; i++)
-		store_digest_post_clear(&sl->posts[i]);
-	free(sl->posts);
+	free(sl->ids);
+	free(sl->created);
 	store_group_clear(&sl->group);
 }
 
-/* The posts after member m's mark into mine (nposts + 1 slots): their
- * count. */
+/* The posts after member m's mark: ids[*first..nposts), their count. */
 static size_t
 digest_slice_mine(const struct digest_slice *sl, const struct digest_member *m,
-    const struct digest_post **mine)
+    size_t *first)
 {
-	size_t n = 0;
-	for (size_t i = 0; i < sl->nposts; i++)
-		if (sl->posts[i].id > m->mark)
-			mine[n++] = &sl->posts[i];
-	return n;
+	size_t i = 0;
+	while (i < sl->nposts && sl->ids[i] <= m->mark)
+		i++;
+	*first = i;
+	return sl->nposts - i;
 }
 
-/* Compose member's copy: 1 built, 0 nothing new for them. */
-static int
-digest_slice_compose(struct digest_slice *sl, const struct digest_member *m,
-    struct buf *out)
-{
-	const struct digest_post **mine = xcalloc(sl->nposts + 1,
-	    sizeof *mine);
-	size_t n = digest_slice_mine(sl, m, mine);
-	if (n > 0) {
-		struct digest_mail dm = { &sl->group, sl->d, m, mine, n,
-		    sl->sched.tz, sl->site->list_domain, sl->site->site_url };
-		digest_compose(out, &dm);
-	}
-	free(mine);
-	return n > 0;
-}
-
-/* The job rendering member m's variant (posts mine[0..n)), localised now
- * on the loop's thread. */
+/* The job rendering member m's variant (the slice's posts [first,
+ * first + n)), localised now on the loop's thread. */
 static struct digest_render *
 digest_render_new(const struct digest_slice *sl, const struct digest_member *m,
-    const struct digest_post **mine, size_t n)
+    size_t first, size_t n)
 {
 	struct digest_render *r = xcalloc(1, sizeof *r);
 	/* a deep copy: the slice's group is freed while the job runs */
@@ -424,27 +413,87 @@ digest_render_new(const struct digest_slice *sl, const struct digest_member *m,
 	r->mine = xcalloc(n + 1, sizeof *r->mine);
 	r->post_tm = xcalloc(n + 1, sizeof *r->post_tm);
 	for (size_t i = 0; i < n; i++) {
-		digest_post_copy(&r->posts[i], mine[i]);
+		r->posts[i].id = sl->ids[first + i];
+		r->posts[i].created = sl->created[first + i];
 		r->mine[i] = &r->posts[i];
 	}
 	r->nposts = n;
 	xstrlcpy(r->group_tz, sl->sched.tz, sizeof r->group_tz);
 	r->list_domain = xstrdup(sl->site->list_domain);
 	r->site_url = xstrdup(sl->site->site_url);
+	r->now = db_now();
 	r->dm = (struct digest_mail){ &r->group, &r->d, &r->m, r->mine, n,
 	    r->group_tz, r->list_domain, r->site_url, NULL, { 0 }, 0 };
-	digest_mail_localise(&r->dm, r->post_tm, db_now());
+	digest_mail_localise(&r->dm, r->post_tm, r->now);
 	return r;
 }
 
-void
-digest_render_run(struct digest_render *r)
+static int
+digest_render_cmp(const void *key, const void *elem)
+{
+	int64_t id = *(const int64_t *)key;
+	const struct digest_post *p = elem;
+	return id < p->id ? -1 : id > p->id;
+}
+
+/* A post read back for the job: its text beside the id and time it has. */
+static int
+digest_render_post(void *arg, const struct digest_post *p)
+{
+	struct digest_render *r = arg;
+	struct digest_post *mine = bsearch(&p->id, r->posts, r->nposts,
+	    sizeof *r->posts, digest_render_cmp);
+	if (mine != NULL && mine->body == NULL) {
+		int64_t created = mine->created;	/* as localised */
+		*mine = *p;
+		mine->created = created;
+		mine->thread_subject = xstrdup(p->thread_subject);
+		mine->author_name = xstrdup(p->author_name);
+		mine->subject = xstrdup(p->subject);
+		mine->body = xstrdup(p->body);
+		mine->message_id = xstrdup(p->message_id);
+		mine->attachments = xstrdup(p->attachments);
+	}
+	return 0;
+}
+
+/* Read the job's posts from db; a post hidden since the slice counted it
+ * is left out (with its local time). 0 or -1. */
+static int
+digest_render_read(struct digest_render *r, struct db *db)
+{
+	if (r->nposts == 0)
+		return 0;
+	if (store_digest_posts(db, r->d.group_id, r->posts[0].id - 1,
+	    r->posts[r->nposts - 1].id, DIGEST_POSTS_MAX, digest_render_post,
+	    r) == -1)
+		return -1;
+	size_t k = 0;
+	for (size_t i = 0; i < r->nposts; i++) {
+		if (r->posts[i].body == NULL)
+			continue;
+		r->post_tm[k] = r->post_tm[i];
+		r->posts[k++] = r->posts[i];
+	}
+	for (size_t i = 0; i < k; i++)
+		r->mine[i] = &r->posts[i];
+	r->nposts = r->dm.nposts = k;
+	return 0;
+}
+
+int
+digest_render_run(struct digest_render *r, struct db *db)
 {
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	digest_template_build(&r->t, &r->dm);
-	digest_template_holes(&r->holes, &r->t);
+	if (digest_render_read(r, db) == -1)
+		return -1;
+	if (r->nposts > 0) {
+		digest_template_build(&r->t, &r->dm);
+		digest_template_holes(&r->holes, &r->t);
+	}
 	r->ms = digest_ms_since(&t0);
+	return 0;
 }
 
 int64_t
@@ -453,17 +502,59 @@ digest_render_store(struct db *db, struct digest_render *r)
 	const struct digest_template *t = &r->t;
 	struct digest_body_key k = { r->d.id, r->m.mark, r->m.locale,
 	    r->m.timezone };
+	if (r->nposts == 0)
+		return 0;	/* every post hidden meanwhile */
 	int64_t id = store_digest_body_find(db, &k);
 	if (id == 0)
 		id = store_digest_body_add(db, &k, &t->part[DIGEST_PART_HEAD],
 		    &t->part[DIGEST_PART_TEXT], &t->part[DIGEST_PART_HTML],
-		    buf_cstr(&r->holes), t->boundary);
+		    buf_cstr(&r->holes), t->boundary, r->now);
+	return id;
+}
+
+/* Log what the job made. */
+static void
+digest_render_log(const struct digest_render *r, int64_t id)
+{
+	const struct digest_template *t = &r->t;
 	log_debug("digest %lld: body %lld (%s, %s, after post %lld, %zu posts,"
 	    " %zu bytes) rendered in %.1f ms", (long long)r->d.id,
-	    (long long)id, k.locale, k.timezone, (long long)k.mark, r->nposts,
-	    t->part[DIGEST_PART_TEXT].len + t->part[DIGEST_PART_HTML].len,
-	    r->ms);
-	return id;
+	    (long long)id, r->m.locale, r->m.timezone, (long long)r->m.mark,
+	    r->nposts, t->part[DIGEST_PART_TEXT].len +
+	    t->part[DIGEST_PART_HTML].len, r->ms);
+}
+
+int64_t
+digest_render_job(struct digest_render *r, const char *db_path)
+{
+	struct db *db = db_open(db_path, &r->error);
+	struct digest_row d;
+	int rc = 0;
+	r->body = -1;
+	if (db == NULL)
+		return -1;
+	if (digest_render_run(r, db) == -1)
+		buf_puts(&r->error, "its posts could not be read");
+	else if (db_begin(db) == -1)
+		buf_puts(&r->error, "no transaction");
+	/* in the transaction: the digest may have been sent meanwhile (by
+	 * majlisctl), and a body stored for a digest done would never be
+	 * dropped */
+	else if ((rc = store_digest_get(db, r->d.id, &d)) == -1 ||
+	    (rc == 1 && strcmp(d.state, "sending") == 0 &&
+	    (r->body = digest_render_store(db, r)) == -1)) {
+		buf_puts(&r->error, "it could not be stored");
+		r->body = -1;
+		db_rollback(db);
+	} else if (rc == 0 || strcmp(d.state, "sending") != 0) {
+		r->body = 0;
+		db_rollback(db);
+	} else if (db_commit(db) == -1) {
+		buf_puts(&r->error, "it could not be committed");
+		r->body = -1;
+	}
+	db_close(&db);
+	return r->body;
 }
 
 int64_t
@@ -488,6 +579,8 @@ digest_render_free(struct digest_render **rp)
 	free(r->site_url);
 	digest_template_free(&r->t);
 	buf_free(&r->holes);
+	free(r->db_path);
+	buf_free(&r->error);
 	free(r);
 	*rp = NULL;
 }
@@ -500,9 +593,7 @@ static int64_t
 digest_slice_body(struct digest_slice *sl, const struct digest_member *m,
     int *nposts)
 {
-	const struct digest_post **mine = xcalloc(sl->nposts + 1,
-	    sizeof *mine);
-	size_t n = digest_slice_mine(sl, m, mine);
+	size_t first, n = digest_slice_mine(sl, m, &first);
 	int64_t id = 0;
 	*nposts = (int)n;
 	if (n > 0) {
@@ -510,27 +601,30 @@ digest_slice_body(struct digest_slice *sl, const struct digest_member *m,
 		    m->timezone };
 		id = store_digest_body_find(sl->db, &k);
 		if (id == 0) {
-			struct digest_render *r = digest_render_new(sl, m, mine, n);
+			struct digest_render *r = digest_render_new(sl, m, first,
+			    n);
 			if (sl->need != NULL) {
 				*sl->need = r;
 				id = -2;
 			} else {
-				digest_render_run(r);
-				id = digest_render_store(sl->db, r);
+				id = digest_render_run(r, sl->db) == -1 ? -1 :
+				    digest_render_store(sl->db, r);
+				digest_render_log(r, id);
 				digest_render_free(&r);
 			}
 		}
 	}
-	free(mine);
 	return id;
 }
 
 static int
-digest_slice_member(void *arg, const struct digest_member *m)
+digest_slice_member(struct digest_slice *sl, const struct digest_member *m)
 {
-	struct digest_slice *sl = arg;
 	int nposts = 0;
 	int64_t outbox = 0;
+	if (sl->handled > 0 &&
+	    digest_ms_since(&sl->start) > DIGEST_SLICE_BUDGET_MS)
+		return -1;	/* the rest waits for the next pass of the loop */
 	int64_t body = digest_slice_body(sl, m, &nposts);
 	if (body == -2)
 		return -1;	/* its body first: this member waits */
@@ -545,32 +639,88 @@ digest_slice_member(void *arg, const struct digest_member *m)
 		return -1;
 	}
 	sl->handled++;
-	/* past the budget: the rest waits for the next pass of the loop */
-	return digest_ms_since(&sl->start) > DIGEST_SLICE_BUDGET_MS ? -1 : 0;
+	return 0;
 }
 
-/* The slice of digest_send_slice and digest_send_slice_async. */
+/* The members of a slice, read before its posts. */
+struct digest_batch {
+	struct digest_member	*m;
+	size_t			 n;
+	int64_t			 low;	/* their lowest mark */
+};
+
+static int
+digest_batch_add(void *arg, const struct digest_member *m)
+{
+	struct digest_batch *b = arg;
+	struct digest_member *c = &b->m[b->n++];
+	*c = *m;
+	c->email = xstrdup(m->email);
+	c->name = xstrdup(m->name);
+	if (b->n == 1 || m->mark < b->low)
+		b->low = m->mark;
+	return 0;
+}
+
+static void
+digest_batch_clear(struct digest_batch *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		store_digest_member_clear(&b->m[i]);
+	free(b->m);
+}
+
+/* The next members of d after member id *after (from the first when no
+ * one is left after it: members who joined with a lower id meanwhile): up
+ * to max into b. 0 or -1. */
+static int
+digest_batch_read(struct db *db, const struct digest_row *d, int64_t after,
+    int max, struct digest_batch *b)
+{
+	memset(b, 0, sizeof *b);
+	b->m = xcalloc((size_t)max + 1, sizeof *b->m);
+	int n = store_digest_members(db, d, after, max, digest_batch_add, b);
+	if (n == 0 && after > 0)
+		n = store_digest_members(db, d, 0, max, digest_batch_add, b);
+	return n == -1 ? -1 : 0;
+}
+
+/* The slice of digest_send_slice and digest_send_slice_async: the
+ * members' batch is read first, so that the posts read are only those
+ * after its lowest mark. */
 static int
 digest_slice_run(struct db *db, const struct digest_site *site,
     const struct digest_row *d, int max, int *queued,
-    struct digest_render **need)
+    struct digest_render **need, int64_t *after)
 {
 	struct digest_slice sl;
+	struct digest_batch b;
 	*queued = 0;
 	if (need != NULL)
 		*need = NULL;
 	if (db_begin(db) == -1)
 		return -1;
-	int opened = digest_slice_open(&sl, db, site, d);
+	int rc = digest_batch_read(db, d, after ? *after : 0, max, &b);
+	memset(&sl, 0, sizeof sl);
+	if (rc == 0 && b.n > 0)
+		rc = digest_slice_open(&sl, db, site, d, b.low);
 	sl.need = need;
-	if (opened == -1 || clock_gettime(CLOCK_MONOTONIC, &sl.start) == -1 ||
-	    store_digest_members(db, d, 0, max, digest_slice_member, &sl) == -1 ||
-	    sl.failed || (sl.handled == 0 && (need == NULL || *need == NULL) &&
+	clock_gettime(CLOCK_MONOTONIC, &sl.start);
+	for (size_t i = 0; rc == 0 && i < b.n; i++) {
+		if (digest_slice_member(&sl, &b.m[i]) == -1)
+			break;
+		if (after != NULL)
+			*after = b.m[i].member_id;
+	}
+	if (rc == -1 || sl.failed || (b.n == 0 &&
 	    store_digest_finish(db, d->id) == -1) || db_commit(db) == -1) {
 		db_rollback(db);
 		digest_slice_close(&sl);
+		digest_batch_clear(&b);
 		if (need != NULL)
 			digest_render_free(need);
+		if (after != NULL)
+			*after = 0;	/* from the first again */
 		log_warnx("digest %lld: a slice failed and was rolled back",
 		    (long long)d->id);
 		return -1;
@@ -578,22 +728,23 @@ digest_slice_run(struct db *db, const struct digest_site *site,
 	*queued = sl.queued;
 	int handled = sl.handled;
 	digest_slice_close(&sl);
+	digest_batch_clear(&b);
 	return handled;
 }
 
 int
 digest_send_slice(struct db *db, const struct digest_site *site,
-    const struct digest_row *d, int max, int *queued)
+    const struct digest_row *d, int max, int *queued, int64_t *after)
 {
-	return digest_slice_run(db, site, d, max, queued, NULL);
+	return digest_slice_run(db, site, d, max, queued, NULL, after);
 }
 
 int
 digest_send_slice_async(struct db *db, const struct digest_site *site,
     const struct digest_row *d, int max, int *queued,
-    struct digest_render **need)
+    struct digest_render **need, int64_t *after)
 {
-	return digest_slice_run(db, site, d, max, queued, need);
+	return digest_slice_run(db, site, d, max, queued, need, after);
 }
 
 int
@@ -603,14 +754,18 @@ digest_preview(struct db *db, const struct digest_site *site,
 {
 	struct digest_slice sl;
 	int rc = -1;
-	if (digest_slice_open(&sl, db, site, d) == 0) {
-		/* the posts of a preview start at this member's own mark */
-		for (size_t i = 0; i < sl.nposts; i++)
-			store_digest_post_clear(&sl.posts[i]);
-		sl.nposts = 0;
-		if (store_digest_posts(db, d->group_id, m->mark, d->max_post_id,
-		    DIGEST_POSTS_MAX, digest_slice_post, &sl) != -1)
-			rc = digest_slice_compose(&sl, m, out);
+	/* the posts of a preview start at this member's own mark */
+	if (digest_slice_open(&sl, db, site, d, m->mark) == 0) {
+		struct digest_render *r = digest_render_new(&sl, m, 0,
+		    sl.nposts);
+		if (digest_render_read(r, db) == 0) {
+			struct digest_mail dm = r->dm;
+			dm.member = m;	/* the whole member: their links */
+			if (dm.nposts > 0)
+				digest_compose(out, &dm);
+			rc = dm.nposts > 0;
+		}
+		digest_render_free(&r);
 	}
 	digest_slice_close(&sl);
 	return rc;
@@ -620,47 +775,52 @@ struct digest_runner {
 	struct engine		*e;
 	struct event		*check, *work;
 	struct digest_site	 site;
+	char			*db_path;	/* the render thread's own */
 	struct workq		*renderer;	/* NULL: render on the loop */
 	int			 rendering;	/* a body is in the renderer */
+	int64_t			 digest, after;	/* where its slices are */
 };
 
-/* On the render thread. */
+/* On the render thread: read, render and store with a connection of its
+ * own, so that neither the posts' text nor the body's megabytes pass
+ * through the loop. */
 static void
 digest_runner_render(void *job)
 {
-	digest_render_run(job);
+	struct digest_render *rj = job;
+	/* the loop comes first when both want the CPU: this thread's nice
+	 * value (Linux keeps one per thread), set once */
+	static __thread int niced;
+	if (!niced) {
+		niced = 1;
+		errno = 0;
+		if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid),
+		    DIGEST_RENDER_NICE) == -1)
+			rj->niced = errno;
+	}
+	digest_render_job(rj, rj->db_path);
 }
 
-/* Back on the loop: store the body, then the slices go on. */
+/* Back on the loop: the slices go on. */
 static void
 digest_runner_rendered(void *ctx, void *job, int cancelled)
 {
 	struct digest_runner *r = ctx;
 	struct digest_render *rj = job;
-	struct db *db = r->e->db;
 	r->rendering = 0;
 	if (cancelled || r->e->stopping) {
 		digest_render_free(&rj);
 		return;
 	}
-	/* inside the transaction: majlisctl may have sent it meanwhile, and
-	 * a body stored for a digest done would never be dropped */
-	int64_t id = -1;
-	struct digest_row d;
-	if (db_begin(db) == 0) {
-		int rc = store_digest_get(db, digest_render_digest(rj), &d);
-		if (rc == 0 || (rc == 1 && strcmp(d.state, "sending") != 0))
-			id = 0;
-		else if (rc == 1)
-			id = digest_render_store(db, rj);
-		if (id == -1 || db_commit(db) == -1) {
-			db_rollback(db);
-			id = -1;
-		}
-	}
+	int64_t id = rj->body;
+	if (rj->niced != 0)
+		log_warnx("digest: the render thread's priority stays the"
+		    " loop's: setpriority: %s", strerror(rj->niced));
 	if (id == -1)	/* tried again at the next check */
-		log_warnx("digest %lld: could not store a rendered body",
-		    (long long)digest_render_digest(rj));
+		log_warnx("digest %lld: a body could not be made: %s",
+		    (long long)digest_render_digest(rj), buf_cstr(&rj->error));
+	else
+		digest_render_log(rj, id);
 	digest_render_free(&rj);
 	if (id != -1) {
 		struct timeval now = { 0, 0 };
@@ -680,9 +840,14 @@ digest_runner_work(evutil_socket_t fd, short ev, void *arg)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int queued;
 	struct digest_render *need = NULL;
+	if (r->digest != d.id) {
+		r->digest = d.id;
+		r->after = 0;
+	}
 	int n = r->renderer ? digest_send_slice_async(r->e->db, &r->site, &d,
-	    DIGEST_SLICE_MEMBERS, &queued, &need) : digest_send_slice(r->e->db,
-	    &r->site, &d, DIGEST_SLICE_MEMBERS, &queued);
+	    DIGEST_SLICE_MEMBERS, &queued, &need, &r->after) :
+	    digest_send_slice(r->e->db, &r->site, &d, DIGEST_SLICE_MEMBERS,
+	    &queued, &r->after);
 	log_debug("digest %lld: %d members, %d copies queued in %.1f ms%s",
 	    (long long)d.id, n, queued, digest_ms_since(&t0),
 	    need ? "; a body goes to the render thread" : "");
@@ -690,6 +855,7 @@ digest_runner_work(evutil_socket_t fd, short ev, void *arg)
 		delivery_kick(r->e->delivery);
 	if (need != NULL) {
 		r->rendering = 1;
+		need->db_path = xstrdup(r->db_path);
 		workq_push(r->renderer, need);
 		return;		/* digest_runner_rendered goes on */
 	}
@@ -731,6 +897,9 @@ digest_runner_new(struct engine *e)
 	r->e = e;
 	r->site.list_domain = e->cfg->list_domain;
 	r->site.site_url = e->cfg->site_url;
+	struct buf path = BUF_INIT;
+	buf_printf(&path, "%s/%s", e->cfg->data_dir, DB_FILE_NAME);
+	r->db_path = buf_steal(&path);
 	r->check = evtimer_new(e->base, digest_runner_check, r);
 	r->work = evtimer_new(e->base, digest_runner_work, r);
 	r->renderer = workq_new(e->base, digest_runner_render,
@@ -752,6 +921,7 @@ digest_runner_free(struct digest_runner **rp)
 	workq_free(&r->renderer);	/* waits for a body being rendered */
 	event_free(r->check);
 	event_free(r->work);
+	free(r->db_path);
 	free(r);
 	*rp = NULL;
 }

@@ -21,6 +21,7 @@ struct engine;
 #define DIGEST_SLICE_MEMBERS	50	/* most copies built per loop pass */
 #define DIGEST_SLICE_BUDGET_MS	20	/* a pass stops after this much work */
 #define DIGEST_POSTS_MAX	500	/* newest posts one digest carries */
+#define DIGEST_RENDER_NICE	10	/* the render thread yields to the loop */
 
 enum digest_kind { DIGEST_DAILY, DIGEST_WEEKLY };
 
@@ -80,30 +81,40 @@ struct digest_site {
  * mark, queued as an outbox row and recorded in one transaction per call;
  * a member with nothing new gets no mail but is recorded; the slice stops
  * early once DIGEST_SLICE_BUDGET_MS have passed. When no member
- * is left the digest is marked done. Returns the members handled (0: the
- * digest is done), -1 on error (nothing of the slice kept).
+ * is left the digest is marked done. after (NULL: from the first) is where
+ * the slices of d are: members up to that id are done, it moves past
+ * each member handled and goes back to 0 on an error; the last slice
+ * looks from the first member again (someone who joined meanwhile).
+ * Returns the members handled (0: the digest is done), -1 on error
+ * (nothing of the slice kept).
  */
 int	digest_send_slice(struct db *, const struct digest_site *,
-	    const struct digest_row *d, int max, int *queued);
+	    const struct digest_row *d, int max, int *queued, int64_t *after);
 
 /*
  * The same, but a body not yet stored is not rendered here: the slice
  * stops before the first member who needs it (what it did before is
- * kept) and *need gets the job that renders it (else NULL). The caller
- * runs digest_render_run on any thread, then digest_render_store on this
- * one and slices again. With *need set, the return value may be 0 without
- * the digest being done.
+ * kept) and *need gets the job that makes it (else NULL): the caller runs
+ * digest_render_job on any thread (or digest_render_run and
+ * digest_render_store), then slices again. With *need set, the return
+ * value may be 0 without the digest being done.
  */
 struct digest_render;
 int	digest_send_slice_async(struct db *, const struct digest_site *,
 	    const struct digest_row *d, int max, int *queued,
-	    struct digest_render **need);
-/* Render the body (any one thread at a time: the job owns what it reads,
- * its posts' local times were computed when it was made). */
-void	digest_render_run(struct digest_render *);
+	    struct digest_render **need, int64_t *after);
+/* Read the job's posts through db (one a single thread uses) and render
+ * the body; reads no time zone (its posts' local times were computed
+ * when the job was made). 0 or -1. */
+int	digest_render_run(struct digest_render *, struct db *);
 /* Store the rendered body under its variant (inside the caller's
- * transaction; one stored meanwhile is kept instead). Its id, or -1. */
+ * transaction; one stored meanwhile is kept instead). Its id, 0 when
+ * every post of the job was hidden since, or -1. */
 int64_t	digest_render_store(struct db *, struct digest_render *);
+/* Both, on a connection of its own to the database at db_path, in one
+ * transaction that stores nothing once the digest is no longer being
+ * sent. The body's id, 0 when none was needed, -1 (the job says why). */
+int64_t	digest_render_job(struct digest_render *, const char *db_path);
 /* The digest the job belongs to. */
 int64_t	digest_render_digest(const struct digest_render *);
 void	digest_render_free(struct digest_render **);
@@ -117,8 +128,9 @@ int	digest_preview(struct db *, const struct digest_site *,
 /* The engine's digest timer: checks at start-up, at each group's next slot
  * and at least every DIGEST_CHECK_SECONDS, then sends DIGEST_SLICE_MEMBERS copies a loop pass
  * until every digest is done, kicking delivery after each slice. A body is
- * rendered on a worker thread (daemon/workq.c) while the loop serves
- * everything else, and stored when it comes back. */
+ * read, rendered and stored on a worker thread (daemon/workq.c) with a
+ * database connection of its own while the loop serves everything
+ * else. */
 struct digest_runner;
 struct digest_runner *digest_runner_new(struct engine *);
 void	digest_runner_free(struct digest_runner **);

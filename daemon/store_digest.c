@@ -243,6 +243,31 @@ store_digest_posts(struct db *db, int64_t group_id, int64_t after,
 }
 
 int
+store_digest_post_times(struct db *db, int64_t group_id, int64_t after,
+    int64_t upto, int max, int (*fn)(void *, int64_t id, int64_t created),
+    void *arg)
+{
+	/* by the rowid range, not the group's index: the rows of a period
+	 * are few next to the group's whole history */
+	sqlite3_stmt *st = db_stmt(db, "SELECT * FROM (SELECT p.id, p.created"
+	    " FROM posts p WHERE +p.group_id = ? AND p.id > ? AND p.id <= ?"
+	    " AND p.hidden = 0 ORDER BY p.id DESC LIMIT ?) ORDER BY 1",
+	    "iiid", group_id, after, upto, max);
+	if (st == NULL)
+		return -1;
+	int rc, n = 0;
+	while ((rc = db_step(db, st)) == 1) {
+		n++;
+		if (fn(arg, sqlite3_column_int64(st, 0),
+		    sqlite3_column_int64(st, 1)) == -1) {
+			sqlite3_reset(st);
+			break;
+		}
+	}
+	return rc == -1 ? -1 : n;
+}
+
+int
 store_digest_record(struct db *db, const struct digest_row *d,
     int64_t member_id, int64_t outbox_id, int posts)
 {
@@ -294,14 +319,14 @@ store_digest_body_find(struct db *db, const struct digest_body_key *k)
 int64_t
 store_digest_body_add(struct db *db, const struct digest_body_key *k,
     const struct buf *head, const struct buf *text, const struct buf *html,
-    const char *holes, const char *boundary)
+    const char *holes, const char *boundary, int64_t created)
 {
 	if (db_run(db, "INSERT INTO digest_bodies(digest_id, mark, locale,"
 	    " timezone, head, text, html, holes, boundary, created) VALUES"
 	    " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "iittbbbtti", k->digest_id,
 	    k->mark, k->locale, k->timezone, buf_cstr(head), head->len,
 	    buf_cstr(text), text->len, buf_cstr(html), html->len, holes,
-	    boundary, db_now()) == -1)
+	    boundary, created) == -1)
 		return -1;
 	return db_last_id(db);
 }

@@ -90,6 +90,11 @@ int64_t	store_digest_low_mark(struct db *, const struct digest_row *d);
 int	store_digest_posts(struct db *, int64_t group_id, int64_t after,
 	    int64_t upto, int max,
 	    int (*fn)(void *, const struct digest_post *), void *arg);
+/* The same posts' ids and times only (what a slice counts and localises
+ * with): fn gets each. Count or -1. */
+int	store_digest_post_times(struct db *, int64_t group_id, int64_t after,
+	    int64_t upto, int max,
+	    int (*fn)(void *, int64_t id, int64_t created), void *arg);
 /*
  * Record that digest d went to member (inside the caller's transaction):
  * their progress row (outbox_id 0: nothing to send), and their mark moved
@@ -116,11 +121,12 @@ struct digest_body {
 void	store_digest_body_clear(struct digest_body *);
 /* The id of the body with key k: the id, 0 none, -1 error. */
 int64_t	store_digest_body_find(struct db *, const struct digest_body_key *k);
-/* Store a body under key k (inside the caller's transaction). Returns its
- * id or -1. */
+/* Store a body made at time `created` under key k (inside the caller's
+ * transaction). Returns its id or -1. */
 int64_t	store_digest_body_add(struct db *, const struct digest_body_key *k,
 	    const struct buf *head, const struct buf *text,
-	    const struct buf *html, const char *holes, const char *boundary);
+	    const struct buf *html, const char *holes, const char *boundary,
+	    int64_t created);
 /* Load body id: 1 found, 0 gone, -1 error. */
 int	store_digest_body_get(struct db *, int64_t id, struct digest_body *out);
 /* Bodies stored (all digests). */

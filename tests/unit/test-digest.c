@@ -224,7 +224,7 @@ send_all(struct db *db, int64_t gid, int64_t now)
 	struct digest_row d;
 	assert_int_equal(store_digest_get(db, id, &d), 1);
 	int n, q, total = 0;
-	while ((n = digest_send_slice(db, &site, &d, 1, &q)) > 0)
+	while ((n = digest_send_slice(db, &site, &d, 1, &q, NULL)) > 0)
 		total += q;
 	assert_int_equal(n, 0);
 	return total;
@@ -410,7 +410,8 @@ test_async_slices(void **state)
 	for (int round = 0; round < 4; round++) {
 		struct digest_render *need = (void *)&err;
 		int q = -1;
-		int n = digest_send_slice_async(db, &site, &d, 10, &q, &need);
+		int n = digest_send_slice_async(db, &site, &d, 10, &q, &need,
+		    NULL);
 		assert_int_equal(n, want_handled[round]);
 		assert_int_equal(q, want_queued[round]);
 		assert_int_equal(store_digest_body_count(db), bodies0 +
@@ -429,11 +430,19 @@ test_async_slices(void **state)
 		assert_int_equal(digest_render_digest(need), id);
 		/* the render reads no TZ: another zone now changes nothing */
 		char *saved = digest_tz_push("Pacific/Kiritimati");
-		digest_render_run(need);
-		digest_tz_pop(saved);
-		assert_int_equal(db_begin(db), 0);
-		assert_true(digest_render_store(db, need) > 0);
-		assert_int_equal(db_commit(db), 0);
+		if (round == 0) {
+			/* as on the render thread: a connection of its own */
+			const char *path = sqlite3_db_filename(db_handle(db),
+			    "main");
+			assert_true(digest_render_job(need, path) > 0);
+			digest_tz_pop(saved);
+		} else {
+			assert_int_equal(digest_render_run(need, db), 0);
+			digest_tz_pop(saved);
+			assert_int_equal(db_begin(db), 0);
+			assert_true(digest_render_store(db, need) > 0);
+			assert_int_equal(db_commit(db), 0);
+		}
 		digest_render_free(&need);
 		assert_null(need);
 	}
@@ -453,6 +462,98 @@ test_async_slices(void **state)
 	    casa.tm_mday, casa.tm_year + 1900, casa.tm_hour, casa.tm_min);
 	assert_int_equal(copies(db, a, want, &has), 1);
 	assert_true(has);
+	buf_free(&err);
+}
+
+/* The slices' cursor: members are taken in id order after it, and the
+ * last slice looks from the first member again, so that one who switched
+ * to the digest meanwhile with a lower id is not left out. The render job
+ * reads its posts again: one hidden between the slice and the render is
+ * left out of the body, and with every one hidden no body is stored. */
+static void
+test_slice_cursor(void **state)
+{
+	struct db *db = *state;
+	struct buf err = BUF_INIT;
+	struct digest_site site = { "lists.example.org", "http://x" };
+	const char *path = sqlite3_db_filename(db_handle(db), "main");
+	assert_int_equal(db_begin(db), 0);
+	int64_t gid = store_group_add(db, "cursor", "Cursor", "", "public",
+	    "en", &err);
+	assert_int_equal(db_commit(db), 0);
+	int64_t x = add_member(db, gid, "x@cursor", "each");
+	int64_t a = add_member(db, gid, "a@cursor", "weekly");
+	int64_t b = add_member(db, gid, "b@cursor", "weekly");
+	int64_t p1 = add_post(db, gid, "Cursor one", 0);
+	add_post(db, gid, "Cursor two", 0);
+	int64_t id = digest_issue_now(db, gid, DIGEST_WEEKLY, db_now() + 60);
+	assert_true(id > 0);
+	struct digest_row d;
+	assert_int_equal(store_digest_get(db, id, &d), 1);
+	int64_t after = 0;
+	int q;
+	struct digest_render *need = NULL;
+	/* a needs the body first; p1 is hidden before it is rendered */
+	assert_int_equal(digest_send_slice_async(db, &site, &d, 1, &q, &need,
+	    &after), 0);
+	assert_non_null(need);
+	assert_int_equal(after, 0);
+	assert_int_equal(db_run(db, "UPDATE posts SET hidden = 1 WHERE id = ?",
+	    "i", p1), 0);
+	assert_true(digest_render_job(need, path) > 0);
+	digest_render_free(&need);
+	assert_int_equal(digest_send_slice_async(db, &site, &d, 1, &q, &need,
+	    &after), 1);
+	assert_null(need);
+	assert_int_equal(after, a);
+	int has;
+	assert_int_equal(copies(db, a, "Cursor two", &has), 1);
+	assert_true(has);
+	assert_int_equal(copies(db, a, "Cursor one", &has), 1);
+	assert_false(has);
+	/* x, whose id is below the cursor, comes to the digest with an old
+	 * mark (as from the daily one) */
+	assert_int_equal(db_run(db, "UPDATE memberships SET delivery = 'weekly'"
+	    " WHERE group_id = ? AND member_id = ?", "ii", gid, x), 0);
+	assert_int_equal(db_run(db, "UPDATE digest_marks SET last_post_id = 0"
+	    " WHERE group_id = ? AND member_id = ?", "ii", gid, x), 0);
+	assert_int_equal(digest_send_slice_async(db, &site, &d, 1, &q, &need,
+	    &after), 1);
+	assert_int_equal(after, b);
+	assert_int_equal(digest_send_slice_async(db, &site, &d, 1, &q, &need,
+	    &after), 1);
+	assert_int_equal(after, x);
+	assert_int_equal(copies(db, x, "Cursor two", &has), 1);
+	assert_true(has);
+	assert_int_equal(digest_send_slice_async(db, &site, &d, 1, &q, &need,
+	    &after), 0);
+	assert_null(need);
+	assert_int_equal(store_digest_get(db, id, &d), 1);
+	assert_string_equal(d.state, "done");
+	assert_int_equal(copies(db, b, "Cursor two", &has), 1);
+
+	/* a job whose posts were all hidden since stores nothing */
+	int64_t p3 = add_post(db, gid, "Cursor three", 0);
+	id = digest_issue_now(db, gid, DIGEST_WEEKLY, db_now() + 120);
+	assert_true(id > 0);
+	assert_int_equal(store_digest_get(db, id, &d), 1);
+	after = 0;
+	assert_int_equal(digest_send_slice_async(db, &site, &d, 10, &q, &need,
+	    &after), 0);
+	assert_non_null(need);
+	assert_int_equal(db_run(db, "UPDATE posts SET hidden = 1 WHERE id = ?",
+	    "i", p3), 0);
+	int64_t bodies = store_digest_body_count(db);
+	assert_int_equal(digest_render_job(need, path), 0);
+	assert_int_equal(store_digest_body_count(db), bodies);
+	digest_render_free(&need);
+	/* the slices then find nothing new for anyone */
+	while (digest_send_slice_async(db, &site, &d, 10, &q, &need,
+	    &after) > 0)
+		assert_int_equal(q, 0);
+	assert_null(need);
+	assert_int_equal(store_digest_get(db, id, &d), 1);
+	assert_string_equal(d.state, "done");
 	buf_free(&err);
 }
 
@@ -682,6 +783,7 @@ main(void)
 		cmocka_unit_test(test_shared_bodies),
 		cmocka_unit_test(test_async_slices),
 		cmocka_unit_test(test_template_holes),
+		cmocka_unit_test(test_slice_cursor),
 		cmocka_unit_test(test_plain_columns),
 		cmocka_unit_test(test_text_qp),
 	};
