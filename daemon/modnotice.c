@@ -13,6 +13,7 @@
 #include "daemon/store_account.h"
 #include "daemon/store_group.h"
 #include "daemon/store_outbox.h"
+#include "daemon/store_policy.h"
 #include "mail/compose.h"
 
 struct modnotice_text {
@@ -87,10 +88,14 @@ modnotice_member(struct db *db, const char *list_domain, const struct group *g,
     const char *email, enum modnotice_kind kind, const char *role,
     const char *delivery)
 {
-	int64_t on = db_int(db, "SELECT coalesce((SELECT member_notices FROM"
-	    " group_policy WHERE group_id = ?), 1)", -1, "i", g->id);
-	if (on != 1)
-		return on == 0 ? 0 : -1;
+	struct group_policy pol;
+	int rc = store_policy_get(db, g->id, &pol);
+	if (rc != 1)
+		return -1;	/* g is a group: it has a policy */
+	int on = pol.member_notices;
+	store_policy_clear(&pol);
+	if (!on)
+		return 0;
 	const struct modnotice_text *t = modnotice_lang(db, email, g->language);
 	struct buf subj = BUF_INIT, text = BUF_INIT;
 	buf_printf(&subj, "%s%s", t->subject, g->name);
@@ -99,7 +104,7 @@ modnotice_member(struct db *db, const char *list_domain, const struct group *g,
 		buf_printf(&text, "\n  %s%s\n  %s%s\n", t->role, role, t->delivery,
 		    delivery);
 	buf_printf(&text, "\n%s\n", t->footer);
-	int rc = modnotice_owner_mail(db, g, list_domain, email, buf_cstr(&subj),
+	rc = modnotice_owner_mail(db, g, list_domain, email, buf_cstr(&subj),
 	    buf_cstr(&text), NULL);
 	buf_free(&subj);
 	buf_free(&text);
