@@ -176,6 +176,16 @@ def test_digest_replies():
         assert len(sink_notices(m, OMAR)) == 1
         assert m.db("SELECT count(*) FROM threads WHERE subject LIKE"
                     " '%digest%' OR subject LIKE '%résumé%'")[0][0] == 0
+
+        # a moderator approves the first held reply: published as any
+        # approved message, and its author is not told again
+        hid = m.db("SELECT h.id FROM held h JOIN inbound i ON i.id ="
+                   " h.inbound_id WHERE CAST(i.raw AS TEXT) LIKE"
+                   " '%reply-whole@%'")[0][0]
+        m.ctl("held", "approve", str(hid))
+        wait_for(lambda: thread_of(m, "reply-whole@example.org"),
+                 "the approved reply published")
+        assert notices(m, OMAR) == 1
     finally:
         m.close()
 
