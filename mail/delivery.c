@@ -40,8 +40,11 @@
  * its variants (languages, zones) in member order. */
 #define DELIVERY_BODIES		16
 
-/* Copies built and being signed or signed ahead of the connections. */
-#define DELIVERY_SIGN_AHEAD	64
+/* Copies built and being signed or signed ahead of the connections, and
+ * their bytes: a digest copy is megabytes, and building dozens of them at
+ * once would hold the loop and the memory (one is always let through). */
+#define DELIVERY_SIGN_AHEAD		64
+#define DELIVERY_SIGN_AHEAD_BYTES	(16 * 1024 * 1024)
 
 /* A digest body loaded for its copies, shared by reference: by its slot
  * while loaded, by the copies built from it, and by every piece of it a
@@ -61,6 +64,7 @@ struct delivery_job {
 	struct delivery_tpl	*tpl;
 	struct smtpc_seg	 segs[DIGEST_SEGS_MAX];
 	size_t			 nsegs, len;
+	size_t			 ahead;		/* bytes counted in ahead_bytes */
 	struct delivery_job	*next;
 };
 
@@ -95,6 +99,8 @@ struct delivery {
 	struct dkim_queue	*signer;	/* NULL: no signing */
 	int64_t			 body_key;	/* changes with each post loaded */
 	size_t			 signing;	/* jobs in the signer */
+	size_t			 ahead_bytes;	/* theirs and the ready ones' */
+	int			 held_by_bytes;
 	struct delivery_job	*ready, *ready_tail;	/* built and signed */
 	size_t			 nready;
 };
@@ -420,16 +426,28 @@ static void
 delivery_presign(struct delivery *d)
 {
 	while (d->head && !d->stopping &&
-	    d->signing + d->nready < DELIVERY_SIGN_AHEAD) {
+	    d->signing + d->nready < DELIVERY_SIGN_AHEAD &&
+	    (d->ahead_bytes < DELIVERY_SIGN_AHEAD_BYTES ||
+	    d->signing + d->nready == 0)) {
 		struct delivery_job *j = delivery_pop(d);
 		if (delivery_build(d, j) == -1) {
 			delivery_local(d, j, 554, DELIVERY_GONE);
 			continue;
 		}
 		d->signing++;
+		j->ahead = j->msg.len;
+		d->ahead_bytes += j->ahead;
 		dkim_queue_push(d->signer, &j->msg, db_now(),
 		    strcmp(j->row.kind, "system") != 0 ? d->body_key : 0, j);
 	}
+	/* said once each time the bytes, not the count, hold the next back */
+	int held = d->head && !d->stopping &&
+	    d->signing + d->nready < DELIVERY_SIGN_AHEAD &&
+	    d->ahead_bytes >= DELIVERY_SIGN_AHEAD_BYTES;
+	if (held && !d->held_by_bytes)
+		log_debug("delivery: %zu copies of %zu bytes ahead of the relay:"
+		    " the next wait", d->signing + d->nready, d->ahead_bytes);
+	d->held_by_bytes = held;
 }
 
 /* From the signing thread, on the loop. */
@@ -440,6 +458,10 @@ delivery_signed(void *ctx, void *arg, int rc)
 	struct delivery_job *j = arg;
 
 	d->signing--;
+	if (rc != 0) {
+		d->ahead_bytes -= j->ahead;
+		j->ahead = 0;
+	}
 	if (rc == DKIM_CANCELLED) {
 		delivery_job_free(j);
 		return;
@@ -472,6 +494,8 @@ delivery_next_signed(struct delivery *d)
 		d->ready_tail = NULL;
 	j->next = NULL;
 	d->nready--;
+	d->ahead_bytes -= j->ahead;
+	j->ahead = 0;
 	delivery_presign(d);
 	return j;
 }

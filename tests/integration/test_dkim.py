@@ -234,6 +234,56 @@ def test_stop_while_signing():
         m.close()
 
 
+SIGN_AHEAD_BYTES = 16 << 20   # mail/delivery.c DELIVERY_SIGN_AHEAD_BYTES
+
+
+def test_big_digest_copies_signed():
+    """Digest copies of megabytes, more of them than the bytes the signer
+    may be handed ahead: every copy arrives, signed, and verifies."""
+    n = 12
+    m, records = keyed_site("dkim-digest", ed25519=False, extra=n)
+    try:
+        con = sqlite3.connect(os.path.join(m.data, "majlis.db"), timeout=10)
+        with con:
+            con.execute("UPDATE memberships SET delivery = 'weekly' WHERE"
+                        " member_id IN (SELECT id FROM members WHERE email"
+                        " LIKE 'r%@rcpt.example')")
+        con.close()
+        para = ("Souveraineté numérique et hébergement des données "
+                "publiques: un paragraphe assez long pour la taille. ") * 8
+        text = "\r\n\r\n".join([para] * 450)
+        for i in range(3):
+            m.send(("From: Reader <reader@example.org>\r\nTo: %s\r\n"
+                    "Subject: big %d\r\nMessage-ID: <big%d@example.org>\r\n"
+                    "MIME-Version: 1.0\r\nContent-Type: text/plain;"
+                    " charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n"
+                    "\r\n%s\r\n" % (CLOUD, i, i, text)).encode(),
+                   "reader@example.org", [CLOUD])
+        wait_for(lambda: m.db("SELECT count(*) FROM posts")[0][0] == 3,
+                 "three posts")
+        m.ctl("digest", "send", "cloud-souverain", "--period", "weekly")
+
+        def copies():
+            return [raw for env, raw in m.sink.messages()
+                    if env["rcpt"].endswith("@rcpt.example")]
+        wait_for(lambda: len(copies()) == n, "%d digest copies" % n,
+                 timeout=3 * WAIT)
+        sizes = [len(raw) for raw in copies()]
+        assert sum(sizes) > SIGN_AHEAD_BYTES, sizes
+        # the bytes held the next copies back, never more than one copy
+        # past the bound
+        ahead = [(int(k), int(b)) for k, b in re.findall(
+            r"delivery: (\d+) copies of (\d+) bytes ahead", m.logtext())]
+        assert ahead, "the bound was never reached"
+        for k, b in ahead:
+            assert SIGN_AHEAD_BYTES <= b < SIGN_AHEAD_BYTES + max(sizes), b
+            assert k < n, k
+        for raw in copies():
+            check_signed(raw, records, 1)
+    finally:
+        m.close()
+
+
 def test_system_mail_verifies():
     m, records = keyed_site("dkim-system", ed25519=False)
     try:
@@ -299,5 +349,6 @@ def test_key_checks():
 
 if __name__ == "__main__":
     run([test_post_copies_verify, test_many_copies_all_signed,
-         test_stop_while_signing, test_system_mail_verifies,
+         test_stop_while_signing, test_big_digest_copies_signed,
+         test_system_mail_verifies,
          test_key_checks])
