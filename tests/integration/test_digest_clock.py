@@ -134,6 +134,23 @@ def quiet(m, rcpts, counts):
         assert len(digests(m, r)) == n, (r, len(digests(m, r)), n)
 
 
+def through_slots(m, rcpt, start, subject, steps):
+    """majlisd started at start (UTC) and subject posted; then for each
+    step (start, slot, next subject): stopped, started again at start, the
+    next digest of rcpt goes at slot with exactly the post before it, and
+    the next subject is posted. Ends running, with nothing more sent to
+    rcpt after the last post."""
+    start_at(m, start)
+    post(m, subject)
+    for n, (start, slot, following) in enumerate(steps, 1):
+        m.stop()
+        start_at(m, start)
+        expect_digest(m, rcpt, n, slot, [subject])
+        post(m, following)
+        subject = following
+    quiet(m, (rcpt,), (len(steps),))
+
+
 def test_weekly_casablanca_ramadan():
     """Monday 08:00 in Casablanca is 07:00 UTC before and after Ramadan
     and 08:00 UTC during it: each digest goes at its own slot, once."""
@@ -141,31 +158,18 @@ def test_weekly_casablanca_ramadan():
     m = site("clock-rabat", "Africa/Casablanca", ((w, "weekly"),),
              "2027-01-26 12:00:00")
     try:
-        start_at(m, "2027-01-28 12:00:00")
-        post(m, "Topic one")
-        m.stop()
-        # Mon 1 Feb, 08:00 +01 = 07:00 UTC
-        start_at(m, "2027-02-01 06:59:52")
-        expect_digest(m, w, 1, "2027-02-01 07:00:00", ["Topic one"])
-        post(m, "Topic two")
-        m.stop()
-        # Mon 8 Feb, Ramadan: 08:00 +00 = 08:00 UTC (an hour early would
-        # have been sent at once, at 07:59:52)
-        start_at(m, "2027-02-08 07:59:52")
-        expect_digest(m, w, 2, "2027-02-08 08:00:00", ["Topic two"])
-        post(m, "Topic three")
-        m.stop()
-        # down from 8 Feb to Wed 10 Mar: the missed slot of Mon 8 Mar
-        # (08:00 UTC) is sent at start, once
-        start_at(m, "2027-03-10 12:00:00")
-        expect_digest(m, w, 3, "2027-03-10 12:00:00", ["Topic three"])
-        post(m, "Topic four")
-        m.stop()
-        # Mon 15 Mar, after Ramadan: 08:00 +01 = 07:00 UTC again
-        start_at(m, "2027-03-15 06:59:52")
-        expect_digest(m, w, 4, "2027-03-15 07:00:00", ["Topic four"])
-        post(m, "Topic five")
-        quiet(m, (w,), (4,))
+        through_slots(m, w, "2027-01-28 12:00:00", "Topic one", [
+            # Mon 1 Feb, 08:00 +01 = 07:00 UTC
+            ("2027-02-01 06:59:52", "2027-02-01 07:00:00", "Topic two"),
+            # Mon 8 Feb, Ramadan: 08:00 +00 = 08:00 UTC (an hour early
+            # would have been sent at once, at 07:59:52)
+            ("2027-02-08 07:59:52", "2027-02-08 08:00:00", "Topic three"),
+            # down from 8 Feb to Wed 10 Mar: the missed slot of Mon 8 Mar
+            # (08:00 UTC) is sent at start, once
+            ("2027-03-10 12:00:00", "2027-03-10 12:00:00", "Topic four"),
+            # Mon 15 Mar, after Ramadan: 08:00 +01 = 07:00 UTC again
+            ("2027-03-15 06:59:52", "2027-03-15 07:00:00", "Topic five"),
+        ])
         assert periods(m, "weekly") == [
             epoch("2027-02-01 07:00:00"), epoch("2027-02-08 08:00:00"),
             epoch("2027-03-08 08:00:00"), epoch("2027-03-15 07:00:00")], \
@@ -181,22 +185,12 @@ def test_daily_paris_dst():
     m = site("clock-paris", "Europe/Paris", ((d, "daily"),),
              "2027-03-25 12:00:00")
     try:
-        start_at(m, "2027-03-26 12:00:00")
-        post(m, "Topic friday")
-        m.stop()
-        start_at(m, "2027-03-27 06:59:52")
-        expect_digest(m, d, 1, "2027-03-27 07:00:00", ["Topic friday"])
-        post(m, "Topic saturday")
-        m.stop()
-        # the night of the change: 08:00 CEST is 06:00 UTC
-        start_at(m, "2027-03-28 05:59:52")
-        expect_digest(m, d, 2, "2027-03-28 06:00:00", ["Topic saturday"])
-        post(m, "Topic sunday")
-        m.stop()
-        start_at(m, "2027-03-29 05:59:52")
-        expect_digest(m, d, 3, "2027-03-29 06:00:00", ["Topic sunday"])
-        post(m, "Topic monday")
-        quiet(m, (d,), (3,))
+        through_slots(m, d, "2027-03-26 12:00:00", "Topic friday", [
+            ("2027-03-27 06:59:52", "2027-03-27 07:00:00", "Topic saturday"),
+            # the night of the change: 08:00 CEST is 06:00 UTC
+            ("2027-03-28 05:59:52", "2027-03-28 06:00:00", "Topic sunday"),
+            ("2027-03-29 05:59:52", "2027-03-29 06:00:00", "Topic monday"),
+        ])
         assert periods(m, "daily") == [
             epoch("2027-03-27 07:00:00"), epoch("2027-03-28 06:00:00"),
             epoch("2027-03-29 06:00:00")], periods(m, "daily")
@@ -238,6 +232,12 @@ def test_restart_in_scheduled_minute():
         m.close()
 
 
+def members_copies(m):
+    """Copies at the sink for the members w000@ to w149@."""
+    return len([1 for e, r in m.sink.messages()
+                if e["rcpt"].startswith("w")])
+
+
 def test_kill9_while_sending():
     """kill -9 while the copies of a digest go to the relay: after the
     restart every member has exactly one copy at the sink, but for the
@@ -251,12 +251,10 @@ def test_kill9_while_sending():
         m.stop()
         m.sink.set_faults([{"stage": "data", "delay": 0.05}])
         start_at(m, "2027-02-08 07:59:58")
-        wait_for(lambda: len([1 for e, r in m.sink.messages()
-                              if e["rcpt"].startswith("w")]) >= 20,
-                 "copies at the relay", timeout=90)
+        wait_for(lambda: members_copies(m) >= 20, "copies at the relay",
+                 timeout=90)
         m.kill9()
-        before = len([1 for e, r in m.sink.messages()
-                      if e["rcpt"].startswith("w")])
+        before = members_copies(m)
         assert before < len(members), "killed after the end: %d" % before
         m.sink.set_faults([])
         start_at(m, "2027-02-08 08:01:00")
