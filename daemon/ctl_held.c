@@ -12,6 +12,7 @@
 #include "daemon/ctl.h"
 #include "daemon/db.h"
 #include "daemon/moddecide.h"
+#include "daemon/store_digestreply.h"
 #include "daemon/store_group.h"
 #include "daemon/store_held.h"
 #include "daemon/store_inbound.h"
@@ -111,10 +112,27 @@ ctl_held_after(struct ctl *ctl, const struct held *h, const char *state,
 	return 0;
 }
 
-/* Decide held message id in one transaction: decision, follow-up, audit. */
+/* Place held message h in thread (> 0) of its group when it is approved:
+ * 0, or the exit code. */
+static int
+ctl_held_place(struct ctl *ctl, const struct held *h, int64_t thread)
+{
+	int64_t root;
+	int rc = store_digestreply_thread(ctl->db, h->group_id, thread, &root);
+	if (rc == 0)
+		return ctl_err(CTL_EXIT_NOTFOUND, "group %s has no thread %"
+		    PRId64, h->slug, thread);
+	if (rc == -1 || store_held_place(ctl->db, h->id, thread) == -1)
+		return ctl_err(CTL_EXIT_FAILURE, "cannot place held message %"
+		    PRId64 " in thread %" PRId64, h->id, thread);
+	return 0;
+}
+
+/* Decide held message id in one transaction: decision (an approval into
+ * thread when thread > 0), follow-up, audit. */
 static int
 ctl_held_decide(struct ctl *ctl, int64_t id, const char *state,
-    const char *action, const char *note)
+    const char *action, const char *note, int64_t thread)
 {
 	struct buf detail = BUF_INIT;
 	struct held h;
@@ -129,6 +147,11 @@ ctl_held_decide(struct ctl *ctl, int64_t id, const char *state,
 	if (rc == -1)
 		return ctl_rollback(ctl, ctl_err(CTL_EXIT_FAILURE,
 		    "cannot read held message %" PRId64, id));
+	if (thread > 0 && strcmp(h.state, "pending") == 0 &&
+	    (rc = ctl_held_place(ctl, &h, thread)) != 0) {
+		store_held_clear(&h);
+		return ctl_rollback(ctl, rc);
+	}
 	rc = store_held_decide(ctl->db, id, state, CTL_ACTOR, note);
 	if (rc == 0)
 		rc = ctl_err(CTL_EXIT_CONFLICT, "held message %" PRId64
@@ -137,8 +160,12 @@ ctl_held_decide(struct ctl *ctl, int64_t id, const char *state,
 		rc = ctl_err(CTL_EXIT_FAILURE, "cannot decide held message %"
 		    PRId64, id);
 	else if ((rc = ctl_held_after(ctl, &h, state, note)) == 0) {
-		buf_printf(&detail, "held %" PRId64 " inbound %" PRId64 "%s%s",
-		    id, h.inbound_id, note ? ": " : "", note ? note : "");
+		buf_printf(&detail, "held %" PRId64 " inbound %" PRId64, id,
+		    h.inbound_id);
+		if (thread > 0)
+			buf_printf(&detail, " into thread %" PRId64, thread);
+		if (note)
+			buf_printf(&detail, ": %s", note);
 		rc = ctl_audit(ctl, action, h.group_id, h.sender,
 		    buf_cstr(&detail));
 	}
@@ -164,13 +191,23 @@ ctl_held_simple(struct ctl *ctl, int argc, char **argv, const char *state,
 	if ((rc = ctl_args(ctl, argc, argv, NULL, 0, pos, 1, 1, &npos)) != 0 ||
 	    (rc = ctl_parse_id(pos[0], &id)) != 0)
 		return rc;
-	return ctl_held_decide(ctl, id, state, action, NULL);
+	return ctl_held_decide(ctl, id, state, action, NULL, 0);
 }
 
 int
 ctl_held_approve(struct ctl *ctl, int argc, char **argv)
 {
-	return ctl_held_simple(ctl, argc, argv, "approved", "held.approve");
+	struct ctl_opt opts[] = { { "--thread", 1, 0, NULL } };
+	const char *pos[1];
+	int64_t id, thread = 0;
+	int npos, rc;
+
+	if ((rc = ctl_args(ctl, argc, argv, opts, 1, pos, 1, 1, &npos)) != 0 ||
+	    (rc = ctl_parse_id(pos[0], &id)) != 0 ||
+	    (opts[0].value && (rc = ctl_parse_id(opts[0].value, &thread)) != 0))
+		return rc;
+	return ctl_held_decide(ctl, id, "approved", "held.approve", NULL,
+	    thread);
 }
 
 int
@@ -196,5 +233,5 @@ ctl_held_reject(struct ctl *ctl, int argc, char **argv)
 	if (reason != NULL && !ctl_valid_text(reason, CTL_REASON_MAX, 1))
 		return ctl_err(CTL_EXIT_USAGE, "bad reason: at most %d bytes of"
 		    " UTF-8 text", CTL_REASON_MAX);
-	return ctl_held_decide(ctl, id, "rejected", "held.reject", reason);
+	return ctl_held_decide(ctl, id, "rejected", "held.reject", reason, 0);
 }

@@ -57,7 +57,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "post", "show", ctl_post_show,
 	    "majlisctl post show ID [--raw | --json]" },
 	{ "held", "list", ctl_held_list, "majlisctl held list [SLUG] [--json]" },
-	{ "held", "approve", ctl_held_approve, "majlisctl held approve ID" },
+	{ "held", "approve", ctl_held_approve, "majlisctl held approve ID"
+	    " [--thread N]" },
 	{ "held", "reject", ctl_held_reject,
 	    "majlisctl held reject ID [--reason TEXT]" },
 	{ "held", "discard", ctl_held_discard, "majlisctl held discard ID" },

@@ -14,6 +14,7 @@
 #include "daemon/log.h"
 #include "daemon/moddecide.h"
 #include "daemon/store_account.h"
+#include "daemon/store_digestreply.h"
 #include "daemon/store_group.h"
 #include "daemon/store_held.h"
 #include "daemon/store_inbound.h"
@@ -145,7 +146,7 @@ moddecide_notify_rejected(struct db *db, const char *list_domain,
 
 static void
 moddecide_state_json(struct buf *out, const char *state, const char *by,
-    const char *note)
+    const char *note, int64_t thread)
 {
 	struct json j;
 	json_init(&j, out);
@@ -155,13 +156,16 @@ moddecide_state_json(struct buf *out, const char *state, const char *by,
 		json_kv_string(&j, "decided_by", by);
 	if (note && *note)
 		json_kv_string(&j, "note", note);
+	if (thread > 0)
+		json_kv_int(&j, "thread", thread);
 	json_end_object(&j);
 }
 
 /* The follow-up of a decision just taken on h, and its audit row. */
 static int
 moddecide_follow(struct engine *e, const struct held *h,
-    enum moddecide_action a, const char *actor, const char *reason)
+    enum moddecide_action a, const char *actor, const char *reason,
+    int64_t thread)
 {
 	struct db *db = e->db;
 	int rc = 0;
@@ -179,8 +183,9 @@ moddecide_follow(struct engine *e, const struct held *h,
 		return -1;
 	struct buf before = BUF_INIT, after = BUF_INIT, action = BUF_INIT,
 	    target = BUF_INIT;
-	moddecide_state_json(&before, h->state, NULL, NULL);
-	moddecide_state_json(&after, moddecide_actions[a].state, actor, reason);
+	moddecide_state_json(&before, h->state, NULL, NULL, 0);
+	moddecide_state_json(&after, moddecide_actions[a].state, actor, reason,
+	    thread);
 	buf_printf(&action, "held.%s", moddecide_actions[a].name);
 	buf_printf(&target, "held %lld", (long long)h->id);
 	rc = store_mod_audit(db, actor, buf_cstr(&action), h->group_id,
@@ -192,13 +197,23 @@ moddecide_follow(struct engine *e, const struct held *h,
 	return rc;
 }
 
-/* Decide h (inside the caller's transaction). */
+/* Decide h (inside the caller's transaction); an approval places it in
+ * thread when thread > 0 (one of h's group, else MODDECIDE_NOTFOUND). */
 static enum moddecide_result
 moddecide_apply(struct engine *e, const struct held *h,
     enum moddecide_action a, const char *actor, const char *reason,
-    struct buf *decided_by)
+    int64_t thread, struct buf *decided_by)
 {
-	int rc = store_held_decide(e->db, h->id, moddecide_actions[a].state,
+	int64_t root;
+	if (strcmp(moddecide_actions[a].state, "approved") != 0)
+		thread = 0;
+	int rc = thread > 0 ? store_digestreply_thread(e->db, h->group_id,
+	    thread, &root) : 1;
+	if (rc != 1)
+		return rc == 0 ? MODDECIDE_NOTFOUND : MODDECIDE_ERROR;
+	if (thread > 0 && store_held_place(e->db, h->id, thread) == -1)
+		return MODDECIDE_ERROR;
+	rc = store_held_decide(e->db, h->id, moddecide_actions[a].state,
 	    actor, reason);
 	if (rc == -1)
 		return MODDECIDE_ERROR;
@@ -211,14 +226,14 @@ moddecide_apply(struct engine *e, const struct held *h,
 		store_held_clear(&now);
 		return MODDECIDE_ALREADY;
 	}
-	return moddecide_follow(e, h, a, actor, reason) == 0 ? MODDECIDE_DONE :
-	    MODDECIDE_ERROR;
+	return moddecide_follow(e, h, a, actor, reason, thread) == 0 ?
+	    MODDECIDE_DONE : MODDECIDE_ERROR;
 }
 
 enum moddecide_result
 moddecide_held(struct engine *e, int64_t held_id, int64_t member_id,
     int is_admin, const char *actor, enum moddecide_action a,
-    const char *reason, struct buf *decided_by)
+    const char *reason, int64_t thread, struct buf *decided_by)
 {
 	struct held h;
 	if (db_begin(e->db) == -1)
@@ -234,7 +249,8 @@ moddecide_held(struct engine *e, int64_t held_id, int64_t member_id,
 	if (rc != 1)
 		res = rc == 0 ? MODDECIDE_NOTFOUND : MODDECIDE_ERROR;
 	else
-		res = moddecide_apply(e, &h, a, actor, reason, decided_by);
+		res = moddecide_apply(e, &h, a, actor, reason, thread,
+		    decided_by);
 	if (res == MODDECIDE_DONE && db_commit(e->db) == 0) {
 		log_info("held %lld: %s by %s", (long long)held_id,
 		    moddecide_actions[a].name, actor);
@@ -289,7 +305,7 @@ moddecide_token_held(struct engine *e, int64_t group_id,
 		res = rc == 0 ? MODDECIDE_NOTFOUND : MODDECIDE_ERROR;
 	else {
 		struct buf by = BUF_INIT;
-		res = moddecide_apply(e, &h, act, a->email, reason, &by);
+		res = moddecide_apply(e, &h, act, a->email, reason, 0, &by);
 		if (res == MODDECIDE_ALREADY && moddecide_tell_late(e, &h,
 		    a->email, buf_cstr(&by)) == -1)
 			res = MODDECIDE_ERROR;

@@ -49,11 +49,15 @@ int	moddecide_may(struct engine *, int64_t held_id, int64_t member_id,
 	    int is_admin, enum moddecide_action);
 /* Decide held message id as member_id (actor: their address, recorded as
  * decided_by), in its own transaction, checking the permission first.
- * reason may be NULL. On MODDECIDE_ALREADY, decided_by (may be NULL)
- * receives who decided and the state. */
+ * reason may be NULL. An approval with thread > 0 publishes the message
+ * in that thread of its group, under its first post (MODDECIDE_NOTFOUND
+ * when the group has no such thread); other actions ignore thread. On
+ * MODDECIDE_ALREADY, decided_by (may be NULL) receives who decided and
+ * the state. */
 enum moddecide_result moddecide_held(struct engine *, int64_t held_id,
 	    int64_t member_id, int is_admin, const char *actor,
-	    enum moddecide_action, const char *reason, struct buf *decided_by);
+	    enum moddecide_action, const char *reason, int64_t thread,
+	    struct buf *decided_by);
 /* Decide by the token of a moderation address (inside the caller's
  * transaction): the token is used once; it must belong to a held message of
  * group_id, and sender must be the moderator it was made for, still

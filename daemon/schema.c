@@ -473,6 +473,9 @@ SCHEMA_FTS_COLS " FROM post_search_text WHERE id = new.id; END;"
 "  email TEXT NOT NULL COLLATE NOCASE,"
 "  sent INTEGER NOT NULL,"
 "  PRIMARY KEY (group_id, email));",
+/* 18: the thread a moderator placed a held message in when approving it
+ * (a reply to a digest that named no one thread; 0: none chosen) */
+"ALTER TABLE held ADD COLUMN place_thread INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define SCHEMA_NMIGRATIONS \

@@ -104,11 +104,23 @@ store_held_decide(struct db *db, int64_t id, const char *state,
 }
 
 int
-store_held_approved(struct db *db, int64_t group_id, int64_t inbound_id)
+store_held_place(struct db *db, int64_t id, int64_t thread_id)
 {
-	return (int)db_int(db, "SELECT 1 FROM held WHERE group_id = ? AND"
-	    " inbound_id = ? AND state = 'approved'", 0, "ii", group_id,
+	return db_run(db, "UPDATE held SET place_thread = ? WHERE id = ? AND"
+	    " state = 'pending'", "ii", thread_id, id);
+}
+
+int
+store_held_approved(struct db *db, int64_t group_id, int64_t inbound_id,
+    int64_t *thread_id)
+{
+	int64_t t = db_int(db, "SELECT place_thread FROM held WHERE group_id = ?"
+	    " AND inbound_id = ? AND state = 'approved'", -1, "ii", group_id,
 	    inbound_id);
+	if (t < 0)
+		return 0;
+	*thread_id = t;
+	return 1;
 }
 
 int

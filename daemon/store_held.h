@@ -35,8 +35,17 @@ int	store_held_each(struct db *, int64_t group_id,
  * when this call decided it, 0 when it was already decided, -1 on error. */
 int	store_held_decide(struct db *, int64_t id, const char *state,
 	    const char *actor, const char *note);
-/* Whether the approval of (group, inbound) was granted: 1 yes, 0 no. */
-int	store_held_approved(struct db *, int64_t group_id, int64_t inbound_id);
+/* The reason a reply to a digest mail that names no one thread is held
+ * for (mail/process.c): its approval may place it in a thread. */
+#define STORE_HELD_DIGEST_REPLY	"reply to a digest"
+/* Record the thread a moderator places pending message id in (inside the
+ * transaction that approves it; 0: none). 0 or -1. */
+int	store_held_place(struct db *, int64_t id, int64_t thread_id);
+/* Whether the approval of (group, inbound) was granted: 1 yes, with
+ * *thread_id set to the thread a moderator placed it in (0: none), else
+ * 0. */
+int	store_held_approved(struct db *, int64_t group_id, int64_t inbound_id,
+	    int64_t *thread_id);
 
 /* Append to the audit log (inside the caller's transaction). 0 or -1. */
 int	store_audit(struct db *, const char *actor, const char *action,

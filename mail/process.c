@@ -19,6 +19,7 @@
 #include "daemon/moddecide.h"
 #include "daemon/publish.h"
 #include "daemon/store_ban.h"
+#include "daemon/store_digestreply.h"
 #include "daemon/store_group.h"
 #include "daemon/store_held.h"
 #include "daemon/store_inbound.h"
@@ -342,7 +343,7 @@ static int
 process_digest_hold(struct process_ctx *c, const struct group *g)
 {
 	c->held_id = 0;
-	if (process_hold(c, g, "reply to a digest") == -1)
+	if (process_hold(c, g, STORE_HELD_DIGEST_REPLY) == -1)
 		return -1;
 	if (c->held_id == 0)
 		return 0;
@@ -353,6 +354,24 @@ process_digest_hold(struct process_ctx *c, const struct group *g)
 		    "author told how to reply to one post" :
 		    "author told within the hour, not again");
 	return rc == -1 ? -1 : 0;
+}
+
+/* A message a moderator approved: published in the thread they placed it
+ * in (when that thread is still the group's), else where a digest reply's
+ * links or threading put it. 0 or -1. */
+static int
+process_approved(struct process_ctx *c, const struct group *g,
+    const struct membership *ms, int64_t thread)
+{
+	int rc = 0;
+	if (thread > 0 && (rc = store_digestreply_thread(c->e->db, g->id,
+	    thread, &c->parent_id)) == 1) {
+		c->thread_id = thread;
+		buf_printf(&c->note, "%s: placed in thread %lld by a moderator; ",
+		    g->slug, (long long)thread);
+	} else if (rc == 0)
+		rc = process_digest_reply(c, g);
+	return rc == -1 ? -1 : process_publish(c, g, ms);
 }
 
 /* Would this post land in a thread a moderator locked? 1, 0, -1. */
@@ -434,13 +453,13 @@ process_post(struct process_ctx *c, const struct group *g)
 	if (member == -1)
 		return -1;
 	const char *held = "";
+	int64_t placed = 0;
 	int rc, listed = store_mod_sender_get(c->e->db, g->id, c->sender);
 	int banned = listed == -1 ? -1 : process_banned(c, g);
 	if (listed == -1 || banned == -1)
 		rc = -1;
-	else if (store_held_approved(c->e->db, g->id, c->in->id))
-		rc = process_digest_reply(c, g) == -1 ? -1 :
-		    process_publish(c, g, member ? &ms : NULL);
+	else if (store_held_approved(c->e->db, g->id, c->in->id, &placed))
+		rc = process_approved(c, g, member ? &ms : NULL, placed);
 	else if (banned)
 		rc = 0;
 	else if (!member && listed == STORE_MOD_SENDER_ALLOW)

@@ -18,6 +18,7 @@
 #include "daemon/log.h"
 #include "daemon/moddecide.h"
 #include "daemon/modperm.h"
+#include "daemon/store_digestreply.h"
 #include "daemon/store_group.h"
 #include "daemon/store_held.h"
 #include "daemon/store_mod.h"
@@ -31,6 +32,10 @@
 #include "web/session.h"
 
 #define L(m)	i18n_msg(w->lang, (m))
+
+/* A held reply to a digest may be approved into one of the group's this
+ * many most recently active threads (the choices its page offers). */
+#define MOD_PLACE_THREADS_MAX	50
 
 static const enum i18n_msg mod_action_msgs[MODDECIDE_NACTIONS] = {
 	[MODDECIDE_APPROVE] = I18N_MOD_APPROVE,
@@ -270,20 +275,50 @@ mod_already(struct web_req *w, const char *by)
 	buf_free(&html);
 }
 
-/* Validate the posted action and reason: 0, or the HTTP status. */
+/* Validate the posted action, reason and thread to approve into (when
+ * thread is not NULL; 0: none chosen): 0, or the HTTP status. */
 static int
 mod_read_action(struct web_req *w, enum moddecide_action *a,
-    const char **reason)
+    const char **reason, int64_t *thread)
 {
 	const struct form *f = session_form(w);
 	if (moddecide_parse(form_get(f, "action"), a) == -1)
 		return 400;
+	const char *t = thread ? form_get(f, "thread") : NULL;
+	char *end = NULL;
+	long long n = t && *t ? strtoll(t, &end, 10) : 0;
+	if (t && *t && (n <= 0 || *end != '\0'))
+		return 400;
+	if (thread)
+		*thread = n;
 	*reason = form_get(f, "reason");
 	if (*reason != NULL && strlen(*reason) > MODDECIDE_REASON_MAX)
 		return 400;
 	if (*reason != NULL && **reason == '\0')
 		*reason = NULL;
 	return 0;
+}
+
+static int
+mod_place_option(void *arg, int64_t thread_id, const char *subject)
+{
+	html_printf(arg, "<option value=\"%D\" dir=\"auto\">%s</option>",
+	    thread_id, subject);
+	return 0;
+}
+
+/* The choice of a thread to approve a reply to a digest into: none (a new
+ * thread of its own) or one of the group's recent threads. 0 or -1. */
+static int
+mod_place_select(struct buf *html, struct web_req *w, int64_t group_id)
+{
+	html_printf(html, "<label for=\"thread\">%s<select id=\"thread\" "
+	    "name=\"thread\"><option value=\"\">%s</option>",
+	    L(I18N_MOD_PLACE), L(I18N_MOD_PLACE_NEW));
+	int rc = store_digestreply_subjects(w->e->db, group_id,
+	    MOD_PLACE_THREADS_MAX, mod_place_option, html);
+	buf_puts(html, "</select></label>\n");
+	return rc;
 }
 
 static void
@@ -312,6 +347,14 @@ mod_held_page(struct web_req *w, const struct held *h)
 		html_printf(&html, "<form class=\"form\" method=\"post\" "
 		    "action=\"/mod/held/%D\">", h->id);
 		session_csrf_input(w, &html);
+		if (strcmp(h->reason, STORE_HELD_DIGEST_REPLY) == 0 &&
+		    mod_place_select(&html, w, h->group_id) == -1) {
+			buf_free(&html);
+			buf_free(&name);
+			buf_free(&text);
+			httpd_reply_error(w, 500);
+			return;
+		}
 		mod_buttons(&html, w, 1);
 		buf_puts(&html, "</form>\n");
 	}
@@ -329,7 +372,8 @@ mod_held(struct web_req *w)
 		return;
 	enum moddecide_action a = MODDECIDE_APPROVE;
 	const char *reason = NULL;
-	int code = w->post ? mod_read_action(w, &a, &reason) : 0;
+	int64_t thread = 0;
+	int code = w->post ? mod_read_action(w, &a, &reason, &thread) : 0;
 	int rc = moddecide_may(w->e, w->params.id, w->viewer.member_id,
 	    w->viewer.is_admin, w->post ? a : MODDECIDE_APPROVE);
 	if (rc != 1) {
@@ -353,7 +397,7 @@ mod_held(struct web_req *w)
 	struct buf by = BUF_INIT;
 	enum moddecide_result r = moddecide_held(w->e, w->params.id,
 	    w->viewer.member_id, w->viewer.is_admin, w->viewer.email, a, reason,
-	    &by);
+	    thread, &by);
 	if (r == MODDECIDE_DONE)
 		account_redirect(w, "/mod?done=1");
 	else if (r == MODDECIDE_ALREADY)
@@ -391,7 +435,7 @@ mod_bulk(struct web_req *w)
 	enum moddecide_action a;
 	const char *reason;
 	int64_t ids[MOD_BULK_MAX];
-	int code = mod_read_action(w, &a, &reason);
+	int code = mod_read_action(w, &a, &reason, NULL);
 	int n = code ? 0 : mod_bulk_ids(session_form(w), ids);
 	if (code != 0 || n == -1) {
 		httpd_reply_error(w, code ? code : 400);
@@ -412,7 +456,7 @@ mod_bulk(struct web_req *w)
 		buf_reset(&by);
 		enum moddecide_result r = moddecide_held(w->e, ids[i],
 		    w->viewer.member_id, w->viewer.is_admin, w->viewer.email, a,
-		    reason, &by);
+		    reason, 0, &by);
 		if (r == MODDECIDE_ALREADY)
 			html_printf(&html, "<li><a href=\"/mod/held/%D\">%D</a> %s %s"
 			    "</li>\n", ids[i], ids[i], L(I18N_MOD_ALREADY),

@@ -501,6 +501,11 @@ assert (d["members"], d["threads"], d["posts"], d["held"],
     d["last_activity"]) == (3, 2, 3, 2, "2023-11-14T23:13:20Z"), d' \
     "$TMP/out" && ok || bad "group show counts: $(cat "$TMP/out")"
 
+fails 1 'bad id "x"' held approve 1 --thread x
+fails 1 'bad id "0"' held approve 1 --thread 0
+fails 2 'group data-gov has no thread 999' held approve 1 --thread 999
+is "$(sql 'SELECT state, place_thread FROM held WHERE id = 1')" \
+    "pending|0" "held 1 untouched by a refused --thread"
 run 0 held approve 1
 out_is "approved"
 is "$(sql 'SELECT state, approved FROM inbound WHERE id = 2')" "new|1" \

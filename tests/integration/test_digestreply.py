@@ -20,23 +20,31 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (LIST_DOMAIN, Majlis, corpus, parse, run,  # noqa: E402
                      wait_for)
+from webclient import WebClient, account  # noqa: E402
 
 SLUG = "cloud-souverain"
 ADDR = SLUG + "@" + LIST_DOMAIN
 AUTHOR = "author@example.org"
 OMAR = "omar@example.org"
+MOD = "mod@example.org"
+PLACE_THREADS_MAX = 50  # web/mod.c MOD_PLACE_THREADS_MAX
 
 
 def post(m, sender, subject, body, msgid, extra=""):
+    post_to(m, SLUG, sender, subject, body, msgid, extra)
+
+
+def post_to(m, slug, sender, subject, body, msgid, extra=""):
+    addr = slug + "@" + LIST_DOMAIN
     if not subject.isascii():
         subject = email.header.Header(subject, "utf-8").encode(
             linesep="\r\n")
     raw = ("From: %s\r\nTo: %s\r\nSubject: %s\r\nMessage-ID: <%s>\r\n%s"
            "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
-           "\r\n%s\r\n" % (sender, ADDR, subject, msgid, extra,
+           "\r\n%s\r\n" % (sender, addr, subject, msgid, extra,
                            body.replace("\n", "\r\n"))).encode()
     before = m.db("SELECT count(*) FROM inbound WHERE state <> 'new'")[0][0]
-    m.send(raw, sender, [ADDR])
+    m.send(raw, sender, [addr])
     wait_for(lambda: m.db("SELECT count(*) FROM inbound WHERE state <>"
                           " 'new'")[0][0] > before, "processed " + subject)
 
@@ -186,8 +194,104 @@ def test_digest_replies():
         wait_for(lambda: thread_of(m, "reply-whole@example.org"),
                  "the approved reply published")
         assert notices(m, OMAR) == 1
+        approve_into_thread(m, meet, host)
     finally:
         m.close()
+
+
+def held_of(m, msgid):
+    return m.db("SELECT h.id FROM held h JOIN inbound i ON i.id ="
+                " h.inbound_id WHERE CAST(i.raw AS TEXT) LIKE ?",
+                "%<" + msgid + ">%")[0][0]
+
+
+def root_of(m, thread):
+    return m.db("SELECT min(id) FROM posts WHERE thread_id = ?", thread)[0][0]
+
+
+def place_options(body):
+    sel = re.search(r'<select id="thread" name="thread">(.*?)</select>',
+                    body, re.S)
+    assert sel, body[-2000:]
+    return re.findall(r'<option value="(\d*)"[^>]*>([^<]*)</option>',
+                      sel.group(1))
+
+
+def approve_into_thread(m, meet, host):
+    """The two held replies left: a moderator places one in a thread from
+    the panel and the other with majlisctl held approve --thread; a thread
+    of no such number, or of another group, is refused and nothing is
+    decided. The panel offers the MOD_PLACE_THREADS_MAX most recent
+    threads; an older one may still be posted."""
+    m.ctl("group", "add", "other", "--name", "Other")
+    m.ctl("member", "add", "other", AUTHOR)
+    post_to(m, "other", AUTHOR, "Elsewhere", "Another group's thread.",
+            "other@example.org")
+    other = thread_of(m, "other@example.org")[0][0]
+    m.ctl("member", "add", SLUG, MOD, "--name", "Mod", "--role",
+          "moderator")
+    account(m, MOD, "Mod")
+    c = WebClient(m).signin(MOD)
+    hid = held_of(m, "reply-whole-2@example.org")
+    st, body = c.get("/mod/held/%d" % hid)
+    body = body.decode()
+    assert st == 200 and "Approve into the thread" in body, body[-2000:]
+    opts = place_options(body)
+    assert opts[0] == ("", "(a new thread of its own)"), opts
+    assert ("%d" % host, "Hébergement souverain") in opts, opts
+    assert ("%d" % meet, "Réunion du comité - été 2026") in opts, opts
+    assert "%d" % other not in [v for v, _ in opts], opts
+    for bad, code in (("%d" % other, 404), ("999999", 404), ("x", 400),
+                      ("-3", 400)):
+        st, _ = c.submit("/mod/held/%d" % hid, {"action": "approve",
+                                                 "thread": bad})
+        assert st == code, (bad, st)
+    assert m.db("SELECT state, place_thread FROM held WHERE id = ?",
+                hid) == [("pending", 0)]
+    st, _ = c.submit("/mod/held/%d" % hid, {"action": "approve",
+                                             "thread": "%d" % host})
+    assert st == 303, st
+    wait_for(lambda: thread_of(m, "reply-whole-2@example.org"),
+             "the reply approved into a thread")
+    assert thread_of(m, "reply-whole-2@example.org") == \
+        [(host, root_of(m, host))]
+    after = m.db("SELECT after_json FROM audit_log WHERE action ="
+                 " 'held.approve' AND target = ?", "held %d" % hid)
+    assert after == [('{"state":"approved","decided_by":"%s","thread":%d}'
+                      % (MOD, host),)], after
+
+    # majlisctl: a thread of another group refused, then placed
+    aid = held_of(m, "reply-ar@example.org")
+    r = m.ctl("held", "approve", str(aid), "--thread", str(other),
+              check=False)
+    assert r.returncode == 2 and b"has no thread" in r.stderr, r
+    assert m.db("SELECT state FROM held WHERE id = ?", aid) == \
+        [("pending",)]
+    m.ctl("held", "approve", str(aid), "--thread", str(meet))
+    wait_for(lambda: thread_of(m, "reply-ar@example.org"),
+             "the reply approved into a thread by majlisctl")
+    assert thread_of(m, "reply-ar@example.org") == \
+        [(meet, root_of(m, meet))]
+    assert m.db("SELECT count(*) FROM threads WHERE subject LIKE '%digest"
+                "%' OR subject LIKE '%الملخص%'")[0][0] == 1  # by ctl alone
+
+    # more recent threads than the panel offers: the oldest not offered,
+    # still accepted when posted
+    for i in range(PLACE_THREADS_MAX):
+        post(m, AUTHOR, "Fil %d" % i, "Texte %d." % i, "fil-%d@example.org"
+             % i)
+    post(m, OMAR, "Re: [%s] Weekly digest" % SLUG, "Encore.\n\n> x",
+         "reply-late@example.org")
+    late = held_of(m, "reply-late@example.org")
+    opts = place_options(c.get("/mod/held/%d" % late)[1].decode())
+    assert len(opts) == 1 + PLACE_THREADS_MAX, len(opts)
+    assert "%d" % host not in [v for v, _ in opts], opts
+    st, _ = c.submit("/mod/held/%d" % late, {"action": "approve",
+                                              "thread": "%d" % host})
+    assert st == 303, st
+    wait_for(lambda: thread_of(m, "reply-late@example.org"),
+             "the late reply approved into an older thread")
+    assert thread_of(m, "reply-late@example.org")[0][0] == host
 
 
 def test_custom_prefix():

@@ -166,9 +166,21 @@ test_held_decide_once(void **state)
 	int64_t h = store_held_add(db, g, in, "s@x.org", "subj", "non-member");
 	assert_true(h > 0);
 	assert_int_equal(store_held_add(db, g, in, "s@x.org", "subj", "again"), 0);
+	int64_t placed = -1;
+	assert_int_equal(store_held_approved(db, g, in, &placed), 0);
+	assert_int_equal(placed, -1);			/* pending: untouched */
+	assert_int_equal(store_held_place(db, h, 7), 0);
 	assert_int_equal(store_held_decide(db, h, "approved", "cli", ""), 1);
 	assert_int_equal(store_held_decide(db, h, "rejected", "cli", ""), 0);
-	assert_int_equal(store_held_approved(db, g, in), 1);
+	assert_int_equal(store_held_place(db, h, 9), 0);	/* decided: kept */
+	assert_int_equal(store_held_approved(db, g, in, &placed), 1);
+	assert_int_equal(placed, 7);
+	int64_t in2 = store_inbound_add(db, "s@x.org", "held@l.org", "", "raw",
+	    3);
+	int64_t h2 = store_held_add(db, g, in2, "s@x.org", "subj", "non-member");
+	assert_int_equal(store_held_decide(db, h2, "approved", "cli", ""), 1);
+	assert_int_equal(store_held_approved(db, g, in2, &placed), 1);
+	assert_int_equal(placed, 0);			/* none chosen */
 	struct buf s = BUF_INIT;
 	assert_int_equal(store_site_secret(db, &s), 0);
 	assert_true(s.len >= 40);
