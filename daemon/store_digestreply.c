@@ -63,6 +63,10 @@ int
 store_digestreply_notice_take(struct db *db, int64_t group_id,
     const char *email, int64_t now, int64_t min)
 {
+	/* the group's rows whose window is over say nothing any more */
+	if (db_run(db, "DELETE FROM digestreply_notice WHERE group_id = ? AND"
+	    " sent <= ? AND email <> ?", "iit", group_id, now - min, email) == -1)
+		return -1;
 	if (db_run(db, "INSERT INTO digestreply_notice(group_id, email, sent)"
 	    " VALUES (?, ?, ?) ON CONFLICT(group_id, email) DO UPDATE SET"
 	    " sent = excluded.sent WHERE sent <= excluded.sent - ?", "itii",

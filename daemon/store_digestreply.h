@@ -29,8 +29,9 @@ int	store_digestreply_bodies(struct db *, int64_t group_id, int threads,
 	    const char *body), void *arg);
 /* May the author at email be told now (at time now) that a reply of theirs
  * to a digest of group waits? 1 when no notice went to them in the last
- * min seconds: the time is recorded (inside the caller's transaction);
- * 0 when one did; -1 error. */
+ * min seconds: the time is recorded (inside the caller's transaction),
+ * and the group's rows older than min seconds are deleted (they decide
+ * nothing any more); 0 when one did; -1 error. */
 int	store_digestreply_notice_take(struct db *, int64_t group_id,
 	    const char *email, int64_t now, int64_t min);
 

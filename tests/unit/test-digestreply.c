@@ -381,6 +381,18 @@ test_notice_window(void **state)
 	    DIGESTREPLY_NOTICE_MIN, DIGESTREPLY_NOTICE_MIN), 1);
 	assert_int_equal(store_digestreply_notice_take(db, g1, "a@x.org", t +
 	    2 * DIGESTREPLY_NOTICE_MIN - 1, DIGESTREPLY_NOTICE_MIN), 0);
+	/* rows whose window is over are pruned, per group: b's went at a's
+	 * last try; g2's stays until g2 takes one */
+	assert_int_equal(db_int(db, "SELECT count(*) FROM digestreply_notice"
+	    " WHERE group_id = ?", -1, "i", g1), 1);
+	assert_int_equal(db_int(db, "SELECT count(*) FROM digestreply_notice"
+	    " WHERE group_id = ?", -1, "i", g2), 1);
+	assert_int_equal(store_digestreply_notice_take(db, g2, "c@x.org", t +
+	    3 * DIGESTREPLY_NOTICE_MIN, DIGESTREPLY_NOTICE_MIN), 1);
+	assert_int_equal(db_int(db, "SELECT count(*) FROM digestreply_notice"
+	    " WHERE group_id = ? AND email = 'c@x.org'", -1, "i", g2), 1);
+	assert_int_equal(db_int(db, "SELECT count(*) FROM digestreply_notice"
+	    " WHERE group_id = ?", -1, "i", g2), 1);
 	assert_int_equal(db_commit(db), 0);
 	buf_free(&err);
 }
