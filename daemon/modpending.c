@@ -12,6 +12,7 @@
 #include "daemon/config.h"
 #include "daemon/db.h"
 #include "daemon/engine.h"
+#include "daemon/heldreason.h"
 #include "daemon/log.h"
 #include "daemon/modpending.h"
 #include "daemon/site.h"
@@ -101,7 +102,8 @@ modpending_held_line(void *arg, const struct mod_pending_held *ph)
 	for (size_t i = 0; i < MODPENDING_NLANGS; i++)
 		buf_printf(&b->held[i], "\n  - %s\n    %s%s, %s%s\n    %s/mod/held/"
 		    "%lld\n", ph->subject, modpending_text[i].from, ph->sender,
-		    modpending_text[i].why, ph->reason, b->site->site_url,
+		    modpending_text[i].why, heldreason_text(ph->reason,
+		    modpending_text[i].lang), b->site->site_url,
 		    (long long)ph->id);
 	return 0;
 }

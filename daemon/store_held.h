@@ -35,9 +35,6 @@ int	store_held_each(struct db *, int64_t group_id,
  * when this call decided it, 0 when it was already decided, -1 on error. */
 int	store_held_decide(struct db *, int64_t id, const char *state,
 	    const char *actor, const char *note);
-/* The reason a reply to a digest mail that names no one thread is held
- * for (mail/process.c): its approval may place it in a thread. */
-#define STORE_HELD_DIGEST_REPLY	"reply to a digest"
 /* Record the thread a moderator places pending message id in (inside the
  * transaction that approves it; 0: none). 0 or -1. */
 int	store_held_place(struct db *, int64_t id, int64_t thread_id);

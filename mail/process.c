@@ -14,6 +14,7 @@
 #include "daemon/config.h"
 #include "daemon/db.h"
 #include "daemon/engine.h"
+#include "daemon/heldreason.h"
 #include "daemon/idset.h"
 #include "daemon/log.h"
 #include "daemon/moddecide.h"
@@ -34,6 +35,7 @@
 #include "mail/compose.h"
 #include "mail/delivery.h"
 #include "mail/digestreply.h"
+#include "mail/heldnotice.h"
 #include "mail/listcmd.h"
 #include "mail/mimepolicy.h"
 #include "mail/parsepool.h"
@@ -97,79 +99,16 @@ process_enqueue(struct process *pr, int64_t id)
 	store_inbound_clear(&in);
 }
 
-/* The approve and reject addresses of held message held_id for one
- * moderator (tokens bound to both), and the panel's page. */
-static int
-process_moderate_lines(struct process_ctx *c, const struct group *g,
-    int64_t held_id, int64_t member_id, struct buf *text)
-{
-	char ok[TOKEN_LEN + 1], no[TOKEN_LEN + 1];
-	struct buf a = BUF_INIT, r = BUF_INIT;
-	if (store_mod_token_add(c->e->db, held_id, member_id, "approve", ok) ==
-	    -1 || store_mod_token_add(c->e->db, held_id, member_id, "reject",
-	    no) == -1)
-		return -1;
-	address_list_format(&a, g->slug, ADDR_MODERATE, ok,
-	    c->e->cfg->list_domain);
-	address_list_format(&r, g->slug, ADDR_MODERATE, no,
-	    c->e->cfg->list_domain);
-	buf_printf(text, "To approve, write to (any text):\n  %s\n"
-	    "To reject, write to (the first line of your mail is the reason"
-	    " sent to the author):\n  %s\n"
-	    "Or decide on the web: %s/mod/held/%lld\n\n", buf_cstr(&a),
-	    buf_cstr(&r), c->e->cfg->site_url, (long long)held_id);
-	buf_free(&a);
-	buf_free(&r);
-	return 0;
-}
-
+/* Tell g's moderators of the message (held as held_id, or written to the
+ * owner address when 0). 0 or -1. */
 static int
 process_notify_moderators(struct process_ctx *c, const struct group *g,
     int64_t held_id, const char *reason)
 {
-	struct engine *e = c->e;
-	struct buf from = BUF_INIT, text = BUF_INIT, subj = BUF_INIT, lid = BUF_INIT;
-	int rc = 0;
-	buf_printf(&from, "%s-owner@%s", g->slug, e->cfg->list_domain);
-	buf_printf(&lid, "%s.%s", g->slug, e->cfg->list_domain);
-	buf_printf(&subj, "Held for moderation: %s", c->p->subject[0] ?
-	    c->p->subject : "(no subject)");
-	buf_printf(&text,
-	    "A message to the group \"%s\" is held for moderation.\n\n"
-	    "  From:    %s %s\n  Subject: %s\n  Reason:  %s\n  Held id: %lld\n\n",
-	    g->name, c->p->from_name, c->sender, c->p->subject, reason,
-	    (long long)held_id);
-	size_t head = text.len;
-	sqlite3_stmt *st = db_stmt(e->db, "SELECT m.email, m.id FROM memberships"
-	    " ms JOIN members m ON m.id = ms.member_id WHERE ms.group_id = ? AND"
-	    " ms.role IN ('moderator', 'owner') ORDER BY m.email", "i", g->id);
-	struct buf msg = BUF_INIT;
-	while (rc == 0 && st && db_step(e->db, st) == 1) {
-		char *to = xstrdup(db_col_text(st, 0));
-		buf_truncate(&text, head);
-		if (held_id > 0)
-			rc = process_moderate_lines(c, g, held_id,
-			    sqlite3_column_int64(st, 1), &text);
-		buf_printf(&text, "----- The message -----\n%s\n", c->p->text);
-		struct compose_system cs = { .from_name = g->name,
-		    .from_addr = buf_cstr(&from), .to = to, .subject = buf_cstr(&subj),
-		    .text = buf_cstr(&text), .list_domain = e->cfg->list_domain,
-		    .list_id = buf_cstr(&lid), .auto_submitted = 1 };
-		buf_reset(&msg);
-		compose_system(&msg, &cs);
-		if (store_outbox_add_system(e->db, g->id, 0, to, msg.data,
-		    msg.len) == -1)
-			rc = -1;
-		free(to);
-	}
-	if (st)
-		sqlite3_reset(st);
-	buf_free(&msg);
-	buf_free(&from);
-	buf_free(&text);
-	buf_free(&subj);
-	buf_free(&lid);
-	return rc;
+	struct heldnotice n = { .held_id = held_id, .reason = reason,
+	    .from_name = c->p->from_name, .sender = c->sender,
+	    .subject = c->p->subject, .text = c->p->text };
+	return heldnotice_queue(c->e, g, &n);
 }
 
 static int
@@ -343,7 +282,7 @@ static int
 process_digest_hold(struct process_ctx *c, const struct group *g)
 {
 	c->held_id = 0;
-	if (process_hold(c, g, STORE_HELD_DIGEST_REPLY) == -1)
+	if (process_hold(c, g, HELDREASON_DIGEST_REPLY) == -1)
 		return -1;
 	if (c->held_id == 0)
 		return 0;
@@ -421,14 +360,14 @@ process_policy(struct process_ctx *c, const struct group *g,
 		return rc;
 	int64_t n = 0;
 	if (pol.max_kib > 0 && c->in->raw.len > (size_t)pol.max_kib * 1024)
-		*why = "message too large";
+		*why = HELDREASON_TOO_LARGE;
 	else if (pol.rate_per_hour > 0 && (n = store_policy_posts_since(c->e->db,
 	    g->id, ms->member_id, db_now() - STORE_POLICY_RATE_WINDOW)) >=
 	    pol.rate_per_hour)
-		*why = "posting rate limit";
+		*why = HELDREASON_RATE;
 	else if (pol.first_post_held && (n = store_policy_posts_since(c->e->db,
 	    g->id, ms->member_id, 0)) == 0)
-		*why = "first post of a new member";
+		*why = HELDREASON_FIRST_POST;
 	else
 		rc = 0;
 	store_policy_clear(&pol);
@@ -465,22 +404,22 @@ process_post(struct process_ctx *c, const struct group *g)
 	else if (!member && listed == STORE_MOD_SENDER_ALLOW)
 		rc = process_publish(c, g, NULL);
 	else if (!member)
-		rc = process_hold(c, g, "non-member");
+		rc = process_hold(c, g, HELDREASON_NON_MEMBER);
 	else if ((rc = process_digest_reply(c, g)) != 0)
 		rc = rc == -1 ? -1 : process_digest_hold(c, g);
 	else if (ms.moderated)
-		rc = process_hold(c, g, "moderated member");
+		rc = process_hold(c, g, HELDREASON_MODERATED);
 	else if (strcmp(g->post_policy, "announce") == 0 &&
 	    strcmp(ms.role, "member") == 0)
-		rc = process_hold(c, g, "announce-only group");
+		rc = process_hold(c, g, HELDREASON_ANNOUNCE);
 	else if ((rc = process_policy(c, g, &ms, &held)) != 0)
 		rc = rc == -1 ? -1 : process_hold(c, g, held);
 	else if (strcmp(ms.role, "member") == 0 &&
 	    (rc = process_mime_held(c, g)) != 0)
-		rc = rc == -1 ? -1 : process_hold(c, g, "MIME type");
+		rc = rc == -1 ? -1 : process_hold(c, g, HELDREASON_MIME);
 	else if (strcmp(ms.role, "member") == 0 &&
 	    (rc = process_thread_locked(c, g)) != 0)
-		rc = rc == -1 ? -1 : process_hold(c, g, "locked thread");
+		rc = rc == -1 ? -1 : process_hold(c, g, HELDREASON_LOCKED);
 	else
 		rc = process_publish(c, g, &ms);
 	if (member)

@@ -14,6 +14,7 @@
 
 #include "daemon/db.h"
 #include "daemon/engine.h"
+#include "daemon/heldreason.h"
 #include "daemon/json.h"
 #include "daemon/log.h"
 #include "daemon/moddecide.h"
@@ -82,7 +83,8 @@ mod_queue_item(void *arg, const struct held *h)
 	    " dir=\"auto\">%s</a></h2><p class=\"meta\"><span>%s%s<bdi>%s</bdi>"
 	    "</span><span>%s%s%s</span><span>", h->id, L(I18N_MOD_SELECT), h->id,
 	    h->subject[0] ? h->subject : "—", L(I18N_MOD_FROM), i18n_colon(w->lang),
-	    h->sender, L(I18N_MOD_REASON), i18n_colon(w->lang), h->reason);
+	    h->sender, L(I18N_MOD_REASON), i18n_colon(w->lang),
+	    heldreason_text(h->reason, i18n_code(w->lang)));
 	mod_date(c->out, w, h->created);
 	buf_puts(c->out, "</span></p></li>\n");
 	return 0;
@@ -336,7 +338,8 @@ mod_held_page(struct web_req *w, const struct held *h)
 	html_printf(&html, "<p class=\"subject\" dir=\"auto\">%s</p><p class=\""
 	    "subject\">%s%s%s — <a href=\"/g/%u\">%s</a></p></header>\n"
 	    "<div class=\"body\" dir=\"auto\">", h->subject, L(I18N_MOD_REASON),
-	    i18n_colon(w->lang), h->reason, h->slug, h->slug);
+	    i18n_colon(w->lang), heldreason_text(h->reason, i18n_code(w->lang)),
+	    h->slug, h->slug);
 	board_body_html(&html, text.data ? text.data : "", text.len,
 	    L(I18N_QUOTED), L(I18N_SIGNATURE));
 	buf_puts(&html, "</div></article>\n");
@@ -347,7 +350,7 @@ mod_held_page(struct web_req *w, const struct held *h)
 		html_printf(&html, "<form class=\"form\" method=\"post\" "
 		    "action=\"/mod/held/%D\">", h->id);
 		session_csrf_input(w, &html);
-		if (strcmp(h->reason, STORE_HELD_DIGEST_REPLY) == 0 &&
+		if (strcmp(h->reason, HELDREASON_DIGEST_REPLY) == 0 &&
 		    mod_place_select(&html, w, h->group_id) == -1) {
 			buf_free(&html);
 			buf_free(&name);
