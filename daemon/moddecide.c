@@ -285,11 +285,12 @@ moddecide_tell_late(struct engine *e, const struct held *h, const char *rcpt,
 	return rc;
 }
 
-/* Check and decide for the token t of member a. */
+/* Check and decide for the token t of member a; thread as for
+ * moddecide_token, already checked. */
 static enum moddecide_result
 moddecide_token_held(struct engine *e, int64_t group_id,
     const struct mod_token *t, const struct account *a, const char *reason,
-    struct buf *note)
+    int64_t thread, struct buf *note)
 {
 	struct held h;
 	int rc = store_held_get(e->db, t->held_id, &h);
@@ -305,12 +306,16 @@ moddecide_token_held(struct engine *e, int64_t group_id,
 		res = rc == 0 ? MODDECIDE_NOTFOUND : MODDECIDE_ERROR;
 	else {
 		struct buf by = BUF_INIT;
-		res = moddecide_apply(e, &h, act, a->email, reason, 0, &by);
+		res = moddecide_apply(e, &h, act, a->email, reason,
+		    act == MODDECIDE_APPROVE ? thread : 0, &by);
 		if (res == MODDECIDE_ALREADY && moddecide_tell_late(e, &h,
 		    a->email, buf_cstr(&by)) == -1)
 			res = MODDECIDE_ERROR;
-		buf_printf(note, "held %lld: %s by mail: %s; ", (long long)h.id,
-		    moddecide_actions[act].name, res == MODDECIDE_DONE ? "done" :
+		buf_printf(note, "held %lld: %s by mail", (long long)h.id,
+		    moddecide_actions[act].name);
+		if (act == MODDECIDE_APPROVE && thread > 0)
+			buf_printf(note, " into thread %lld", (long long)thread);
+		buf_printf(note, ": %s; ", res == MODDECIDE_DONE ? "done" :
 		    res == MODDECIDE_ALREADY ? "already decided" : "failed");
 		buf_free(&by);
 	}
@@ -318,25 +323,97 @@ moddecide_token_held(struct engine *e, int64_t group_id,
 	return res;
 }
 
+/* Tell a moderator by mail that the thread their approval named is not
+ * one of the group's (thread > 0) or that it named several or another
+ * group's (thread < 0):
+ * nothing decided, the address still valid. */
+static int
+moddecide_tell_thread(struct engine *e, int64_t group_id, int64_t held_id,
+    const char *rcpt, int64_t thread)
+{
+	struct group g;
+	struct held h;
+	if (store_group_get_id(e->db, group_id, &g) != 1)
+		return -1;
+	int rc = store_held_get(e->db, held_id, &h);
+	if (rc != 1) {
+		store_group_clear(&g);
+		return rc == 0 ? 0 : -1;
+	}
+	struct buf subj = BUF_INIT, text = BUF_INIT;
+	buf_printf(&subj, "Not decided: %s", h.subject);
+	if (thread > 0)
+		buf_printf(&text, "Your mail names thread %lld, which is not a"
+		    " thread of the group \"%s\".", (long long)thread, g.name);
+	else
+		buf_printf(&text, "Your mail names several threads, or a thread"
+		    " of another group than \"%s\".", g.name);
+	buf_printf(&text, " The held message \"%s\" from %s (held id %lld)"
+	    " was not decided.\n\nTo approve it into a thread, write again to"
+	    " the same address with the web link of one thread of the group"
+	    " (%s/g/%s/t/NUMBER) outside any quote; without a link it is"
+	    " approved as a thread of its own. Or decide on the web:\n"
+	    "  %s/mod/held/%lld\n", h.subject, h.sender, (long long)h.id,
+	    e->cfg->site_url, g.slug, e->cfg->site_url, (long long)h.id);
+	rc = moddecide_mail(e->db, e->cfg->list_domain, &g, rcpt,
+	    buf_cstr(&subj), buf_cstr(&text));
+	buf_free(&subj);
+	buf_free(&text);
+	store_held_clear(&h);
+	store_group_clear(&g);
+	return rc;
+}
+
+/* An approval naming no thread of group_id (thread < 0: several): 1 when
+ * so, 0 when the thread is fine (or none is named), -1. */
+static int
+moddecide_thread_bad(struct engine *e, int64_t group_id, int64_t thread)
+{
+	int64_t root;
+	if (thread == 0)
+		return 0;
+	if (thread < 0)
+		return 1;
+	int rc = store_digestreply_thread(e->db, group_id, thread, &root);
+	return rc == -1 ? -1 : rc == 0;
+}
+
 enum moddecide_result
 moddecide_token(struct engine *e, int64_t group_id, const char *token,
-    const char *sender, const char *reason, struct buf *note)
+    const char *sender, const char *reason, int64_t thread,
+    struct buf *note)
 {
 	struct mod_token t;
-	int rc = store_mod_token_use(e->db, token, &t);
+	struct account a;
+	int rc = store_mod_token_peek(e->db, token, &t);
+	if (rc == 1)
+		rc = store_account_by_id(e->db, t.member_id, &a);
 	if (rc != 1) {
 		buf_puts(note, "moderation token unknown, used or expired; ");
 		return rc == 0 ? MODDECIDE_NOTFOUND : MODDECIDE_ERROR;
 	}
-	struct account a;
-	rc = store_account_by_id(e->db, t.member_id, &a);
-	if (rc != 1)
+	int mine = strcasecmp(a.email, sender) == 0;
+	if (mine && strcmp(t.action, "approve") == 0 &&
+	    (rc = moddecide_thread_bad(e, group_id, thread)) != 0) {
+		/* the token is kept: the moderator may write again */
+		if (rc == -1 || moddecide_tell_thread(e, group_id, t.held_id,
+		    a.email, thread) == -1)
+			return MODDECIDE_ERROR;
+		buf_printf(note, "held %lld: approval by mail names %s; not"
+		    " decided; ", (long long)t.held_id, thread < 0 ?
+		    "several threads or another group's" :
+		    "no thread of the group");
+		return MODDECIDE_NOTFOUND;
+	}
+	if ((rc = store_mod_token_use(e->db, token, &t)) != 1) {
+		buf_puts(note, "moderation token unknown, used or expired; ");
 		return rc == 0 ? MODDECIDE_NOTFOUND : MODDECIDE_ERROR;
-	if (strcasecmp(a.email, sender) != 0) {
+	}
+	if (!mine) {
 		buf_puts(note, "moderation token used by another sender; ");
 		return MODDECIDE_NOTFOUND;
 	}
-	return moddecide_token_held(e, group_id, &t, &a, reason, note);
+	return moddecide_token_held(e, group_id, &t, &a, reason, thread, note);
 }
 
 void

@@ -61,12 +61,15 @@ enum moddecide_result moddecide_held(struct engine *, int64_t held_id,
 /* Decide by the token of a moderation address (inside the caller's
  * transaction): the token is used once; it must belong to a held message of
  * group_id, and sender must be the moderator it was made for, still
- * allowed to decide. reason may be NULL. A line on what happened is
- * appended to note. Returns the result (MODDECIDE_NOTFOUND for any refused
- * token). When already decided, the sender is told by mail. */
+ * allowed to decide. reason may be NULL. An approval with thread > 0
+ * publishes the message in that thread; when it is no thread of group_id,
+ * or thread < 0 (the mail named several, or another group's), nothing is
+ * decided, the token stays valid and the moderator is told by mail. A
+ * line on what happened is appended to note. Returns the result (MODDECIDE_NOTFOUND for any
+ * refused token). When already decided, the sender is told by mail. */
 enum moddecide_result moddecide_token(struct engine *, int64_t group_id,
 	    const char *token, const char *sender, const char *reason,
-	    struct buf *note);
+	    int64_t thread, struct buf *note);
 /* Queue the notice telling the author of rejected message h why (reason
  * may be NULL), in the author's language when they are a known member,
  * else the group's (inside the caller's transaction; majlisctl uses it

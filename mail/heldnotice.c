@@ -37,8 +37,9 @@ static const struct {
 	    "To reject, write to (the first line of your mail is the reason"
 	    " sent to the author):",
 	    "Or decide on the web:",
-	    "It answers a digest without naming one thread: on the web you"
-	    " can approve it into the thread it belongs to.",
+	    "It answers a digest without naming one thread: to approve it into"
+	    " the thread it belongs to, write that thread's web link in your"
+	    " mail to the approve address, or decide on the web.",
 	    "----- The message -----" },
 	{ "fr", "Retenu pour modération : ", "Aux modérateurs de ", " : ",
 	    "Un message au groupe « ", " » est retenu pour modération.",
@@ -49,8 +50,9 @@ static const struct {
 	    "Pour le refuser, écrivez à (la première ligne de votre message"
 	    " est le motif envoyé à l'auteur) :",
 	    "Ou décidez sur le web :",
-	    "Il répond à un résumé sans désigner de fil : sur le web, vous"
-	    " pouvez l'approuver dans le fil auquel il appartient.",
+	    "Il répond à un résumé sans désigner de fil : pour l'approuver dans"
+	    " le fil auquel il appartient, écrivez le lien web de ce fil dans"
+	    " votre message à l'adresse d'approbation, ou décidez sur le web.",
 	    "----- Le message -----" },
 	{ "ar", "رسالة محجوزة للإشراف: ", "إلى مشرفي ", ": ",
 	    "رسالة إلى المجموعة «", "» محجوزة للإشراف.",
@@ -60,8 +62,9 @@ static const struct {
 	    "للرفض، اكتب إلى (السطر الأول من رسالتك هو السبب المرسل إلى"
 	    " الكاتب):",
 	    "أو قرر عبر الويب:",
-	    "هذه الرسالة رد على ملخص دون تحديد موضوع: يمكنك عبر الويب"
-	    " الموافقة عليها ونشرها في الموضوع الذي تنتمي إليه.",
+	    "هذه الرسالة رد على ملخص دون تحديد موضوع: للموافقة عليها ونشرها في"
+	    " الموضوع الذي تنتمي إليه، اكتب رابط ذلك الموضوع على الويب في"
+	    " رسالتك إلى عنوان الموافقة، أو قرر عبر الويب.",
 	    "----- الرسالة -----" },
 };
 #define HELDNOTICE_NLANGS \

@@ -440,8 +440,58 @@ process_owner(struct process_ctx *c, const struct group *g)
 	return process_notify_moderators(c, g, 0, "message for the moderators");
 }
 
+/* Does line l open what a mail client puts under a reply (a signature,
+ * "-----Original Message-----", Outlook's rule, the notice's own
+ * "----- The message -----" or a forwarded header block)? */
+static int
+process_moderate_tail(const char *l)
+{
+	return strncmp(l, "-- \n", 4) == 0 || strncmp(l, "-- \r\n", 5) == 0 ||
+	    strncmp(l, "-----", 5) == 0 || strncmp(l, "_____", 5) == 0 ||
+	    strncmp(l, "From: ", 6) == 0;
+}
+
+/* The thread an approval by mail names: the web link (".../g/SLUG/t/N")
+ * of one thread of group slug in the moderator's own words, outside
+ * quotes and above what the client appended (a reply to the notice
+ * carries the held message, links and all); 0 none, -1 several threads
+ * or a thread of another group. */
+static int64_t
+process_moderate_thread(const char *text, const char *slug)
+{
+	struct buf top = BUF_INIT, own = BUF_INIT;
+	for (const char *l = text ? text : ""; *l && !process_moderate_tail(l);) {
+		const char *nl = strchr(l, '\n');
+		size_t len = nl ? (size_t)(nl - l) + 1 : strlen(l);
+		buf_append(&top, l, len);
+		l += len;
+	}
+	digestreply_unquoted(&own, buf_cstr(&top));
+	int64_t thread = 0;
+	for (const char *s = strstr(buf_cstr(&own), "/g/"); s != NULL && thread
+	    != -1; s = strstr(s, "/g/")) {
+		s += 3;
+		size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-");
+		if (n == 0 || strncmp(s + n, "/t/", 3) != 0)
+			continue;
+		char *end;
+		long long id = strtoll(s + n + 3, &end, 10);
+		if (end == s + n + 3 || id <= 0)
+			continue;
+		if (strlen(slug) != n || strncmp(s, slug, n) != 0 ||
+		    (thread > 0 && thread != id))
+			thread = -1;
+		else
+			thread = id;
+	}
+	buf_free(&own);
+	buf_free(&top);
+	return thread;
+}
+
 /* A moderator's mail to an approve/reject address: a robot or a loop
- * never decides; the first line of the text is the reason. */
+ * never decides; the first line of the text is the reason, a thread's
+ * link where an approval puts the message. */
 static int
 process_moderate(struct process_ctx *c, const struct group *g,
     const char *token)
@@ -455,7 +505,8 @@ process_moderate(struct process_ctx *c, const struct group *g,
 	struct buf reason = BUF_INIT;
 	moddecide_reason_from_text(&reason, c->p->text);
 	enum moddecide_result r = moddecide_token(c->e, g->id, token,
-	    c->sender, reason.len ? buf_cstr(&reason) : NULL, &c->note);
+	    c->sender, reason.len ? buf_cstr(&reason) : NULL,
+	    process_moderate_thread(c->p->text, g->slug), &c->note);
 	buf_free(&reason);
 	return r == MODDECIDE_ERROR ? -1 : 0;
 }

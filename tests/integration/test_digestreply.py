@@ -16,6 +16,7 @@ import email.header
 import os
 import re
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (LIST_DOMAIN, Majlis, corpus, parse, run,  # noqa: E402
@@ -292,6 +293,76 @@ def approve_into_thread(m, meet, host):
     wait_for(lambda: thread_of(m, "reply-late@example.org"),
              "the late reply approved into an older thread")
     assert thread_of(m, "reply-late@example.org")[0][0] == host
+    approve_by_mail(m, meet, host, other)
+
+
+def notice_to(m, rcpt, msgid):
+    """The moderator's notice of the held message msgid (its text quotes
+    the message): its approve address and its text."""
+    def find():
+        for _, raw in m.sink.to(rcpt):
+            msg = parse(raw)
+            text = msg.get_body(("plain",)).get_content()
+            if msgid not in text and "Encore %s" % msgid not in text:
+                continue
+            ok = re.findall(r"(%s-moderate\+[A-Za-z0-9_-]+@%s)" % (
+                SLUG, re.escape(LIST_DOMAIN)), text)
+            return (ok[0], text) if len(ok) == 2 else None
+        return None
+    return wait_for(find, "notice to %s about %s" % (rcpt, msgid))
+
+
+def mail_to(m, sender, rcpt, text):
+    before = m.db("SELECT count(*) FROM inbound WHERE state <> 'new'")[0][0]
+    raw = ("From: <%s>\r\nTo: %s\r\nSubject: Re: held\r\nMessage-ID:"
+           " <%d@x.test>\r\n\r\n%s\r\n" % (sender, rcpt, time.time_ns(),
+                                           text.replace("\n", "\r\n"))
+           ).encode()
+    m.send(raw, sender, [rcpt])
+    wait_for(lambda: m.db("SELECT count(*) FROM inbound WHERE state <>"
+                          " 'new'")[0][0] > before, "mail to " + rcpt)
+
+
+def approve_by_mail(m, meet, host, other):
+    """A moderator approves a held digest reply into a thread by mail: the
+    thread's web link in their own words. A link to no thread of the group,
+    to another group's, or to two threads decides nothing: the moderator
+    is told and the address stays valid. Links in what the client quoted
+    or appended (the notice carries the held message) do not count."""
+    site = "http://127.0.0.1:%d" % m.http_port
+    post(m, OMAR, "Re: [%s] Weekly digest" % SLUG,
+         "Encore reply-mail.\n\n> x", "reply-mail@example.org")
+    hid = held_of(m, "reply-mail@example.org")
+    ok, notice = notice_to(m, MOD, "reply-mail")
+    assert "web link in your mail to the approve address" in notice, notice
+    link = "%s/g/%s/t/%%d" % (site, SLUG)
+    refused = [link % 999999, "%s/g/other/t/%d" % (site, other),
+               "%s\n%s" % (link % meet, link % host)]
+    for i, text in enumerate(refused):
+        mail_to(m, MOD, ok, "Into this one:\n" + text)
+        wait_for(lambda: len([1 for _, raw in m.sink.to(MOD) if
+                              parse(raw)["Subject"].startswith(
+                                  "Not decided")]) == i + 1,
+                 "the moderator told of " + text)
+        assert m.db("SELECT state FROM held WHERE id = ?", hid) == \
+            [("pending",)], text
+    told = [parse(raw) for _, raw in m.sink.to(MOD)
+            if parse(raw)["Subject"].startswith("Not decided")]
+    body = told[0].get_body(("plain",)).get_content()
+    assert "thread 999999, which is not a thread of the group" in body, body
+    assert "/mod/held/%d" % hid in body, body
+    assert "several threads" in told[2].get_body(("plain",)).get_content()
+    # the same address, now with one link; the quoted notice and the
+    # message under the client's rule name other threads
+    mail_to(m, MOD, ok, "%s\n\n> %s\n-----Original Message-----\n%s\n"
+            % (link % meet, link % host, link % host))
+    wait_for(lambda: thread_of(m, "reply-mail@example.org"),
+             "the reply approved into a thread by mail")
+    assert thread_of(m, "reply-mail@example.org") == \
+        [(meet, root_of(m, meet))]
+    after = m.db("SELECT after_json FROM audit_log WHERE action ="
+                 " 'held.approve' AND target = ?", "held %d" % hid)[0][0]
+    assert '"thread":%d' % meet in after, after
 
 
 def test_custom_prefix():
