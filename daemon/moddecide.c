@@ -324,9 +324,8 @@ moddecide_token_held(struct engine *e, int64_t group_id,
 }
 
 /* Tell a moderator by mail that the thread their approval named is not
- * one of the group's (thread > 0) or that it named several or another
- * group's (thread < 0):
- * nothing decided, the address still valid. */
+ * one of the group's (thread > 0), or that it named several or another
+ * group's (thread < 0): nothing decided, the address still valid. */
 static int
 moddecide_tell_thread(struct engine *e, int64_t group_id, int64_t held_id,
     const char *rcpt, int64_t thread)

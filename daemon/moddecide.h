@@ -65,8 +65,9 @@ enum moddecide_result moddecide_held(struct engine *, int64_t held_id,
  * publishes the message in that thread; when it is no thread of group_id,
  * or thread < 0 (the mail named several, or another group's), nothing is
  * decided, the token stays valid and the moderator is told by mail. A
- * line on what happened is appended to note. Returns the result (MODDECIDE_NOTFOUND for any
- * refused token). When already decided, the sender is told by mail. */
+ * line on what happened is appended to note. Returns the result
+ * (MODDECIDE_NOTFOUND for any refused token). When already decided, the
+ * sender is told by mail. */
 enum moddecide_result moddecide_token(struct engine *, int64_t group_id,
 	    const char *token, const char *sender, const char *reason,
 	    int64_t thread, struct buf *note);

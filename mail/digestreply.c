@@ -69,24 +69,32 @@ digestreply_add(int64_t *ids, size_t n, size_t max, int64_t id)
 
 size_t
 digestreply_links(const char *text, const char *slug, int64_t *ids,
-    size_t max)
+    size_t max, size_t *foreign)
 {
-	struct buf pat = BUF_INIT;
-	buf_printf(&pat, "/g/%s/t/", slug);
-	size_t n = 0;
-	for (const char *s = strstr(text, buf_cstr(&pat)); s != NULL;
-	    s = strstr(s, buf_cstr(&pat))) {
-		s += pat.len;
+	static const char slugchars[] = "abcdefghijklmnopqrstuvwxyz0123456789-";
+	size_t n = 0, len = strlen(slug);
+	if (foreign)
+		*foreign = 0;
+	for (const char *s = strstr(text, "/g/"); s != NULL;
+	    s = strstr(s, "/g/")) {
+		s += 3;
+		size_t sl = strspn(s, slugchars);
+		if (sl == 0 || strncmp(s + sl, "/t/", 3) != 0)
+			continue;
+		const char *d = s + sl + 3;
 		int64_t id = 0;
 		int digits = 0;
-		for (; *s >= '0' && *s <= '9' && digits < 18; s++, digits++)
-			id = id * 10 + (*s - '0');
+		for (; *d >= '0' && *d <= '9' && digits < 18; d++, digits++)
+			id = id * 10 + (*d - '0');
 		/* a whole number: not followed by another digit or a letter */
-		if (digits > 0 && id > 0 && !(*s >= '0' && *s <= '9') &&
-		    !(*s >= 'a' && *s <= 'z') && !(*s >= 'A' && *s <= 'Z'))
+		if (digits == 0 || id == 0 || (*d >= '0' && *d <= '9') ||
+		    (*d >= 'a' && *d <= 'z') || (*d >= 'A' && *d <= 'Z'))
+			continue;
+		if (sl == len && strncmp(s, slug, len) == 0)
 			n = digestreply_add(ids, n, max, id);
+		else if (foreign)
+			(*foreign)++;
 	}
-	buf_free(&pat);
 	return n;
 }
 
@@ -275,7 +283,7 @@ digestreply_candidates(struct digestreply_find *f, const char *text,
 	}
 	buf_free(&ids);
 	int64_t links[DIGESTREPLY_IDS_MAX];
-	n = digestreply_links(text, slug, links, DIGESTREPLY_IDS_MAX);
+	n = digestreply_links(text, slug, links, DIGESTREPLY_IDS_MAX, NULL);
 	for (size_t i = 0; i < n && rc != -1; i++) {
 		int64_t root;
 		rc = store_digestreply_thread(f->db, f->group_id, links[i], &root);

@@ -38,9 +38,10 @@ int	digestreply_is(const char *subject, const char *slug,
 	    const char *prefix);
 
 /* The thread ids of links ".../g/SLUG/t/ID" in text, distinct, in order,
- * at most max: their count. */
+ * at most max: their count. *foreign (when not NULL) receives the number
+ * of links to threads of other groups. */
 size_t	digestreply_links(const char *text, const char *slug, int64_t *ids,
-	    size_t max);
+	    size_t max, size_t *foreign);
 
 /* The Message-IDs of the digest's reply links in text ("In-Reply-To=" in
  * a mailto, percent-decoded, brackets removed), each followed by a NUL,

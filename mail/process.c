@@ -467,26 +467,13 @@ process_moderate_thread(const char *text, const char *slug)
 		l += len;
 	}
 	digestreply_unquoted(&own, buf_cstr(&top));
-	int64_t thread = 0;
-	for (const char *s = strstr(buf_cstr(&own), "/g/"); s != NULL && thread
-	    != -1; s = strstr(s, "/g/")) {
-		s += 3;
-		size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-");
-		if (n == 0 || strncmp(s + n, "/t/", 3) != 0)
-			continue;
-		char *end;
-		long long id = strtoll(s + n + 3, &end, 10);
-		if (end == s + n + 3 || id <= 0)
-			continue;
-		if (strlen(slug) != n || strncmp(s, slug, n) != 0 ||
-		    (thread > 0 && thread != id))
-			thread = -1;
-		else
-			thread = id;
-	}
+	int64_t ids[2];
+	size_t foreign, n = digestreply_links(buf_cstr(&own), slug, ids, 2,
+	    &foreign);
 	buf_free(&own);
 	buf_free(&top);
-	return thread;
+	return n == 0 && foreign == 0 ? 0 : n == 1 && foreign == 0 ? ids[0] :
+	    -1;
 }
 
 /* A moderator's mail to an approve/reject address: a robot or a loop

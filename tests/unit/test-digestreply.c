@@ -52,15 +52,18 @@ test_links(void **state)
 	const char *t = "> Web: http://x/g/wg/t/12\n> Web: http://x/g/wg/t/7\n"
 	    "http://x/g/wg/t/12 again, http://x/g/other/t/9, /g/wg/t/3a,"
 	    " /g/wg/t/, /g/wgx/t/5 <http://x/g/wg/t/40>";
-	assert_int_equal(digestreply_links(t, "wg", ids, 8), 3);
+	size_t foreign;
+	assert_int_equal(digestreply_links(t, "wg", ids, 8, &foreign), 3);
 	assert_true(ids[0] == 12 && ids[1] == 7 && ids[2] == 40);
-	assert_int_equal(digestreply_links(t, "wg", ids, 2), 2);
+	/* other/t/9 and wgx/t/5; wg/t/3a and wg/t/ are no links */
+	assert_int_equal(foreign, 2);
+	assert_int_equal(digestreply_links(t, "wg", ids, 2, NULL), 2);
 	/* DIGESTREPLY_IDS_MAX distinct ids are kept, no more */
 	struct buf many = BUF_INIT;
 	for (int i = 1; i <= DIGESTREPLY_IDS_MAX + 1; i++)
 		buf_printf(&many, "/g/wg/t/%d\n", i);
 	assert_int_equal(digestreply_links(buf_cstr(&many), "wg", ids,
-	    DIGESTREPLY_IDS_MAX), DIGESTREPLY_IDS_MAX);
+	    DIGESTREPLY_IDS_MAX, NULL), DIGESTREPLY_IDS_MAX);
 	buf_free(&many);
 }
 
